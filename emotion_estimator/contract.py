@@ -1,0 +1,201 @@
+# Copyright 2026 The emotion_estimator authors.
+# SPDX-License-Identifier: Apache-2.0
+"""The facts that training and serving share: names, orders and the model metadata file.
+
+Everything that must agree between the training package, the node and the offline analysis lives
+here or in ``models/emotion_model.json``, which :class:`ModelSpec` reads and validates.
+"""
+
+from dataclasses import dataclass, field
+import json
+import os
+from pathlib import Path
+import sys
+from typing import Dict, List, Optional, Tuple
+
+PACKAGE_NAME = 'emotion_estimator'
+
+#: The seven FER2013 classes in the order of the original ``fer2013.csv`` (``emotion`` column).
+CLASS_NAMES: Tuple[str, ...] = (
+    'angry', 'disgust', 'fear', 'happy', 'sad', 'surprise', 'neutral')
+
+#: The labels the node publishes on ``emotion``.
+DECISION_LABELS: Tuple[str, ...] = ('happy', 'sad', 'unknown')
+
+#: The 52 ARKit blendshape categories in the order MediaPipe FaceLandmarker reports them.
+BLENDSHAPE_NAMES: Tuple[str, ...] = (
+    '_neutral', 'browDownLeft', 'browDownRight', 'browInnerUp', 'browOuterUpLeft',
+    'browOuterUpRight', 'cheekPuff', 'cheekSquintLeft', 'cheekSquintRight', 'eyeBlinkLeft',
+    'eyeBlinkRight', 'eyeLookDownLeft', 'eyeLookDownRight', 'eyeLookInLeft', 'eyeLookInRight',
+    'eyeLookOutLeft', 'eyeLookOutRight', 'eyeLookUpLeft', 'eyeLookUpRight', 'eyeSquintLeft',
+    'eyeSquintRight', 'eyeWideLeft', 'eyeWideRight', 'jawForward', 'jawLeft', 'jawOpen',
+    'jawRight', 'mouthClose', 'mouthDimpleLeft', 'mouthDimpleRight', 'mouthFrownLeft',
+    'mouthFrownRight', 'mouthFunnel', 'mouthLeft', 'mouthLowerDownLeft', 'mouthLowerDownRight',
+    'mouthPressLeft', 'mouthPressRight', 'mouthPucker', 'mouthRight', 'mouthRollLower',
+    'mouthRollUpper', 'mouthShrugLower', 'mouthShrugUpper', 'mouthSmileLeft', 'mouthSmileRight',
+    'mouthStretchLeft', 'mouthStretchRight', 'mouthUpperUpLeft', 'mouthUpperUpRight',
+    'noseSneerLeft', 'noseSneerRight')
+
+#: The 27 blendshapes the primary paper (Attrah 2025) kept: indices 1-5, 9-20, 25, 34, 35, 38, 44-49.
+PAPER_FEATURE_INDICES: Tuple[int, ...] = (
+    tuple(range(1, 6)) + tuple(range(9, 21)) + (25, 34, 35, 38) + tuple(range(44, 50)))
+
+#: How a 48x48 FER2013 crop is turned into a frame the face detector can read (see ``frames.py``).
+STILL_FACE_PREPROCESSING: Dict[str, int] = {
+    'face_size_px': 96, 'canvas_size_px': 160, 'canvas_grey_level': 128}
+
+#: Environment variable naming the folder of read-only shared data (datasets, face model).
+SHARED_DIR_ENV = 'EMOTION_ESTIMATOR_SHARED'
+
+MODEL_SPEC_FILENAME = 'emotion_model.json'
+
+
+class ModelSpecError(ValueError):
+    """The model metadata file is missing, malformed or disagrees with this package."""
+
+
+@dataclass(frozen=True)
+class DecisionSettings:
+    """How class probabilities become a stable happy / sad / unknown label.
+
+    ``happy_gain`` and ``sad_gain`` scale the happy and sad probabilities before they are compared
+    with the summed probability of every other class (tuned on the validation split).
+    The remaining fields are the temporal filter of :class:`~emotion_estimator.decision.LabelFilter`.
+    """
+
+    happy_gain: float = 1.0
+    sad_gain: float = 1.0
+    min_confidence: float = 0.4
+    smoothing_time_s: float = 0.3
+    min_dwell_s: float = 0.5
+    switch_margin: float = 0.1
+    face_lost_grace_s: float = 0.5
+
+    @classmethod
+    def from_dict(cls, values: Dict[str, float]) -> 'DecisionSettings':
+        """Build settings from a mapping, rejecting unknown keys and negative values."""
+        known = set(cls.__dataclass_fields__)
+        unknown = set(values) - known
+        if unknown:
+            raise ModelSpecError(f'unknown decision settings {sorted(unknown)}; known: {sorted(known)}')
+        settings = cls(**{k: float(v) for k, v in values.items()})
+        for name in known:
+            if getattr(settings, name) < 0:
+                raise ModelSpecError(f'decision setting {name} must be >= 0')
+        return settings
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """The content of ``emotion_model.json``: what the TFLite model expects and returns."""
+
+    path: Path
+    variants: Dict[str, str]
+    default_variant: str
+    class_names: Tuple[str, ...]
+    feature_names: Tuple[str, ...]
+    window_length: int
+    decision: DecisionSettings = field(default_factory=DecisionSettings)
+    preprocessing: Dict[str, int] = field(default_factory=lambda: dict(STILL_FACE_PREPROCESSING))
+    extra: Dict[str, object] = field(default_factory=dict)
+
+    @property
+    def feature_indices(self) -> List[int]:
+        """Return the positions of the model's input features among the 52 blendshapes."""
+        return [BLENDSHAPE_NAMES.index(name) for name in self.feature_names]
+
+    def model_file(self, variant: Optional[str] = None) -> Path:
+        """Return the TFLite file of ``variant`` (the default one if None)."""
+        variant = variant or self.default_variant
+        if variant not in self.variants:
+            raise ModelSpecError(
+                f'model variant {variant!r} not in {self.path}; available: {sorted(self.variants)}')
+        return self.path.parent / self.variants[variant]
+
+    @classmethod
+    def load(cls, path: Optional[os.PathLike] = None) -> 'ModelSpec':
+        """Read and validate a model metadata file (the packaged one if ``path`` is None).
+
+        Raises:
+            ModelSpecError: the file is missing, is not JSON, or names unknown classes/features.
+
+        """
+        path = Path(path) if path is not None else default_model_spec_path()
+        try:
+            data = json.loads(path.read_text())
+        except FileNotFoundError:
+            raise ModelSpecError(
+                f'model metadata {path} not found; pass model_spec_path or reinstall the package '
+                '(models/ is installed into share/emotion_estimator/models)') from None
+        except json.JSONDecodeError as error:
+            raise ModelSpecError(f'model metadata {path} is not valid JSON: {error}') from None
+        try:
+            spec = cls(
+                path=path,
+                variants=dict(data['variants']),
+                default_variant=data['default_variant'],
+                class_names=tuple(data['class_names']),
+                feature_names=tuple(data['feature_names']),
+                window_length=int(data['window_length']),
+                decision=DecisionSettings.from_dict(data.get('decision', {})),
+                preprocessing=dict(data.get('preprocessing', STILL_FACE_PREPROCESSING)),
+                extra={k: v for k, v in data.items() if k not in _SPEC_KEYS})
+        except KeyError as error:
+            raise ModelSpecError(f'model metadata {path} lacks the key {error}') from None
+        spec._validate()
+        return spec
+
+    def _validate(self) -> None:
+        if sorted(self.class_names) != sorted(CLASS_NAMES):
+            raise ModelSpecError(
+                f'{self.path}: class_names {self.class_names} must be a permutation of {CLASS_NAMES}')
+        unknown = [name for name in self.feature_names if name not in BLENDSHAPE_NAMES]
+        if unknown or not self.feature_names:
+            raise ModelSpecError(f'{self.path}: unknown blendshape names {unknown}')
+        if self.window_length < 1:
+            raise ModelSpecError(f'{self.path}: window_length must be >= 1')
+        if self.default_variant not in self.variants:
+            raise ModelSpecError(
+                f'{self.path}: default_variant {self.default_variant!r} is not among the variants')
+
+
+_SPEC_KEYS = {'variants', 'default_variant', 'class_names', 'feature_names', 'window_length',
+              'decision', 'preprocessing'}
+
+
+def package_share_dir() -> Optional[Path]:
+    """Return the installed share directory of this package, if there is one.
+
+    Found through the ament index when ROS is sourced, else under ``sys.prefix/share`` (pip).
+    """
+    try:
+        from ament_index_python.packages import get_package_share_directory, PackageNotFoundError
+        try:
+            return Path(get_package_share_directory(PACKAGE_NAME))
+        except PackageNotFoundError:
+            pass
+    except ImportError:
+        pass
+    candidate = Path(sys.prefix) / 'share' / PACKAGE_NAME
+    return candidate if candidate.is_dir() else None
+
+
+def source_models_dir() -> Path:
+    """Return ``models/`` of a source checkout (used when running from the repository)."""
+    return Path(__file__).resolve().parent.parent / 'models'
+
+
+def default_model_spec_path() -> Path:
+    """Return the packaged ``emotion_model.json``: share directory first, then the checkout."""
+    share = package_share_dir()
+    if share is not None and (share / 'models' / MODEL_SPEC_FILENAME).is_file():
+        return share / 'models' / MODEL_SPEC_FILENAME
+    return source_models_dir() / MODEL_SPEC_FILENAME
+
+
+def shared_dir() -> Path:
+    """Return the read-only shared data folder (``$EMOTION_ESTIMATOR_SHARED`` or ``../shared``)."""
+    env = os.environ.get(SHARED_DIR_ENV)
+    if env:
+        return Path(env)
+    return Path(__file__).resolve().parent.parent.parent / 'shared'

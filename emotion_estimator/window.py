@@ -1,0 +1,64 @@
+# Copyright 2026 The emotion_estimator authors.
+# SPDX-License-Identifier: Apache-2.0
+"""The sliding window of per-frame features that the LSTM reads."""
+
+from collections import deque
+from typing import Optional
+
+import numpy as np
+
+
+class BlendshapeWindow:
+    """Keep the features of the last ``length`` frames of one face.
+
+    The window starts over when frames arrive more than ``max_gap_s`` apart or out of order, so a
+    window never mixes a face seen now with one seen long ago. A window that is not yet full is
+    padded at the front with its oldest frame (the model is trained with such start-up windows).
+    """
+
+    def __init__(self, length: int, max_gap_s: float = 0.5):
+        """Create an empty window of ``length`` frames."""
+        if length < 1:
+            raise ValueError(f'window length must be >= 1, got {length}')
+        if max_gap_s <= 0:
+            raise ValueError(f'max_gap_s must be > 0, got {max_gap_s}')
+        self.length = length
+        self.max_gap_s = max_gap_s
+        self._frames = deque(maxlen=length)
+        self._last_time: Optional[float] = None
+
+    def __len__(self) -> int:
+        return len(self._frames)
+
+    @property
+    def full(self) -> bool:
+        """Return whether the window holds ``length`` frames."""
+        return len(self._frames) == self.length
+
+    def reset(self) -> None:
+        """Forget every frame."""
+        self._frames.clear()
+        self._last_time = None
+
+    def push(self, features: np.ndarray, time_s: float) -> bool:
+        """Add one frame's features; return True if the window was reset first (gap or jump back)."""
+        restarted = False
+        if self._last_time is not None and not 0 < time_s - self._last_time <= self.max_gap_s:
+            self.reset()
+            restarted = True
+        self._frames.append(np.asarray(features, dtype=np.float32))
+        self._last_time = time_s
+        return restarted
+
+    def expire(self, time_s: float) -> None:
+        """Reset the window if its newest frame is older than ``max_gap_s`` at ``time_s``."""
+        if self._last_time is not None and time_s - self._last_time > self.max_gap_s:
+            self.reset()
+
+    def as_array(self) -> np.ndarray:
+        """Return a ``(length, features)`` float32 array, front-padded while not full."""
+        if not self._frames:
+            raise ValueError('the window is empty')
+        frames = list(self._frames)
+        frames = [frames[0]] * (self.length - len(frames)) + frames
+        return np.stack(frames)

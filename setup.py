@@ -1,0 +1,51 @@
+# Copyright 2026 The emotion_estimator authors.
+# SPDX-License-Identifier: Apache-2.0
+"""Build the emotion_estimator package with colcon (ament_python) or pip."""
+
+from glob import glob
+
+from setuptools import find_packages, setup
+
+package_name = 'emotion_estimator'
+
+setup(
+    name=package_name,
+    version='0.1.0',
+    packages=find_packages(exclude=['test', 'test.*', 'training', 'training.*']),
+    data_files=[
+        ('share/ament_index/resource_index/packages', ['resource/' + package_name]),
+        ('share/' + package_name, ['package.xml']),
+        ('share/' + package_name + '/launch', glob('launch/*.launch.py')),
+        ('share/' + package_name + '/config', glob('config/*.yaml')),
+        ('share/' + package_name + '/models',
+         glob('models/*.json') + glob('models/*.tflite') + glob('models/*.md')),
+    ],
+    python_requires='>=3.10',
+    install_requires=[
+        'setuptools',
+        'mediapipe==1.2.2',
+        'numpy==2.4.6',
+        'opencv-contrib-python==5.0.0.93',
+        'ai-edge-litert==2.3.0',
+    ],
+    extras_require={
+        # ROS 2 from PyPI for machines without a system ROS (a robot uses its own ROS install).
+        'ros': ['ros-kilted-rclpy', 'ros-kilted-std-msgs', 'ros-kilted-sensor-msgs',
+                'ros-kilted-diagnostic-msgs', 'ros-kilted-rmw-fastrtps-cpp'],
+        'analysis': ['rosbags==0.11.9', 'matplotlib==3.11.2', 'tqdm==4.70.1'],
+        'demo': ['scikit-image==0.26.0'],
+        'test': ['pytest==9.2.0', 'flake8==7.5.0', 'pydocstyle', 'scikit-image==0.26.0'],
+    },
+    zip_safe=True,
+    maintainer='emotion_estimator authors',
+    maintainer_email='emotion-estimator@example.org',
+    description='Real-time happy / sad / unknown emotion node from MediaPipe blendshapes and a '
+                'small LSTM.',
+    license='Apache-2.0',
+    entry_points={
+        'console_scripts': [
+            'emotion_estimator_node = emotion_estimator.node:main',
+            'emotion-estimator = emotion_estimator.cli:main',
+        ],
+    },
+)
