@@ -172,7 +172,9 @@ def package_share_dir() -> Optional[Path]:
         from ament_index_python.packages import get_package_share_directory, PackageNotFoundError
         try:
             return Path(get_package_share_directory(PACKAGE_NAME))
-        except PackageNotFoundError:
+        except (PackageNotFoundError, OSError):
+            # OSError: ament_index_python is installed (pip ROS wheels) but AMENT_PREFIX_PATH
+            # is unset, i.e. no ROS environment is sourced: fall back to the pip layout.
             pass
     except ImportError:
         pass
