@@ -1,0 +1,148 @@
+# Copyright 2026 The emotion_estimator authors.
+# SPDX-License-Identifier: Apache-2.0
+"""Tests of the shared facts and of the model metadata file loader."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from emotion_estimator import contract
+from emotion_estimator.contract import (
+    BLENDSHAPE_NAMES, CLASS_NAMES, DecisionSettings, ModelSpec, ModelSpecError,
+    PAPER_FEATURE_INDICES)
+
+
+def packaged_spec_path() -> Path:
+    """Return the model metadata file of the source checkout (skip until the model exists)."""
+    path = Path(__file__).resolve().parent.parent / 'models' / contract.MODEL_SPEC_FILENAME
+    if not path.is_file():
+        pytest.skip(f'{path} not trained yet')
+    return path
+
+
+def minimal_spec() -> dict:
+    """Return the smallest valid metadata content."""
+    return {
+        'variants': {'fp32': 'm.tflite'},
+        'default_variant': 'fp32',
+        'class_names': list(CLASS_NAMES),
+        'feature_names': [BLENDSHAPE_NAMES[i] for i in PAPER_FEATURE_INDICES],
+        'window_length': 12,
+    }
+
+
+def write_spec(tmp_path: Path, content) -> Path:
+    """Write ``content`` (a dict as JSON, or raw text) to a metadata file."""
+    path = tmp_path / contract.MODEL_SPEC_FILENAME
+    path.write_text(content if isinstance(content, str) else json.dumps(content))
+    return path
+
+
+def test_blendshape_names_are_the_52_unique_arkit_names():
+    assert len(BLENDSHAPE_NAMES) == 52
+    assert len(set(BLENDSHAPE_NAMES)) == 52
+    assert BLENDSHAPE_NAMES[0] == '_neutral'
+    assert BLENDSHAPE_NAMES.index('mouthSmileLeft') == 44
+
+
+def test_paper_feature_indices_are_27_sorted_distinct_indices():
+    assert len(PAPER_FEATURE_INDICES) == 27
+    assert list(PAPER_FEATURE_INDICES) == sorted(set(PAPER_FEATURE_INDICES))
+    assert min(PAPER_FEATURE_INDICES) == 1 and max(PAPER_FEATURE_INDICES) == 49
+    assert 25 in PAPER_FEATURE_INDICES and 0 not in PAPER_FEATURE_INDICES
+
+
+def test_packaged_spec_loads_and_agrees_with_this_package():
+    spec = ModelSpec.load(packaged_spec_path())
+    assert sorted(spec.class_names) == sorted(CLASS_NAMES)
+    assert spec.window_length >= 1
+    assert len(spec.feature_indices) == len(spec.feature_names) > 0
+    assert all(BLENDSHAPE_NAMES[i] == n for i, n in zip(spec.feature_indices, spec.feature_names))
+    for variant in spec.variants:
+        assert spec.model_file(variant).is_file(), variant
+    assert spec.model_file() == spec.model_file(spec.default_variant)
+    assert 0.0 <= spec.decision.min_confidence <= 1.0
+
+
+def test_packaged_spec_is_the_default(monkeypatch):
+    packaged = packaged_spec_path()
+    monkeypatch.setattr(contract, 'package_share_dir', lambda: None)
+    assert ModelSpec.load().path == packaged
+
+
+def test_minimal_spec_loads_with_default_decision(tmp_path):
+    spec = ModelSpec.load(write_spec(tmp_path, minimal_spec()))
+    assert spec.decision == DecisionSettings()
+    assert spec.feature_indices == list(PAPER_FEATURE_INDICES)
+    assert spec.model_file() == tmp_path / 'm.tflite'
+    assert spec.preprocessing == contract.STILL_FACE_PREPROCESSING
+
+
+def test_extra_keys_are_kept(tmp_path):
+    content = dict(minimal_spec(), metrics={'test_accuracy': 0.8})
+    assert ModelSpec.load(write_spec(tmp_path, content)).extra == {
+        'metrics': {'test_accuracy': 0.8}}
+
+
+def test_missing_file_says_how_to_fix(tmp_path):
+    with pytest.raises(ModelSpecError, match='not found; pass model_spec_path'):
+        ModelSpec.load(tmp_path / 'absent.json')
+
+
+def test_invalid_json(tmp_path):
+    with pytest.raises(ModelSpecError, match='not valid JSON'):
+        ModelSpec.load(write_spec(tmp_path, '{"variants": '))
+
+
+def test_missing_key(tmp_path):
+    content = minimal_spec()
+    del content['window_length']
+    with pytest.raises(ModelSpecError, match='lacks the key .window_length'):
+        ModelSpec.load(write_spec(tmp_path, content))
+
+
+@pytest.mark.parametrize('change, message', [
+    ({'class_names': list(CLASS_NAMES[:-1]) + ['bored']}, 'permutation'),
+    ({'feature_names': ['mouthSmileLeft', 'mouthGrin']}, r"unknown blendshape names \['mouthGrin'"),
+    ({'feature_names': []}, 'unknown blendshape names'),
+    ({'window_length': 0}, 'window_length must be >= 1'),
+    ({'default_variant': 'int8'}, 'not among the variants'),
+    ({'decision': {'happy_gain': 1.2, 'sadness': 1.0}}, r"unknown decision settings \['sadness'\]"),
+    ({'decision': {'min_dwell_s': -0.1}}, 'min_dwell_s must be >= 0'),
+])
+def test_invalid_content_is_rejected(tmp_path, change, message):
+    with pytest.raises(ModelSpecError, match=message):
+        ModelSpec.load(write_spec(tmp_path, dict(minimal_spec(), **change)))
+
+
+def test_unknown_variant(tmp_path):
+    spec = ModelSpec.load(write_spec(tmp_path, minimal_spec()))
+    with pytest.raises(ModelSpecError, match=r"'int4' not in .*available: \['fp32'\]"):
+        spec.model_file('int4')
+
+
+def test_class_order_comes_from_the_file(tmp_path):
+    order = list(reversed(CLASS_NAMES))
+    spec = ModelSpec.load(write_spec(tmp_path, dict(minimal_spec(), class_names=order)))
+    assert spec.class_names == tuple(order)
+
+
+def test_decision_settings_from_dict_converts_to_float():
+    settings = DecisionSettings.from_dict({'happy_gain': 2, 'min_dwell_s': '0.25'})
+    assert settings.happy_gain == 2.0 and settings.min_dwell_s == 0.25
+    assert settings.sad_gain == DecisionSettings().sad_gain
+
+
+def test_package_share_dir_without_ros_environment(monkeypatch):
+    # ament_index_python may be installed (ROS wheels from PyPI) with no ROS sourced.
+    monkeypatch.delenv('AMENT_PREFIX_PATH', raising=False)
+    share = contract.package_share_dir()
+    assert share is None or share.is_dir()
+
+
+def test_shared_dir_env_override(monkeypatch, tmp_path):
+    monkeypatch.setenv(contract.SHARED_DIR_ENV, str(tmp_path))
+    assert contract.shared_dir() == tmp_path
+    monkeypatch.delenv(contract.SHARED_DIR_ENV)
+    assert contract.shared_dir() == Path(contract.__file__).resolve().parents[2] / 'shared'
