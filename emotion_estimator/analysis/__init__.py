@@ -1,0 +1,8 @@
+# Copyright 2026 The emotion_estimator authors.
+# SPDX-License-Identifier: Apache-2.0
+"""Offline analysis: run the on-robot estimator over a recording and summarise the emotions.
+
+``sources`` turns a video, a folder of frames or a ROS 2 bag into timed BGR frames, ``report``
+holds the metric definitions as pure functions, ``output`` writes the tables, charts and the HTML
+report, and ``cli`` is the ``emotion-estimator analyze`` sub-command.
+"""
