@@ -1,0 +1,506 @@
+# Copyright 2026 The emotion_estimator authors.
+# SPDX-License-Identifier: Apache-2.0
+"""The ROS 2 node: camera images in, happy / sad / unknown and the 7 class scores out.
+
+Only ROS glue lives here; the pipeline is :class:`~emotion_estimator.estimator.EmotionEstimator`
+and the image decoding is :mod:`emotion_estimator.ros_image`.
+
+The subscription callback only stores the newest message; a worker thread converts and processes
+it, so when processing is slower than the camera the older frames are dropped (and counted).
+``std_msgs`` carry no header: the stamp of the frame behind each output is on the debug image
+header and in the diagnostics (``last_stamp``).
+"""
+
+from dataclasses import dataclass, field
+import sys
+import threading
+import time
+from typing import Dict, List, Optional
+
+import cv2
+from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus, KeyValue
+import numpy as np
+from rcl_interfaces.msg import (
+    FloatingPointRange, IntegerRange, ParameterDescriptor, ParameterType, SetParametersResult)
+import rclpy
+from rclpy.executors import ExternalShutdownException
+from rclpy.node import Node
+from rclpy.parameter import Parameter
+from rclpy.qos import qos_profile_sensor_data
+from sensor_msgs.msg import CompressedImage, Image
+from std_msgs.msg import Float32MultiArray, MultiArrayDimension, String
+
+from emotion_estimator.contract import DecisionSettings, ModelSpecError
+from emotion_estimator.decision import UNKNOWN
+from emotion_estimator.estimator import EmotionEstimator, EmotionResult
+from emotion_estimator.frames import FrameError
+from emotion_estimator.model_files import FETCH_HINT, find_face_model, user_cache_dir
+from emotion_estimator.ros_image import (
+    bgr_to_image_fields, compressed_to_bgr, image_to_bgr, ImageConversionError)
+
+NODE_NAME = 'emotion_estimator'
+
+#: Decision settings that can change at run time (a negative value means the model's tuned value).
+DECISION_PARAMETERS = ('min_confidence', 'smoothing_time_s', 'min_dwell_s', 'switch_margin',
+                       'face_lost_grace_s')
+
+#: Consecutive frames that fail to convert before diagnostics turn ERROR.
+CONVERSION_ERROR_LIMIT = 5
+
+#: Seconds between two log lines of the same kind of problem.
+LOG_THROTTLE_S = 5.0
+
+
+def _float_range(low: float, high: float) -> List[FloatingPointRange]:
+    return [FloatingPointRange(from_value=float(low), to_value=float(high), step=0.0)]
+
+
+def _describe(description: str, read_only: bool = False, floats=None, ints=None,
+              parameter_type: int = ParameterType.PARAMETER_NOT_SET) -> ParameterDescriptor:
+    descriptor = ParameterDescriptor(description=description, read_only=read_only,
+                                     type=parameter_type)
+    if floats is not None:
+        descriptor.floating_point_range = _float_range(*floats)
+    if ints is not None:
+        descriptor.integer_range = [IntegerRange(from_value=ints[0], to_value=ints[1], step=1)]
+    return descriptor
+
+
+#: name -> (default, descriptor). The YAML config and the README table mirror this.
+PARAMETERS: Dict[str, tuple] = {
+    'model_spec_path': ('', _describe(
+        'emotion_model.json of the emotion model; empty = the packaged model', read_only=True)),
+    'face_model_path': ('', _describe(
+        'MediaPipe face_landmarker.task; empty = $EMOTION_ESTIMATOR_FACE_MODEL, the package '
+        'share directory, then the user cache (emotion-estimator fetch-models)', read_only=True)),
+    'model_variant': ('', _describe(
+        'TFLite variant named in emotion_model.json (e.g. fp32, int8); empty = its default',
+        read_only=True)),
+    'use_compressed': (False, _describe(
+        'subscribe to image/compressed (sensor_msgs/CompressedImage, jpeg/png) instead of image',
+        read_only=True)),
+    'num_threads': (1, _describe(
+        'threads of the TFLite emotion model', read_only=True, ints=(1, 16))),
+    'max_gap_s': (0.5, _describe(
+        'frames further apart than this (s) start a new window', read_only=True,
+        floats=(0.01, 10.0))),
+    'camera_timeout_s': (2.0, _describe(
+        'without frames for this long (s) the label becomes unknown and diagnostics warn',
+        floats=(0.1, 60.0))),
+    'diagnostics_period_s': (1.0, _describe(
+        'period of the /diagnostics status (s)', read_only=True, floats=(0.1, 60.0))),
+    'processing_time_warn_ms': (50.0, _describe(
+        'diagnostics warn when the mean processing time per frame exceeds this (ms)',
+        floats=(1.0, 10000.0))),
+    'min_confidence': (-1.0, _describe(
+        'smoothed happy/sad score needed to publish happy/sad, else unknown (0-1); '
+        'negative = the value tuned with the model', floats=(-1.0, 1.0))),
+    'smoothing_time_s': (-1.0, _describe(
+        'time constant of the exponential smoothing of the scores (s); '
+        'negative = the value tuned with the model', floats=(-1.0, 10.0))),
+    'min_dwell_s': (-1.0, _describe(
+        'a new label must win for this long before it is published (s); '
+        'negative = the value tuned with the model', floats=(-1.0, 10.0))),
+    'switch_margin': (-1.0, _describe(
+        'head start of the current label over a challenger (score, 0-1); '
+        'negative = the value tuned with the model', floats=(-1.0, 1.0))),
+    'face_lost_grace_s': (-1.0, _describe(
+        'without a face for this long the label becomes unknown (s); '
+        'negative = the value tuned with the model', floats=(-1.0, 10.0))),
+}
+
+
+class ModelLoadError(RuntimeError):
+    """The emotion model or the face model cannot be loaded; the message says how to fix it."""
+
+
+@dataclass
+class _Stats:
+    """Counters of one diagnostics period (and a few totals)."""
+
+    received: int = 0
+    processed: int = 0
+    faces: int = 0
+    processing_s: List[float] = field(default_factory=list)
+    dropped_total: int = 0
+    dropped: int = 0
+    conversion_errors_total: int = 0
+    consecutive_conversion_errors: int = 0
+    last_error: str = ''
+    time_jumps_back: int = 0
+
+
+class EmotionEstimatorNode(Node):
+    """Subscribe to a camera, publish the emotion of the main face and diagnostics."""
+
+    def __init__(self, **kwargs):
+        """Declare parameters, load the models and create the topics.
+
+        Keyword arguments go to :class:`rclpy.node.Node` (e.g. ``parameter_overrides``).
+
+        Raises:
+            ModelLoadError: a model file is missing or broken.
+
+        """
+        super().__init__(NODE_NAME, **kwargs)
+        # Serialises every use of the estimator (worker thread, parameter and timeout callbacks).
+        self._estimator_lock = threading.Lock()
+        for name, (default, descriptor) in PARAMETERS.items():
+            self.declare_parameter(name, default, descriptor)
+        self.estimator = self._load_estimator()
+        self.class_names = tuple(self.estimator.class_names)
+        self._tuned_decision = self.estimator.spec.decision
+        self.declare_parameter(
+            'class_names', list(self.class_names),
+            _describe('the 7 classes in the order of emotion/scores (from the model)',
+                      read_only=True, parameter_type=ParameterType.PARAMETER_STRING_ARRAY),
+            ignore_override=True)
+        self._apply_decision({name: self.get_parameter(name).value
+                              for name in DECISION_PARAMETERS})
+        self.camera_timeout_s = float(self.get_parameter('camera_timeout_s').value)
+        self.processing_time_warn_ms = float(self.get_parameter('processing_time_warn_ms').value)
+        self.add_on_set_parameters_callback(self._on_set_parameters)
+
+        self._lock = threading.Lock()
+        self._wake = threading.Condition(self._lock)
+        self._pending = None
+        self._stopping = False
+        self._stats = _Stats()
+        self._last_receive_monotonic: Optional[float] = None
+        self._last_stamp_s: Optional[float] = None
+        self._last_processed_stamp_s: Optional[float] = None
+        self._timed_out = False
+        self._label = UNKNOWN
+        self._period_started = time.monotonic()
+
+        self.emotion_pub = self.create_publisher(String, 'emotion', 10)
+        self.scores_pub = self.create_publisher(Float32MultiArray, 'emotion/scores', 10)
+        self.debug_pub = self.create_publisher(Image, 'emotion/debug_image',
+                                               qos_profile_sensor_data)
+        self.diagnostics_pub = self.create_publisher(DiagnosticArray, '/diagnostics', 10)
+        self.use_compressed = bool(self.get_parameter('use_compressed').value)
+        if self.use_compressed:
+            self.subscription = self.create_subscription(
+                CompressedImage, 'image/compressed', self._on_image, qos_profile_sensor_data)
+        else:
+            self.subscription = self.create_subscription(
+                Image, 'image', self._on_image, qos_profile_sensor_data)
+        period = float(self.get_parameter('diagnostics_period_s').value)
+        self.diagnostics_timer = self.create_timer(period, self._publish_diagnostics)
+        self.watchdog_timer = self.create_timer(0.1, self._check_camera_timeout)
+        self._worker = threading.Thread(target=self._work, name='emotion_estimator_worker',
+                                        daemon=True)
+        self._worker.start()
+        self.get_logger().info(
+            f'listening on {self.subscription.topic_name} '
+            f'({"CompressedImage" if self.use_compressed else "Image"}); model '
+            f'{self.model_file} ({self.model_variant}), face model {self.face_model_file}; '
+            f'decision {self.estimator.settings}')
+
+    # ------------------------------------------------------------------ set-up
+    def _load_estimator(self) -> EmotionEstimator:
+        spec_path = self.get_parameter('model_spec_path').value or None
+        face_path = self.get_parameter('face_model_path').value or None
+        variant = self.get_parameter('model_variant').value or None
+        try:
+            self.face_model_file = find_face_model(face_path)
+            estimator = EmotionEstimator(
+                model_spec_path=spec_path, face_model_path=self.face_model_file,
+                variant=variant,
+                max_gap_s=float(self.get_parameter('max_gap_s').value),
+                num_threads=int(self.get_parameter('num_threads').value))
+        except FileNotFoundError as error:  # includes ModelFileError
+            raise ModelLoadError(
+                f'{error}. Fix: {FETCH_HINT.format(cache=user_cache_dir())} for the face model; '
+                'set model_spec_path for the emotion model.') from None
+        except (ModelSpecError, ValueError, RuntimeError) as error:
+            raise ModelLoadError(
+                f'cannot load the emotion model: {error}. Fix: set model_spec_path to a valid '
+                'emotion_model.json (or reinstall the package), model_variant to one of its '
+                'variants, and for the face model '
+                + FETCH_HINT.format(cache=user_cache_dir())) from None
+        self.model_variant = variant or estimator.spec.default_variant
+        self.model_file = estimator.spec.model_file(self.model_variant)
+        return estimator
+
+    def _apply_decision(self, values: Dict[str, float]) -> None:
+        """Apply decision parameters; negative values mean the model's tuned setting."""
+        changes = {name: (getattr(self._tuned_decision, name) if value < 0 else float(value))
+                   for name, value in values.items()}
+        with self._estimator_lock:
+            self.estimator.update_decision(**changes)
+
+    def _on_set_parameters(self, parameters: List[Parameter]) -> SetParametersResult:
+        decision = {}
+        for parameter in parameters:
+            name, value = parameter.name, parameter.value
+            if name in DECISION_PARAMETERS or name in ('camera_timeout_s',
+                                                       'processing_time_warn_ms'):
+                if parameter.type_ not in (Parameter.Type.DOUBLE, Parameter.Type.INTEGER):
+                    return SetParametersResult(
+                        successful=False, reason=f'{name} must be a number, got {value!r}')
+                if not np.isfinite(value):
+                    return SetParametersResult(successful=False,
+                                               reason=f'{name} must be finite, got {value}')
+            if name in DECISION_PARAMETERS:
+                decision[name] = float(value)
+            elif name == 'camera_timeout_s':
+                if value <= 0:
+                    return SetParametersResult(successful=False,
+                                               reason=f'camera_timeout_s must be > 0, got {value}')
+            elif name == 'processing_time_warn_ms':
+                if value <= 0:
+                    return SetParametersResult(
+                        successful=False,
+                        reason=f'processing_time_warn_ms must be > 0, got {value}')
+        try:
+            DecisionSettings.from_dict({name: max(value, 0.0) for name, value in decision.items()})
+        except ValueError as error:
+            return SetParametersResult(successful=False, reason=str(error))
+        if decision:
+            self._apply_decision(decision)
+            self.get_logger().info(f'decision settings now {self.estimator.settings}')
+        for parameter in parameters:
+            if parameter.name == 'camera_timeout_s':
+                self.camera_timeout_s = float(parameter.value)
+            elif parameter.name == 'processing_time_warn_ms':
+                self.processing_time_warn_ms = float(parameter.value)
+        return SetParametersResult(successful=True)
+
+    # ------------------------------------------------------------------ input
+    def _on_image(self, msg) -> None:
+        """Keep only the newest message; the worker thread processes it."""
+        with self._wake:
+            if self._pending is not None:
+                self._stats.dropped += 1
+                self._stats.dropped_total += 1
+            self._pending = msg
+            self._stats.received += 1
+            self._last_receive_monotonic = time.monotonic()
+            self._wake.notify()
+
+    def _work(self) -> None:
+        while True:
+            with self._wake:
+                while self._pending is None and not self._stopping:
+                    self._wake.wait(0.5)
+                if self._stopping:
+                    return
+                msg, self._pending = self._pending, None
+            try:
+                self._process(msg)
+            except Exception as error:  # noqa: B902 - a bad frame must never stop the node
+                self.get_logger().error(f'unexpected error processing a frame: {error!r}',
+                                        throttle_duration_sec=LOG_THROTTLE_S)
+
+    def _convert(self, msg) -> Optional[np.ndarray]:
+        try:
+            if isinstance(msg, CompressedImage):
+                frame = compressed_to_bgr(msg.format, msg.data)
+            else:
+                frame = image_to_bgr(msg.encoding, msg.height, msg.width, msg.step, msg.data)
+        except (ImageConversionError, FrameError) as error:
+            with self._lock:
+                self._stats.conversion_errors_total += 1
+                self._stats.consecutive_conversion_errors += 1
+                self._stats.last_error = str(error)
+            self.get_logger().warning(f'dropping a frame that cannot be converted: {error}',
+                                      throttle_duration_sec=LOG_THROTTLE_S)
+            return None
+        with self._lock:
+            self._stats.consecutive_conversion_errors = 0
+        return frame
+
+    def _stamp_seconds(self, msg) -> float:
+        stamp = msg.header.stamp
+        seconds = stamp.sec + stamp.nanosec * 1e-9
+        if seconds == 0.0:
+            self.get_logger().warning(
+                'image header stamp is zero; using the node clock (set header.stamp in the '
+                'camera driver)', throttle_duration_sec=LOG_THROTTLE_S)
+            seconds = self.get_clock().now().nanoseconds * 1e-9
+        return seconds
+
+    def _process(self, msg) -> None:
+        started = time.perf_counter()
+        frame = self._convert(msg)
+        if frame is None:
+            return
+        stamp_s = self._stamp_seconds(msg)
+        previous = self._last_processed_stamp_s
+        if previous is not None and stamp_s <= previous:
+            with self._lock:
+                self._stats.time_jumps_back += 1
+            self.get_logger().warning(
+                f'image stamp went back from {previous:.3f} s to {stamp_s:.3f} s (bag loop or '
+                'clock reset?); restarting the emotion window',
+                throttle_duration_sec=LOG_THROTTLE_S)
+        self._last_processed_stamp_s = stamp_s
+        with self._estimator_lock:
+            try:
+                result = self.estimator.process(frame, stamp_s)
+            except FrameError as error:
+                self.get_logger().warning(f'dropping frame: {error}',
+                                          throttle_duration_sec=LOG_THROTTLE_S)
+                return
+        elapsed = time.perf_counter() - started
+        self._publish(result, msg, frame)
+        with self._lock:
+            self._stats.processed += 1
+            self._stats.faces += int(result.face_found)
+            self._stats.processing_s.append(elapsed)
+            self._last_stamp_s = stamp_s
+            self._label = result.label
+            if self._timed_out:
+                self._timed_out = False
+                self.get_logger().info('frames arrive again')
+
+    # ------------------------------------------------------------------ output
+    def _publish(self, result: EmotionResult, msg, frame: np.ndarray) -> None:
+        self.emotion_pub.publish(String(data=result.label))
+        self.scores_pub.publish(self.scores_message(result.scores))
+        if self.debug_pub.get_subscription_count() > 0:
+            self.debug_pub.publish(self._debug_image(result, msg, frame))
+
+    def scores_message(self, scores: Dict[str, float]) -> Float32MultiArray:
+        """Return the 7 probabilities in the model's class order (all 0 without a face)."""
+        out = Float32MultiArray()
+        out.layout.dim.append(MultiArrayDimension(
+            label=','.join(self.class_names), size=len(self.class_names),
+            stride=len(self.class_names)))
+        out.data = [float(scores[name]) for name in self.class_names]
+        return out
+
+    def _debug_image(self, result: EmotionResult, msg, frame: np.ndarray) -> Image:
+        canvas = frame.copy()
+        scale = max(canvas.shape[0] / 480.0, 0.4)
+        colour = {'happy': (0, 200, 0), 'sad': (200, 80, 0)}.get(result.label, (0, 200, 255))
+        text = result.label if result.face_found else f'{result.label} (no face)'
+        cv2.putText(canvas, text, (int(10 * scale), int(35 * scale)), cv2.FONT_HERSHEY_SIMPLEX,
+                    1.0 * scale, colour, max(1, int(2 * scale)), cv2.LINE_AA)
+        for row, name in enumerate(self.class_names):
+            y = int((60 + 20 * row) * scale)
+            cv2.putText(canvas, f'{name:8s} {result.scores[name]:.2f}', (int(10 * scale), y),
+                        cv2.FONT_HERSHEY_SIMPLEX, 0.5 * scale, (255, 255, 255),
+                        max(1, int(scale)), cv2.LINE_AA)
+        image = Image()
+        image.header = msg.header
+        image.height, image.width, image.step, image.data = bgr_to_image_fields(canvas)
+        image.encoding = 'bgr8'
+        return image
+
+    def _check_camera_timeout(self) -> None:
+        with self._lock:
+            last = self._last_receive_monotonic
+            if (last is None or self._timed_out
+                    or time.monotonic() - last <= self.camera_timeout_s):
+                return
+            self._timed_out = True
+            self._label = UNKNOWN
+        self.get_logger().warning(
+            f'no image for {self.camera_timeout_s:.1f} s on {self.subscription.topic_name}: '
+            'label unknown', throttle_duration_sec=LOG_THROTTLE_S)
+        with self._estimator_lock:
+            self.estimator.reset()
+        self._last_processed_stamp_s = None
+        self.emotion_pub.publish(String(data=UNKNOWN))
+
+    def diagnostic_status(self) -> DiagnosticStatus:
+        """Return the pipeline status of the last period and reset the period's counters."""
+        now = time.monotonic()
+        with self._lock:
+            stats, self._stats = self._stats, _Stats(
+                dropped_total=self._stats.dropped_total,
+                conversion_errors_total=self._stats.conversion_errors_total,
+                consecutive_conversion_errors=self._stats.consecutive_conversion_errors,
+                last_error=self._stats.last_error,
+                time_jumps_back=self._stats.time_jumps_back)
+            period, self._period_started = max(now - self._period_started, 1e-6), now
+            timed_out, label, last_stamp = self._timed_out, self._label, self._last_stamp_s
+            last_receive = self._last_receive_monotonic
+        times_ms = np.array(stats.processing_s) * 1000.0
+        mean_ms = float(times_ms.mean()) if times_ms.size else 0.0
+        max_ms = float(times_ms.max()) if times_ms.size else 0.0
+        level, messages = DiagnosticStatus.OK, []
+        if stats.consecutive_conversion_errors >= CONVERSION_ERROR_LIMIT:
+            level = DiagnosticStatus.ERROR
+            messages.append(f'{stats.consecutive_conversion_errors} frames in a row cannot be '
+                            f'converted: {stats.last_error}')
+        if last_receive is None:
+            level = max(level, DiagnosticStatus.WARN)
+            messages.append(f'no image received yet on {self.subscription.topic_name}')
+        elif timed_out:
+            level = max(level, DiagnosticStatus.WARN)
+            messages.append(f'no image for {now - last_receive:.1f} s '
+                            f'(camera_timeout_s={self.camera_timeout_s:g})')
+        if mean_ms > self.processing_time_warn_ms:
+            level = max(level, DiagnosticStatus.WARN)
+            messages.append(f'processing takes {mean_ms:.1f} ms per frame '
+                            f'(> processing_time_warn_ms={self.processing_time_warn_ms:g})')
+        values = {
+            'label': label,
+            'input_rate_hz': f'{stats.received / period:.2f}',
+            'output_rate_hz': f'{stats.processed / period:.2f}',
+            'processing_time_mean_ms': f'{mean_ms:.2f}',
+            'processing_time_max_ms': f'{max_ms:.2f}',
+            'dropped_frames': str(stats.dropped_total),
+            'dropped_frames_in_period': str(stats.dropped),
+            'face_found_ratio': (f'{stats.faces / stats.processed:.3f}'
+                                 if stats.processed else 'n/a'),
+            'conversion_errors': str(stats.conversion_errors_total),
+            'consecutive_conversion_errors': str(stats.consecutive_conversion_errors),
+            'last_conversion_error': stats.last_error,
+            'stamp_jumps_back': str(stats.time_jumps_back),
+            'last_stamp': f'{last_stamp:.6f}' if last_stamp is not None else 'none',
+            'input_topic': self.subscription.topic_name,
+            'model_file': str(self.model_file),
+            'model_variant': self.model_variant,
+            'face_model_file': str(self.face_model_file),
+        }
+        return DiagnosticStatus(
+            level=level, name=f'{self.get_name()}: emotion pipeline',
+            hardware_id=self.get_fully_qualified_name(),
+            message='; '.join(messages) if messages else 'ok',
+            values=[KeyValue(key=key, value=value) for key, value in values.items()])
+
+    def _publish_diagnostics(self) -> None:
+        array = DiagnosticArray()
+        array.header.stamp = self.get_clock().now().to_msg()
+        array.status.append(self.diagnostic_status())
+        self.diagnostics_pub.publish(array)
+
+    # ------------------------------------------------------------------ shutdown
+    def destroy_node(self) -> None:
+        """Stop the worker thread, release MediaPipe and destroy the node."""
+        with self._wake:
+            self._stopping = True
+            self._wake.notify_all()
+        if self._worker.is_alive() and threading.current_thread() is not self._worker:
+            self._worker.join(timeout=5.0)
+        with self._estimator_lock:
+            self.estimator.close()
+        super().destroy_node()
+
+
+def main(args: Optional[List[str]] = None) -> int:
+    """Run the node until Ctrl-C; exit non-zero with a clear message when a model is missing."""
+    rclpy.init(args=args)
+    node = None
+    try:
+        node = EmotionEstimatorNode()
+        rclpy.spin(node)
+    except ModelLoadError as error:
+        rclpy.logging.get_logger(NODE_NAME).fatal(str(error))
+        return 1
+    except (KeyboardInterrupt, ExternalShutdownException):
+        pass
+    finally:
+        if node is not None:
+            node.destroy_node()
+        if rclpy.ok():
+            rclpy.try_shutdown()
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
