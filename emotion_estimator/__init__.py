@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: Apache-2.0
 """Real-time emotion estimation from MediaPipe blendshapes and a small LSTM.
 
-``EmotionEstimator`` is imported lazily so that ``emotion_estimator.contract`` stays cheap to import.
+``EmotionEstimator`` is imported lazily so that ``emotion_estimator.contract`` stays cheap to
+import.
 """
 
 __all__ = ['EmotionEstimator', 'EmotionResult']

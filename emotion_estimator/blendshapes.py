@@ -12,8 +12,8 @@ from typing import List, Optional
 import numpy as np
 
 from emotion_estimator.contract import BLENDSHAPE_NAMES
-from emotion_estimator.model_files import find_face_model, FETCH_HINT, ModelFileError, \
-    user_cache_dir
+from emotion_estimator.model_files import (
+    FETCH_HINT, find_face_model, ModelFileError, user_cache_dir)
 
 
 class BlendshapeExtractor:

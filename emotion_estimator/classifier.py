@@ -29,7 +29,8 @@ class EmotionClassifier:
                                             num_threads=num_threads)
             self._interpreter.allocate_tensors()
         except (RuntimeError, ValueError) as error:
-            raise ValueError(f'{self.model_path} is not a loadable TFLite model: {error}') from error
+            raise ValueError(
+                f'{self.model_path} is not a loadable TFLite model: {error}') from error
         input_detail = self._interpreter.get_input_details()[0]
         output_detail = self._interpreter.get_output_details()[0]
         self.input_shape = tuple(int(n) for n in input_detail['shape'])

@@ -13,7 +13,8 @@ from typing import List, Optional
 #: sub-command -> (module, one-line help)
 SUBCOMMANDS = {
     'demo': ('emotion_estimator.demo',
-             'run the node on a bundled face photo (or a video / webcam) and print what it publishes'),
+             'run the node on a bundled face photo (or a video / webcam) and print what it '
+             'publishes'),
     'fetch-models': ('emotion_estimator.fetch_models',
                      'download the MediaPipe face model into the user cache (sha256-checked)'),
     'analyze': ('emotion_estimator.analysis.cli',

@@ -36,7 +36,8 @@ BLENDSHAPE_NAMES: Tuple[str, ...] = (
     'mouthStretchLeft', 'mouthStretchRight', 'mouthUpperUpLeft', 'mouthUpperUpRight',
     'noseSneerLeft', 'noseSneerRight')
 
-#: The 27 blendshapes the primary paper (Attrah 2025) kept: indices 1-5, 9-20, 25, 34, 35, 38, 44-49.
+#: The 27 blendshapes the primary paper (Attrah 2025) kept:
+#: indices 1-5, 9-20, 25, 34, 35, 38, 44-49.
 PAPER_FEATURE_INDICES: Tuple[int, ...] = (
     tuple(range(1, 6)) + tuple(range(9, 21)) + (25, 34, 35, 38) + tuple(range(44, 50)))
 
@@ -60,7 +61,8 @@ class DecisionSettings:
 
     ``happy_gain`` and ``sad_gain`` scale the happy and sad probabilities before they are compared
     with the summed probability of every other class (tuned on the validation split).
-    The remaining fields are the temporal filter of :class:`~emotion_estimator.decision.LabelFilter`.
+    The remaining fields are the temporal filter of
+    :class:`~emotion_estimator.decision.LabelFilter`.
     """
 
     happy_gain: float = 1.0
@@ -77,7 +79,8 @@ class DecisionSettings:
         known = set(cls.__dataclass_fields__)
         unknown = set(values) - known
         if unknown:
-            raise ModelSpecError(f'unknown decision settings {sorted(unknown)}; known: {sorted(known)}')
+            raise ModelSpecError(
+                f'unknown decision settings {sorted(unknown)}; known: {sorted(known)}')
         settings = cls(**{k: float(v) for k, v in values.items()})
         for name in known:
             if getattr(settings, name) < 0:
@@ -109,7 +112,8 @@ class ModelSpec:
         variant = variant or self.default_variant
         if variant not in self.variants:
             raise ModelSpecError(
-                f'model variant {variant!r} not in {self.path}; available: {sorted(self.variants)}')
+                f'model variant {variant!r} not in {self.path}; '
+                f'available: {sorted(self.variants)}')
         return self.path.parent / self.variants[variant]
 
     @classmethod
@@ -148,7 +152,8 @@ class ModelSpec:
     def _validate(self) -> None:
         if sorted(self.class_names) != sorted(CLASS_NAMES):
             raise ModelSpecError(
-                f'{self.path}: class_names {self.class_names} must be a permutation of {CLASS_NAMES}')
+                f'{self.path}: class_names {self.class_names} must be a permutation of '
+                f'{CLASS_NAMES}')
         unknown = [name for name in self.feature_names if name not in BLENDSHAPE_NAMES]
         if unknown or not self.feature_names:
             raise ModelSpecError(f'{self.path}: unknown blendshape names {unknown}')

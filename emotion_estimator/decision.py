@@ -1,6 +1,6 @@
 # Copyright 2026 The emotion_estimator authors.
 # SPDX-License-Identifier: Apache-2.0
-"""Turn seven class probabilities into a happy / sad / unknown label, once or steadily over time."""
+"""Turn seven class probabilities into a happy / sad / unknown label, once or over time."""
 
 import math
 from typing import Optional, Sequence

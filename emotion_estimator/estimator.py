@@ -11,7 +11,7 @@ import numpy as np
 
 from emotion_estimator.blendshapes import BlendshapeExtractor
 from emotion_estimator.classifier import EmotionClassifier
-from emotion_estimator.contract import DecisionSettings, ModelSpec, ModelSpecError
+from emotion_estimator.contract import ModelSpec, ModelSpecError
 from emotion_estimator.decision import decide_label, LabelFilter
 from emotion_estimator.frames import bgr_to_rgb
 from emotion_estimator.window import BlendshapeWindow

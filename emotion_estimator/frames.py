@@ -28,7 +28,8 @@ def check_bgr_frame(frame: np.ndarray) -> None:
     if frame.shape[0] == 0 or frame.shape[1] == 0:
         raise FrameError(f'frame is empty: shape {frame.shape}')
     if frame.shape[0] * frame.shape[1] > MAX_FRAME_PIXELS:
-        raise FrameError(f'frame of {frame.shape[1]}x{frame.shape[0]} exceeds {MAX_FRAME_PIXELS} px')
+        raise FrameError(
+            f'frame of {frame.shape[1]}x{frame.shape[0]} exceeds {MAX_FRAME_PIXELS} px')
 
 
 def bgr_to_rgb(frame: np.ndarray) -> np.ndarray:
@@ -57,7 +58,8 @@ def still_face_to_rgb(
         check_bgr_frame(face)
         face = cv2.cvtColor(face, cv2.COLOR_BGR2GRAY)
     if face.ndim != 2 or face.size == 0 or face.dtype != np.uint8:
-        raise FrameError(f'face crop must be a non-empty uint8 image, got {face.dtype} {face.shape}')
+        raise FrameError(
+            f'face crop must be a non-empty uint8 image, got {face.dtype} {face.shape}')
     size = int(preprocessing['face_size_px'])
     canvas_size = int(preprocessing['canvas_size_px'])
     if not 0 < size <= canvas_size:

@@ -41,7 +41,7 @@ class BlendshapeWindow:
         self._last_time = None
 
     def push(self, features: np.ndarray, time_s: float) -> bool:
-        """Add one frame's features; return True if the window was reset first (gap or jump back)."""
+        """Add one frame's features; return True if the window was reset first (gap, jump back)."""
         restarted = False
         if self._last_time is not None and not 0 < time_s - self._last_time <= self.max_gap_s:
             self.reset()

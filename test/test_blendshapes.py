@@ -91,8 +91,8 @@ def test_video_mode_tracks_over_frames(video_extractor, astronaut_frame):
     assert min(r[SMILE].min() for r in results) > 0.6
 
 
-def test_video_mode_repeated_and_backward_timestamps_do_not_raise(video_extractor,
-                                                                   astronaut_frame):
+def test_video_mode_repeated_and_backward_timestamps_do_not_raise(
+        video_extractor, astronaut_frame):
     frame = rgb(astronaut_frame)
     for t in (1.0, 1.0, 0.5, 0.0, 1.0005, 2.0):
         scores = video_extractor.extract(frame, t)

@@ -104,11 +104,13 @@ def test_missing_key(tmp_path):
 
 @pytest.mark.parametrize('change, message', [
     ({'class_names': list(CLASS_NAMES[:-1]) + ['bored']}, 'permutation'),
-    ({'feature_names': ['mouthSmileLeft', 'mouthGrin']}, r"unknown blendshape names \['mouthGrin'"),
+    ({'feature_names': ['mouthSmileLeft', 'mouthGrin']},
+     r"unknown blendshape names \['mouthGrin'"),
     ({'feature_names': []}, 'unknown blendshape names'),
     ({'window_length': 0}, 'window_length must be >= 1'),
     ({'default_variant': 'int8'}, 'not among the variants'),
-    ({'decision': {'happy_gain': 1.2, 'sadness': 1.0}}, r"unknown decision settings \['sadness'\]"),
+    ({'decision': {'happy_gain': 1.2, 'sadness': 1.0}},
+     r"unknown decision settings \['sadness'\]"),
     ({'decision': {'min_dwell_s': -0.1}}, 'min_dwell_s must be >= 0'),
 ])
 def test_invalid_content_is_rejected(tmp_path, change, message):

@@ -5,10 +5,10 @@
 import numpy as np
 import pytest
 
+from conftest import fer_faces
 from emotion_estimator.contract import STILL_FACE_PREPROCESSING
 from emotion_estimator.frames import (
     bgr_to_rgb, check_bgr_frame, FrameError, MAX_FRAME_PIXELS, still_face_to_rgb)
-from conftest import fer_faces
 
 
 def test_bgr_to_rgb_swaps_channels_of_a_real_frame(astronaut_frame):
