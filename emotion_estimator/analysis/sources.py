@@ -225,7 +225,10 @@ class BagSource(FrameSource):
         self.topic = topic
         self.msgtype = dict(images)[topic]
         self._connections = [c for c in self._reader.connections if c.topic == topic]
-        self.expected_frames = sum(c.msgcount for c in self._connections) or None
+        self.expected_frames = sum(c.msgcount for c in self._connections)
+        if self.expected_frames == 0:
+            self._reader.close()
+            raise SourceError(f'image topic {topic} of bag {path} has no message')
         self.description = f'bag {path} topic {topic} ({self.msgtype.split("/")[-1]})'
 
     def __iter__(self) -> Iterator[TimedFrame]:

@@ -1,0 +1,117 @@
+# Copyright 2026 The emotion_estimator authors.
+# SPDX-License-Identifier: Apache-2.0
+"""Real inputs for the analysis tests: FER2013 happy faces then sad faces, as files of each kind.
+
+The faces are chosen once per session by running the packaged estimator over the first
+candidates of each class and keeping the ones it scores highest, so the expected sequence is
+one the model can see. Nothing from the shared folder is copied into the repository: the inputs
+are written under pytest's temporary folder.
+"""
+
+import os
+from pathlib import Path
+from typing import List, Tuple
+
+from analysis_inputs import FPS, FRAME_HEIGHT, FRAME_WIDTH, place_face, write_bag
+import cv2
+import numpy as np
+import pytest
+
+from emotion_estimator.contract import default_model_spec_path, shared_dir
+from emotion_estimator.model_files import FACE_MODEL_ENV, FACE_MODEL_FILENAME
+
+#: Faces per class, frames each face is held, candidates tried per class.
+FACES_PER_CLASS, FRAMES_PER_FACE, CANDIDATES = 3, 10, 24
+
+
+@pytest.fixture(scope='session')
+def analysis_face_model() -> Path:
+    """Export the shared face model in $EMOTION_ESTIMATOR_FACE_MODEL (skip where it is missing)."""
+    path = shared_dir() / 'models' / FACE_MODEL_FILENAME
+    if not path.is_file():
+        pytest.skip(f'face model {path} not found (set EMOTION_ESTIMATOR_SHARED)')
+    if not default_model_spec_path().is_file():
+        pytest.skip(f'emotion model {default_model_spec_path()} not built yet')
+    previous = os.environ.get(FACE_MODEL_ENV)
+    os.environ[FACE_MODEL_ENV] = str(path)
+    yield path
+    if previous is None:
+        os.environ.pop(FACE_MODEL_ENV, None)
+    else:
+        os.environ[FACE_MODEL_ENV] = previous
+
+
+def _best_faces(estimator, class_name: str, count: int) -> List[np.ndarray]:
+    """Return the ``count`` faces of ``class_name`` the estimator scores highest for it."""
+    folder = shared_dir() / 'datasets' / 'fer2013' / 'test' / class_name
+    files = sorted(folder.glob('*.jpg'))[:CANDIDATES]
+    if len(files) < count:
+        pytest.skip(f'fewer than {count} FER2013 faces in {folder}')
+    ranked: List[Tuple[float, str, np.ndarray]] = []
+    for number, path in enumerate(files):
+        frame = place_face(cv2.imread(str(path), cv2.IMREAD_GRAYSCALE))
+        estimator.reset()
+        result = None
+        for index in range(estimator.spec.window_length + 1):
+            result = estimator.process(frame, 1000.0 * number + index / FPS)
+        if result.face_found:
+            ranked.append((result.scores[class_name], path.name, frame))
+    ranked.sort(key=lambda item: (-item[0], item[1]))
+    if len(ranked) < count:
+        pytest.skip(f'the face detector found fewer than {count} {class_name} faces')
+    return [frame for _, _, frame in ranked[:count]]
+
+
+@pytest.fixture(scope='session')
+def happy_then_sad(analysis_face_model) -> List[np.ndarray]:
+    """Return the frames of the test recording: 3 s of happy faces, then 3 s of sad faces."""
+    from emotion_estimator.estimator import EmotionEstimator
+    with EmotionEstimator() as estimator:
+        happy = _best_faces(estimator, 'happy', FACES_PER_CLASS)
+        sad = _best_faces(estimator, 'sad', FACES_PER_CLASS)
+    frames = []
+    for face in happy + sad:
+        frames.extend([face] * FRAMES_PER_FACE)
+    return frames
+
+
+@pytest.fixture(scope='session')
+def inputs_dir(tmp_path_factory) -> Path:
+    """Return a session folder for the generated inputs."""
+    return tmp_path_factory.mktemp('analysis_inputs')
+
+
+@pytest.fixture(scope='session')
+def image_folder(happy_then_sad, inputs_dir) -> Path:
+    """Write the recording as PNG frames named so that only natural order is right."""
+    folder = inputs_dir / 'frames'
+    folder.mkdir()
+    for index, frame in enumerate(happy_then_sad):
+        assert cv2.imwrite(str(folder / f'frame_{index}.png'), frame)
+    (folder / 'notes.txt').write_text('not an image: ignored\n')
+    return folder
+
+
+@pytest.fixture(scope='session')
+def video_file(happy_then_sad, inputs_dir) -> Path:
+    """Write the recording as an MJPG .avi at 10 fps."""
+    path = inputs_dir / 'happy_then_sad.avi'
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*'MJPG'), FPS,
+                             (FRAME_WIDTH, FRAME_HEIGHT))
+    assert writer.isOpened()
+    for frame in happy_then_sad:
+        writer.write(frame)
+    writer.release()
+    return path
+
+
+@pytest.fixture(scope='session')
+def mcap_bag(happy_then_sad, inputs_dir) -> Path:
+    """Return an mcap bag of the recording as raw bgr8 Image messages."""
+    return write_bag(inputs_dir / 'raw_mcap', happy_then_sad, 'mcap', compressed=False)
+
+
+@pytest.fixture(scope='session')
+def sqlite_bag(happy_then_sad, inputs_dir) -> Path:
+    """Return a sqlite3 bag of the recording as jpeg CompressedImage messages."""
+    return write_bag(inputs_dir / 'jpeg_sqlite3', happy_then_sad, 'sqlite3', compressed=True)
