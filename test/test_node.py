@@ -8,6 +8,9 @@ what the nodes publish. Stamps come from a fake camera clock that only moves for
 the test that sends them backwards).
 """
 
+import os
+import subprocess
+import sys
 import threading
 import time
 from typing import Callable, List, Optional
@@ -514,3 +517,15 @@ def test_debug_image_only_while_subscribed_with_header_copied(
     assert debug.header.frame_id == 'camera'
     stamps = [(m.header.stamp.sec, m.header.stamp.nanosec) for m in sent]
     assert (debug.header.stamp.sec, debug.header.stamp.nanosec) in stamps
+
+
+def test_missing_face_model_exits_non_zero_with_a_fix(tmp_path):
+    env = dict(os.environ, EMOTION_ESTIMATOR_FACE_MODEL=str(tmp_path / 'missing.task'),
+               XDG_CACHE_HOME=str(tmp_path))
+    done = subprocess.run(
+        [sys.executable, '-m', 'emotion_estimator.node', '--ros-args',
+         '-p', f'face_model_path:={tmp_path / "missing.task"}'],
+        env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1
+    assert 'emotion-estimator fetch-models' in done.stderr
+    assert 'Traceback' not in done.stderr
