@@ -1,0 +1,203 @@
+# Copyright 2026 The emotion_estimator authors.
+# SPDX-License-Identifier: Apache-2.0
+"""``emotion-estimator-train``: every pipeline step from the command line.
+
+``build`` rebuilds the shipped model from FER2013 in one command; ``ablate`` reruns the
+comparisons of the model card; the other sub-commands run one step each.
+"""
+
+import argparse
+import json
+import os
+from pathlib import Path
+import sys
+import time
+from typing import List, Optional
+
+import numpy as np
+
+from emotion_estimator.contract import shared_dir
+from emotion_estimator.model_files import find_face_model
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument('--data', help='FER2013 folder <split>/<class>/*.jpg '
+                        '(default: $EMOTION_ESTIMATOR_SHARED/datasets/fer2013)')
+    source.add_argument('--csv', help='the original fer2013.csv instead of a folder')
+    parser.add_argument('--face-model', help='face_landmarker.task (default: the usual lookup, '
+                        'then the shared folder)')
+    parser.add_argument('--cache', default=str(Path.home() / '.cache' / 'emotion_estimator'
+                                               / 'training'),
+                        help='blendshape cache folder (default: %(default)s)')
+    parser.add_argument('--workers', type=int, default=os.cpu_count(),
+                        help='extraction processes (default: all cores)')
+    parser.add_argument('--limit-per-class', type=int,
+                        help='use at most N images per class and split (smoke runs)')
+
+
+def _face_model(args) -> Path:
+    if args.face_model:
+        return find_face_model(args.face_model)
+    try:
+        return find_face_model()
+    except FileNotFoundError:
+        return find_face_model(shared_dir() / 'models' / 'face_landmarker.task')
+
+
+def _dataset(args):
+    from emotion_estimator_training.pipeline import load_dataset
+    data = args.data if args.data or args.csv else str(shared_dir() / 'datasets' / 'fer2013')
+    return load_dataset(data=data if not args.csv else None, csv=args.csv,
+                        limit_per_class=args.limit_per_class)
+
+
+def _prepare(args):
+    from emotion_estimator_training.pipeline import prepare
+    return prepare(_dataset(args), _face_model(args), Path(args.cache), workers=args.workers)
+
+
+def _hparams(args):
+    from emotion_estimator_training.hyperparameters import HParams, SMOKE
+    hp = SMOKE if getattr(args, 'smoke', False) else HParams()
+    changes = {}
+    for name in ('window_length', 'feature_set', 'balancing', 'epochs', 'seed'):
+        value = getattr(args, name, None)
+        if value is not None:
+            changes[name] = value
+    return hp.with_changes(**changes)
+
+
+def cmd_load(args) -> int:
+    """Print the class counts of each split."""
+    dataset = _dataset(args)
+    for split in ('train', 'val', 'test'):
+        print(split, json.dumps(dataset.split(split).class_counts()))
+    return 0
+
+
+def cmd_extract(args) -> int:
+    """Extract blendshapes (cached) and print the images without a face per split and class."""
+    prepared = _prepare(args)
+    print(json.dumps(prepared.drops, indent=2))
+    return 0
+
+
+def cmd_select(args) -> int:
+    """Print the paper's selection rule result and the chosen feature set."""
+    from emotion_estimator_training.pipeline import select_features
+    print(json.dumps(select_features(_prepare(args), args.feature_set or 'paper27'), indent=2))
+    return 0
+
+
+def cmd_windows(args) -> int:
+    """Build the training windows and print their shapes and label counts."""
+    from emotion_estimator_training.features import feature_indices
+    from emotion_estimator_training.windows import build_windows, filled_views
+    hp = _hparams(args)
+    table = _prepare(args).split('train')
+    indices = feature_indices(hp.feature_set, table.scores[:, 0], table.labels)
+    x, y = build_windows(filled_views(table, indices), table.labels, hp,
+                         np.random.default_rng(hp.seed))
+    print(json.dumps({'windows': list(x.shape), 'labels': np.bincount(y, minlength=7).tolist(),
+                      'min': float(x.min()), 'max': float(x.max())}))
+    return 0
+
+
+def cmd_build(args) -> int:
+    """Rebuild the model end to end and write it into --models."""
+    from emotion_estimator_training.pipeline import build
+    started = time.time()
+    prepared = _prepare(args)
+    record = build(prepared, _hparams(args), Path(args.models), Path(args.results),
+                   _face_model(args), Path(args.work), ['emotion-estimator-train'] + args.argv,
+                   started)
+    print(json.dumps({'default_variant': record['default_variant'],
+                      'test': record['variants_check'][record['default_variant']],
+                      'wall_time_s': round(time.time() - started, 1)}, indent=2))
+    return 0
+
+
+def cmd_evaluate(args) -> int:
+    """Evaluate a shipped model (any variant) on the test split with the model's own settings."""
+    from emotion_estimator.contract import ModelSpec
+    from emotion_estimator_training.evaluate import evaluate, summary_line
+    from emotion_estimator_training.export import tflite_predict
+    from emotion_estimator_training.windows import filled_views, still_windows
+    spec = ModelSpec.load(args.model)
+    prepared = _prepare(args)
+    test, test_all = prepared.split('test'), prepared.split('test', False)
+    windows = still_windows(filled_views(test, spec.feature_indices), spec.window_length)
+    probs = tflite_predict(spec.model_file(args.variant), windows)
+    metrics = evaluate(probs, test_all.labels, test_all.detected, spec.decision)
+    print(json.dumps(summary_line(metrics), indent=2))
+    return 0
+
+
+def cmd_ablate(args) -> int:
+    """Train the comparison runs (feature set, window length, balancing) on a reduced budget."""
+    from emotion_estimator_training.pipeline import ablate
+    base = _hparams(args).with_changes(epochs=args.epochs or 30, windows_per_image=2)
+    runs = {'base': base}
+    for feature_set in ('data27', 'all52'):
+        runs[f'features={feature_set}'] = base.with_changes(feature_set=feature_set)
+    for length in args.window_lengths:
+        if length != base.window_length:
+            runs[f'T={length}'] = base.with_changes(window_length=length)
+    for balancing in ('focal', 'paper_subsample', 'none'):
+        runs[f'balancing={balancing}'] = base.with_changes(balancing=balancing)
+    selected = set(args.only) if args.only else None
+    runs = {k: v for k, v in runs.items() if selected is None or k in selected}
+    ablate(_prepare(args), base, runs, Path(args.out))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser."""
+    parser = argparse.ArgumentParser(prog='emotion-estimator-train', description=__doc__)
+    commands = parser.add_subparsers(dest='command', required=True)
+    for name, function in (('load', cmd_load), ('extract', cmd_extract), ('select', cmd_select),
+                           ('windows', cmd_windows), ('build', cmd_build),
+                           ('evaluate', cmd_evaluate), ('ablate', cmd_ablate)):
+        sub = commands.add_parser(name, help=function.__doc__.splitlines()[0])
+        sub.set_defaults(function=function)
+        _common(sub)
+        if name in ('select', 'windows', 'build', 'ablate'):
+            sub.add_argument('--feature-set', dest='feature_set',
+                             choices=('paper27', 'data27', 'all52'))
+            sub.add_argument('--window-length', dest='window_length', type=int)
+            sub.add_argument('--balancing', choices=('class_weights', 'focal',
+                                                     'paper_subsample', 'none'))
+            sub.add_argument('--epochs', type=int)
+            sub.add_argument('--seed', type=int)
+            sub.add_argument('--smoke', action='store_true',
+                             help='tiny training budget (CI)')
+    build_cmd = commands.choices['build']
+    build_cmd.add_argument('--models', default=str(REPO / 'models'),
+                           help='where the model and emotion_model.json go')
+    build_cmd.add_argument('--results', default=str(REPO / 'training' / 'results'),
+                           help='metrics.json and confusion matrices')
+    build_cmd.add_argument('--work', default=str(REPO / 'training' / 'runs' / 'build'),
+                           help='checkpoints and TensorBoard logs')
+    evaluate_cmd = commands.choices['evaluate']
+    evaluate_cmd.add_argument('--model', default=str(REPO / 'models' / 'emotion_model.json'))
+    evaluate_cmd.add_argument('--variant')
+    ablate_cmd = commands.choices['ablate']
+    ablate_cmd.add_argument('--window-lengths', type=int, nargs='+', default=[1, 4, 12, 16])
+    ablate_cmd.add_argument('--only', nargs='+', help='run only these named runs')
+    ablate_cmd.add_argument('--out', default=str(REPO / 'training' / 'results' / 'ablations.json'))
+    return parser
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    """Run a sub-command."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = build_parser().parse_args(argv)
+    args.argv = argv
+    return args.function(args)
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,121 @@
+# Copyright 2026 The emotion_estimator authors.
+# SPDX-License-Identifier: Apache-2.0
+"""Metrics with the runtime's own decision rule, on detected faces and on every image."""
+
+from itertools import product
+from pathlib import Path
+from typing import Dict, Optional, Sequence
+
+import numpy as np
+from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, \
+    precision_recall_fscore_support
+
+from emotion_estimator.contract import CLASS_NAMES, DECISION_LABELS, DecisionSettings
+from emotion_estimator.decision import label_from_scores, three_class_scores
+
+UNKNOWN_INDEX = DECISION_LABELS.index('unknown')
+
+
+def to_three_class(labels7: np.ndarray) -> np.ndarray:
+    """Map FER2013 class indices to happy=0 / sad=1 / unknown=2."""
+    mapping = np.full(len(CLASS_NAMES), UNKNOWN_INDEX)
+    mapping[CLASS_NAMES.index('happy')] = DECISION_LABELS.index('happy')
+    mapping[CLASS_NAMES.index('sad')] = DECISION_LABELS.index('sad')
+    return mapping[labels7]
+
+
+def decide_three_class(probabilities: np.ndarray, settings: DecisionSettings) -> np.ndarray:
+    """Apply the runtime decision (``decision.label_from_scores``) to a batch of probabilities."""
+    scores = three_class_scores(probabilities, settings)
+    return np.array([DECISION_LABELS.index(label_from_scores(row, settings)) for row in scores],
+                    dtype=np.int64)
+
+
+def _block(y_true: np.ndarray, y_pred: np.ndarray, names: Sequence[str]) -> Dict[str, object]:
+    labels = list(range(len(names)))
+    precision, recall, f1, support = precision_recall_fscore_support(
+        y_true, y_pred, labels=labels, zero_division=0)
+    return {
+        'accuracy': float(accuracy_score(y_true, y_pred)),
+        'macro_f1': float(f1_score(y_true, y_pred, labels=labels, average='macro',
+                                   zero_division=0)),
+        'per_class': {name: {'precision': float(p), 'recall': float(r), 'f1': float(f),
+                             'support': int(s)}
+                      for name, p, r, f, s in zip(names, precision, recall, f1, support)},
+        'confusion': confusion_matrix(y_true, y_pred, labels=labels).tolist()}
+
+
+def evaluate(probabilities: np.ndarray, labels: np.ndarray, detected: np.ndarray,
+             settings: DecisionSettings) -> Dict[str, Dict[str, object]]:
+    """Return 7-class and 3-class metrics on detected faces and on all images.
+
+    Args:
+        probabilities: ``[D, 7]`` model outputs for the detected images, in order.
+        labels: ``[N]`` true class indices of all images.
+        detected: ``[N]`` booleans, a face was found.
+        settings: the decision settings (gains, min_confidence).
+
+    Without a face an image counts as wrong for 7 classes and as 'unknown' for 3 classes.
+
+    """
+    pred7 = np.argmax(probabilities, axis=1)
+    pred3 = decide_three_class(probabilities, settings)
+    all7 = np.full(len(labels), -1)
+    all7[detected] = pred7
+    all3 = np.full(len(labels), UNKNOWN_INDEX)
+    all3[detected] = pred3
+    true3 = to_three_class(labels)
+    return {
+        'detected_7': _block(labels[detected], pred7, CLASS_NAMES),
+        'detected_3': _block(true3[detected], pred3, DECISION_LABELS),
+        'all_7': _block(labels, all7, CLASS_NAMES),
+        'all_3': _block(true3, all3, DECISION_LABELS),
+        'images': int(len(labels)), 'detected_images': int(detected.sum())}
+
+
+def tune_gains(probabilities: np.ndarray, labels: np.ndarray, detected: np.ndarray,
+               base: DecisionSettings) -> DecisionSettings:
+    """Choose happy/sad gains that maximise 3-class macro-F1 over all images (validation only)."""
+    grid = np.round(np.arange(0.6, 3.01, 0.1), 2)
+    best, best_f1 = base, -1.0
+    for happy, sad in product(grid, grid):
+        settings = DecisionSettings(**{**base.__dict__, 'happy_gain': float(happy),
+                                       'sad_gain': float(sad)})
+        f1 = evaluate(probabilities, labels, detected, settings)['all_3']['macro_f1']
+        if f1 > best_f1 + 1e-9:
+            best, best_f1 = settings, f1
+    return best
+
+
+def summary_line(metrics: Dict[str, Dict[str, object]]) -> Dict[str, float]:
+    """Return the headline numbers of an evaluation."""
+    return {f'{key}_{m}': round(float(metrics[key][m]), 4)
+            for key in ('all_7', 'all_3', 'detected_7', 'detected_3')
+            for m in ('accuracy', 'macro_f1')}
+
+
+def plot_confusion(matrix: Sequence[Sequence[int]], names: Sequence[str], title: str,
+                   path: Path, normalise: bool = True) -> Optional[Path]:
+    """Save a confusion matrix (rows: truth) as a PNG."""
+    import matplotlib
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+
+    counts = np.asarray(matrix, dtype=np.float64)
+    shown = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1) if normalise else counts
+    figure, axes = plt.subplots(figsize=(1.1 * len(names) + 2, 1.0 * len(names) + 1.5))
+    axes.imshow(shown, cmap='Blues', vmin=0, vmax=1 if normalise else None)
+    axes.set_xticks(range(len(names)), names, rotation=45, ha='right')
+    axes.set_yticks(range(len(names)), names)
+    axes.set_xlabel('predicted')
+    axes.set_ylabel('true')
+    for (i, j), value in np.ndenumerate(counts):
+        text = f'{shown[i, j]:.2f}\n({int(value)})' if normalise else f'{int(value)}'
+        axes.text(j, i, text, ha='center', va='center', fontsize=7,
+                  color='white' if shown[i, j] > 0.5 else 'black')
+    axes.set_title(title)
+    figure.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path, dpi=110)
+    plt.close(figure)
+    return path

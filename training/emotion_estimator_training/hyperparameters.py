@@ -1,0 +1,66 @@
+# Copyright 2026 The emotion_estimator authors.
+# SPDX-License-Identifier: Apache-2.0
+"""Every knob of a training run in one dataclass (stored with the model for reproducibility)."""
+
+from dataclasses import asdict, dataclass, replace
+from typing import Dict, Tuple
+
+FEATURE_SETS = ('paper27', 'data27', 'all52')
+BALANCING = ('class_weights', 'focal', 'paper_subsample', 'none')
+
+
+@dataclass(frozen=True)
+class HParams:
+    """Hyper-parameters of the LSTM and of how its training windows are built."""
+
+    window_length: int = 8
+    feature_set: str = 'paper27'
+    lstm_units: Tuple[int, ...] = (64, 64, 32, 32)
+    dropout: float = 0.2
+    batch_size: int = 256
+    epochs: int = 60
+    learning_rate: float = 2e-3
+    weight_decay: float = 1e-4
+    clipnorm: float = 1.0
+    patience: int = 8
+    balancing: str = 'class_weights'
+    focal_gamma: float = 2.0
+    #: training windows per training image and epoch-set
+    windows_per_image: int = 3
+    #: share of windows whose first frames show another face (label = the recent face)
+    transition_fraction: float = 0.2
+    #: share of windows that are one frame repeated (a still face in front of the camera)
+    still_fraction: float = 0.25
+    #: share of windows front-padded like a window that is not yet full
+    startup_fraction: float = 0.1
+    noise_std: float = 0.02
+    seed: int = 2026
+
+    def __post_init__(self):
+        """Reject values that cannot work, with the allowed ones."""
+        if self.feature_set not in FEATURE_SETS:
+            raise ValueError(f'feature_set must be one of {FEATURE_SETS}, got {self.feature_set!r}')
+        if self.balancing not in BALANCING:
+            raise ValueError(f'balancing must be one of {BALANCING}, got {self.balancing!r}')
+        if self.window_length < 1 or len(self.lstm_units) < 1:
+            raise ValueError('window_length and lstm_units must be positive')
+
+    def to_dict(self) -> Dict[str, object]:
+        """Return a JSON-friendly dict."""
+        values = asdict(self)
+        values['lstm_units'] = list(self.lstm_units)
+        return values
+
+    def with_changes(self, **changes) -> 'HParams':
+        """Return a copy with some fields changed."""
+        return replace(self, **changes)
+
+
+#: The paper's Table 2: training images kept per class (disgust: all of them).
+PAPER_CLASS_COUNTS: Dict[str, int] = {
+    'happy': 4000, 'sad': 4000, 'angry': 1500, 'fear': 1500, 'surprise': 1500,
+    'disgust': 10 ** 9, 'neutral': 1500}
+
+
+DEFAULT = HParams()
+SMOKE = HParams(epochs=2, batch_size=32, windows_per_image=2, patience=2)

@@ -1,0 +1,54 @@
+# Copyright 2026 The emotion_estimator authors.
+# SPDX-License-Identifier: Apache-2.0
+"""The 4-layer LSTM: raw blendshape scores in, seven class probabilities out."""
+
+from typing import Optional
+
+import keras
+import numpy as np
+
+from emotion_estimator.contract import CLASS_NAMES
+
+from emotion_estimator_training.hyperparameters import HParams
+
+
+def make_model(hp: HParams, num_features: int, mean: np.ndarray, variance: np.ndarray,
+               batch_size: Optional[int] = None, unroll: bool = False) -> keras.Model:
+    """Build the LSTM; the input normalisation is part of the model (the TFLite input is raw).
+
+    Args:
+        hp: the hyper-parameters (window length, units, dropout).
+        num_features: F, blendshapes per frame.
+        mean: per-feature mean of the training frames.
+        variance: per-feature variance of the training frames.
+        batch_size: a fixed batch (1 for TFLite export) or None for training.
+        unroll: unroll the LSTMs over time (needed for a builtin-ops TFLite model).
+
+    """
+    inputs = keras.Input(shape=(hp.window_length, num_features), batch_size=batch_size,
+                         name='blendshapes')
+    x = keras.layers.Normalization(mean=mean, variance=np.maximum(variance, 1e-6),
+                                   name='normalize')(inputs)
+    for layer, units in enumerate(hp.lstm_units):
+        last = layer == len(hp.lstm_units) - 1
+        x = keras.layers.LSTM(units, return_sequences=not last, unroll=unroll,
+                              name=f'lstm_{layer + 1}')(x)
+        if hp.dropout and not last:
+            x = keras.layers.Dropout(hp.dropout, name=f'dropout_{layer + 1}')(x)
+    x = keras.layers.Dropout(hp.dropout, name='dropout_head')(x) if hp.dropout else x
+    outputs = keras.layers.Dense(len(CLASS_NAMES), activation='softmax', name='scores')(x)
+    return keras.Model(inputs, outputs, name='emotion_lstm')
+
+
+def compile_model(model: keras.Model, hp: HParams) -> None:
+    """Attach AdamW, the loss of the balancing method and accuracy / macro-F1 metrics."""
+    if hp.balancing == 'focal':
+        loss = keras.losses.CategoricalFocalCrossentropy(gamma=hp.focal_gamma)
+    else:
+        loss = keras.losses.CategoricalCrossentropy()
+    model.compile(
+        optimizer=keras.optimizers.AdamW(learning_rate=hp.learning_rate,
+                                         weight_decay=hp.weight_decay, clipnorm=hp.clipnorm),
+        loss=loss,
+        metrics=[keras.metrics.CategoricalAccuracy(name='accuracy'),
+                 keras.metrics.F1Score(average='macro', name='macro_f1')])

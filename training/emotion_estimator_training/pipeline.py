@@ -1,0 +1,223 @@
+# Copyright 2026 The emotion_estimator authors.
+# SPDX-License-Identifier: Apache-2.0
+"""FER2013 to a shipped model, end to end, and the comparisons behind its design choices."""
+
+from dataclasses import dataclass
+import datetime
+import json
+import os
+from pathlib import Path
+import platform
+import shlex
+import sys
+import time
+from typing import Dict, List, Optional, Sequence
+
+import numpy as np
+
+from emotion_estimator.contract import BLENDSHAPE_NAMES, CLASS_NAMES, DecisionSettings, \
+    STILL_FACE_PREPROCESSING
+from emotion_estimator.model_files import sha256_of
+
+from emotion_estimator_training.dataset import FerDataset
+from emotion_estimator_training.evaluate import evaluate, plot_confusion, summary_line, \
+    tune_gains
+from emotion_estimator_training.export import choose_default, export_all, time_tflite, \
+    tflite_predict
+from emotion_estimator_training.extract import BlendshapeTable, drop_report, \
+    extract_blendshapes, ExtractionConfig
+from emotion_estimator_training.features import feature_indices, names_of, paper_rule
+from emotion_estimator_training.hyperparameters import HParams
+from emotion_estimator_training.train import train
+from emotion_estimator_training.windows import filled_views, still_windows, stream_windows
+
+
+@dataclass
+class Prepared:
+    """Blendshapes of every split, and the detected subsets the model is trained on."""
+
+    table: BlendshapeTable
+    drops: Dict[str, Dict[str, int]]
+
+    def split(self, name: str, detected_only: bool = True) -> BlendshapeTable:
+        """Return one split (only images with a face by default)."""
+        part = self.table.split(name)
+        return part.subset(part.detected) if detected_only else part
+
+
+def load_dataset(data: Optional[str] = None, csv: Optional[str] = None,
+                 limit_per_class: Optional[int] = None) -> FerDataset:
+    """Load FER2013 from its folder layout or from fer2013.csv."""
+    if bool(data) == bool(csv):
+        raise ValueError('give exactly one of a dataset folder or fer2013.csv')
+    if csv:
+        return FerDataset.from_csv(csv, limit_per_class=limit_per_class)
+    return FerDataset.from_folder(data, limit_per_class=limit_per_class)
+
+
+def prepare(dataset: FerDataset, face_model: Path, cache_dir: Path,
+            workers: Optional[int] = None, progress: bool = True) -> Prepared:
+    """Extract (or read from the cache) the blendshapes of every image and view."""
+    table = extract_blendshapes(dataset, face_model, cache_dir, ExtractionConfig(),
+                                workers=workers, progress=progress)
+    return Prepared(table, drop_report(table, CLASS_NAMES))
+
+
+def select_features(prepared: Prepared, feature_set: str) -> Dict[str, object]:
+    """Return the chosen indices and the paper rule's result on the training faces."""
+    train_table = prepared.split('train')
+    view0 = train_table.scores[:, 0]
+    rule = paper_rule(view0)
+    indices = feature_indices(feature_set, view0, train_table.labels)
+    return {'feature_set': feature_set, 'indices': indices, 'names': names_of(indices),
+            'paper_rule_count': len(rule), 'paper_rule_names': names_of(rule)}
+
+
+def predict_still(model, table: BlendshapeTable, indices: List[int], length: int) -> np.ndarray:
+    """Return Keras probabilities for still-face windows of detected images."""
+    return model.predict(still_windows(filled_views(table, indices), length), batch_size=1024,
+                         verbose=0)
+
+
+def stream_stability(model, table: BlendshapeTable, indices: List[int], length: int,
+                     frames: int = 24, noise_std: float = 0.02, seed: int = 7,
+                     settings: DecisionSettings = DecisionSettings()) -> Dict[str, float]:
+    """Per-frame accuracy and label flicker on simulated camera streams of validation faces.
+
+    Flicker = share of consecutive frame pairs whose 3-class decision (no temporal filter)
+    changes, although the face and its label never change.
+    """
+    from emotion_estimator_training.evaluate import decide_three_class, to_three_class
+
+    views = filled_views(table, indices)
+    windows = stream_windows(views, length, frames, noise_std, np.random.default_rng(seed))
+    flat = windows.reshape(-1, length, windows.shape[-1])
+    probabilities = model.predict(flat, batch_size=2048, verbose=0)
+    pred7 = probabilities.argmax(axis=1).reshape(len(views), frames)
+    pred3 = decide_three_class(probabilities, settings).reshape(len(views), frames)
+    true3 = to_three_class(table.labels)
+    return {
+        'stream_accuracy_7': float((pred7 == table.labels[:, None]).mean()),
+        'stream_accuracy_3': float((pred3 == true3[:, None]).mean()),
+        'flicker_7': float((pred7[:, 1:] != pred7[:, :-1]).mean()),
+        'flicker_3': float((pred3[:, 1:] != pred3[:, :-1]).mean())}
+
+
+def machine() -> Dict[str, object]:
+    """Describe this machine for the record."""
+    cpu = 'unknown'
+    try:
+        for line in Path('/proc/cpuinfo').read_text().splitlines():
+            if line.startswith('model name'):
+                cpu = line.split(':', 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {'cpu': cpu, 'cores': os.cpu_count(), 'python': platform.python_version(),
+            'platform': platform.platform()}
+
+
+def build(prepared: Prepared, hp: HParams, models_dir: Path, results_dir: Path,
+          face_model: Path, work_dir: Path, command: Sequence[str],
+          started: float) -> Dict[str, object]:
+    """Train, tune the decision on validation, evaluate on test, export and write the model.
+
+    Writes ``models_dir/emotion_model.json`` and the TFLite variants, and
+    ``results_dir/{metrics.json, confusion_*.png}``.
+    """
+    selection = select_features(prepared, hp.feature_set)
+    indices = selection['indices']
+    train_table, val_table = prepared.split('train'), prepared.split('val')
+    model, history = train(hp, train_table, val_table, indices, out_dir=work_dir)
+
+    val_all, test_all = prepared.split('val', False), prepared.split('test', False)
+    val_probs = predict_still(model, val_table, indices, hp.window_length)
+    settings = tune_gains(val_probs, val_all.labels, val_all.detected, DecisionSettings(
+        min_confidence=0.0))
+    val_metrics = evaluate(val_probs, val_all.labels, val_all.detected, settings)
+
+    test_table = prepared.split('test')
+    test_windows = still_windows(filled_views(test_table, indices), hp.window_length)
+    keras_probs = model.predict(test_windows, batch_size=1024, verbose=0)
+    keras_metrics = evaluate(keras_probs, test_all.labels, test_all.detected, settings)
+
+    paths = export_all(model, hp, len(indices), models_dir)
+    checks, variant_metrics = {}, {}
+    for preset, path in paths.items():
+        probs = tflite_predict(path, test_windows)
+        metrics = evaluate(probs, test_all.labels, test_all.detected, settings)
+        variant_metrics[preset] = metrics
+        checks[preset] = {
+            'agreement': float((probs.argmax(1) == keras_probs.argmax(1)).mean()),
+            'accuracy': metrics['all_7']['accuracy'],
+            'bytes': path.stat().st_size, **time_tflite(path, test_windows[0])}
+        checks[preset].update(summary_line(metrics))
+    default = choose_default(checks)
+    test_metrics = variant_metrics[default]
+
+    stability = stream_stability(model, val_table, indices, hp.window_length, settings=settings)
+    figures = {}
+    for key, names in (('all_7', CLASS_NAMES), ('all_3', ('happy', 'sad', 'unknown'))):
+        path = plot_confusion(test_metrics[key]['confusion'], names,
+                              f'{default} on FER2013 PrivateTest, {key} (all images)',
+                              results_dir / f'confusion_{key}.png')
+        figures[key] = str(path)
+    spec = {
+        'format_version': 1,
+        'variants': {preset: path.name for preset, path in paths.items()},
+        'default_variant': default,
+        'class_names': list(CLASS_NAMES),
+        'feature_names': selection['names'],
+        'window_length': hp.window_length,
+        'input': {'shape': [1, hp.window_length, len(indices)], 'dtype': 'float32',
+                  'meaning': 'raw MediaPipe blendshape scores in [0, 1], oldest frame first'},
+        'output': {'shape': [1, len(CLASS_NAMES)], 'meaning': 'class probabilities'},
+        'preprocessing': dict(STILL_FACE_PREPROCESSING),
+        'decision': {**settings.__dict__},
+        'test_metrics': {'protocol': 'FER2013 PrivateTest; a still face = its unaugmented frame '
+                                     'repeated window_length times; no face = wrong (7-class) '
+                                     'or unknown (3-class) in all_*',
+                         'variant': default, **summary_line(test_metrics)},
+        'variants_check': checks,
+        'hyperparameters': hp.to_dict(),
+        'face_model_sha256': sha256_of(face_model),
+        'reproduce': ' '.join(shlex.quote(c) for c in command),
+    }
+    (models_dir / 'emotion_model.json').write_text(json.dumps(spec, indent=2) + '\n')
+    record = {
+        'command': spec['reproduce'], 'date': datetime.date.today().isoformat(),
+        'machine': machine(), 'wall_time_s': round(time.time() - started, 1),
+        'dropped_images': prepared.drops, 'feature_selection': selection,
+        'epochs_run': len(history.get('loss', [])), 'history': history,
+        'decision': settings.__dict__, 'validation': summary_line(val_metrics),
+        'validation_stream': stability,
+        'test_keras': keras_metrics, 'test_variants': variant_metrics,
+        'variants_check': checks, 'default_variant': default, 'figures': figures}
+    results_dir.mkdir(parents=True, exist_ok=True)
+    (results_dir / 'metrics.json').write_text(json.dumps(record, indent=2) + '\n')
+    return record
+
+
+def ablate(prepared: Prepared, base: HParams, runs: Dict[str, HParams],
+           out: Path) -> Dict[str, Dict[str, float]]:
+    """Train each configuration and report validation metrics (the test split is not used)."""
+    rows = {}
+    val_all = prepared.split('val', False)
+    for name, hp in runs.items():
+        started = time.time()
+        selection = select_features(prepared, hp.feature_set)
+        indices = selection['indices']
+        model, history = train(hp, prepared.split('train'), prepared.split('val'), indices,
+                               verbose=0)
+        probs = predict_still(model, prepared.split('val'), indices, hp.window_length)
+        metrics = evaluate(probs, val_all.labels, val_all.detected, DecisionSettings(
+            min_confidence=0.0))
+        rows[name] = {**summary_line(metrics),
+                      **stream_stability(model, prepared.split('val'), indices, hp.window_length),
+                      'epochs': len(history['loss']), 'seconds': round(time.time() - started),
+                      'changes': {k: v for k, v in hp.to_dict().items()
+                                  if v != base.to_dict()[k]}}
+        print(name, json.dumps(rows[name]), flush=True, file=sys.stderr)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(rows, indent=2) + '\n')
+    return rows

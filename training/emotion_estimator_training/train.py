@@ -1,0 +1,93 @@
+# Copyright 2026 The emotion_estimator authors.
+# SPDX-License-Identifier: Apache-2.0
+"""Train the LSTM on windows built from the extracted blendshapes."""
+
+import os
+from pathlib import Path
+import random
+from typing import Dict, List, Optional, Tuple
+
+import keras
+import numpy as np
+
+from emotion_estimator.contract import CLASS_NAMES
+
+from emotion_estimator_training.extract import BlendshapeTable
+from emotion_estimator_training.hyperparameters import HParams, PAPER_CLASS_COUNTS
+from emotion_estimator_training.model import compile_model, make_model
+from emotion_estimator_training.windows import build_windows, filled_views
+
+
+def set_seeds(seed: int) -> None:
+    """Make numpy, Python and Keras/TensorFlow deterministic for a seed."""
+    os.environ['PYTHONHASHSEED'] = str(seed)
+    random.seed(seed)
+    np.random.seed(seed)
+    keras.utils.set_random_seed(seed)
+
+
+def paper_subsample(table: BlendshapeTable, seed: int) -> BlendshapeTable:
+    """Keep at most the paper's Table 2 count of images per class (random, seeded)."""
+    rng = np.random.default_rng(seed)
+    keep = np.zeros(len(table.labels), bool)
+    for index, name in enumerate(CLASS_NAMES):
+        rows = np.flatnonzero(table.labels == index)
+        chosen = rng.permutation(rows)[:PAPER_CLASS_COUNTS[name]]
+        keep[chosen] = True
+    return table.subset(keep)
+
+
+def class_weights(labels: np.ndarray) -> Dict[int, float]:
+    """Return 'balanced' class weights: n / (classes * count of the class)."""
+    counts = np.bincount(labels, minlength=len(CLASS_NAMES)).astype(np.float64)
+    weights = len(labels) / (len(CLASS_NAMES) * np.maximum(counts, 1))
+    return {i: float(w) for i, w in enumerate(weights)}
+
+
+def train(hp: HParams, train_table: BlendshapeTable, val_table: BlendshapeTable,
+          indices: List[int], out_dir: Optional[Path] = None,
+          verbose: int = 2) -> Tuple[keras.Model, Dict[str, List[float]]]:
+    """Train on detected training faces, early-stop on the validation windows.
+
+    Args:
+        hp: hyper-parameters.
+        train_table: blendshapes of the training split (detected faces only).
+        val_table: blendshapes of the validation split (detected faces only).
+        indices: the blendshapes the model reads.
+        out_dir: where checkpoints and TensorBoard logs go (None: no files).
+        verbose: Keras verbosity.
+
+    Returns:
+        The model with the best validation macro-F1 weights, and the history.
+
+    """
+    set_seeds(hp.seed)
+    if hp.balancing == 'paper_subsample':
+        train_table = paper_subsample(train_table, hp.seed)
+    train_views = filled_views(train_table, indices)
+    val_views = filled_views(val_table, indices)
+    rng = np.random.default_rng(hp.seed)
+    x_train, y_train = build_windows(train_views, train_table.labels, hp, rng)
+    x_val, y_val = build_windows(val_views, val_table.labels, hp,
+                                 np.random.default_rng(hp.seed + 1), per_image=1)
+    frames = train_views.reshape(-1, train_views.shape[-1])
+    model = make_model(hp, len(indices), frames.mean(axis=0), frames.var(axis=0))
+    compile_model(model, hp)
+    callbacks = [keras.callbacks.EarlyStopping(monitor='val_macro_f1', mode='max',
+                                               patience=hp.patience, restore_best_weights=True)]
+    if out_dir is not None:
+        out_dir = Path(out_dir)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        callbacks += [
+            keras.callbacks.ModelCheckpoint(str(out_dir / 'best.weights.h5'), monitor='val_macro_f1',
+                                            mode='max', save_best_only=True,
+                                            save_weights_only=True),
+            keras.callbacks.TensorBoard(log_dir=str(out_dir / 'tensorboard')),
+            keras.callbacks.CSVLogger(str(out_dir / 'history.csv'))]
+    weights = class_weights(y_train) if hp.balancing == 'class_weights' else None
+    history = model.fit(
+        x_train, keras.utils.to_categorical(y_train, len(CLASS_NAMES)),
+        validation_data=(x_val, keras.utils.to_categorical(y_val, len(CLASS_NAMES))),
+        batch_size=hp.batch_size, epochs=hp.epochs, class_weight=weights,
+        callbacks=callbacks, shuffle=True, verbose=verbose)
+    return model, {k: [float(v) for v in vs] for k, vs in history.history.items()}
