@@ -29,8 +29,11 @@ JSONL_FILENAME = 'frames.jsonl'
 HTML_FILENAME = 'report.html'
 CHART_FILENAMES = {'pie': 'scores_pie.png', 'bar': 'scores_bar.png',
                    'timeline': 'timeline.png'}
-#: Colours of the labels in the timeline.
+#: Colours of the labels in the timeline, and of the classes in every chart.
 LABEL_COLOURS = {'happy': '#f2b01e', 'sad': '#3b6fb6', 'unknown': '#bbbbbb'}
+CLASS_COLOURS = {'angry': '#d62728', 'disgust': '#6b8e23', 'fear': '#9467bd',
+                 'happy': '#f2b01e', 'sad': '#3b6fb6', 'surprise': '#ff7f0e',
+                 'neutral': '#7f7f7f'}
 
 
 class OutputError(OSError):
@@ -139,7 +142,8 @@ def write_charts(folder: Path, records: Sequence[FrameRecord], summary: dict) ->
     if sum(values) > 0:
         shown = [(n, v) for n, v in zip(class_names, values) if v > 0]
         axes.pie([v for _, v in shown], labels=[n for n, _ in shown], autopct='%1.0f%%',
-                 startangle=90, counterclock=False)
+                 startangle=90, counterclock=False,
+                 colors=[CLASS_COLOURS.get(n, '#cccccc') for n, _ in shown])
     else:
         axes.text(0.5, 0.5, 'no face found', ha='center', va='center')
         axes.axis('off')
@@ -148,7 +152,7 @@ def write_charts(folder: Path, records: Sequence[FrameRecord], summary: dict) ->
     pyplot.close(figure)
 
     figure, axes = pyplot.subplots(figsize=(6, 3.5))
-    axes.bar(class_names, values, color='#4c72b0')
+    axes.bar(class_names, values, color=[CLASS_COLOURS.get(n, '#4c72b0') for n in class_names])
     axes.set_ylim(0, 1)
     axes.set_ylabel('mean score (frames with a face)')
     axes.set_title('Average score per emotion')
@@ -161,7 +165,7 @@ def write_charts(folder: Path, records: Sequence[FrameRecord], summary: dict) ->
         2, 1, figsize=(9, 4.5), sharex=True, gridspec_kw={'height_ratios': [4, 1]})
     for name in class_names:
         top.plot(times, [r.scores[name] if r.face_found else float('nan') for r in records],
-                 label=name, linewidth=1.2)
+                 label=name, linewidth=1.2, color=CLASS_COLOURS.get(name))
     top.set_ylim(0, 1)
     top.set_ylabel('score')
     top.legend(loc='upper right', fontsize='small', ncol=4)
