@@ -257,3 +257,11 @@ def test_check_uses_the_lookup_order(isolated, face_model_path, monkeypatch, cap
 
 def test_module_main(isolated, face_model_path):
     assert fetch_models.main(['--check', '--dest', str(face_model_path)]) == 0
+
+
+def test_dispatcher_runs_fetch_models(isolated, face_model_path, capsys):
+    from emotion_estimator import cli
+    assert cli.main(['fetch-models', '--check', '--dest', str(face_model_path)]) == 0
+    assert ': OK' in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        cli.main(['fetch-models', '--no-such-option'])
