@@ -10,7 +10,8 @@ cost into reading/decoding, MediaPipe, the emotion model and the rest.
 
 Run::
 
-    python benchmarks/bench_analyze.py --output benchmarks/results/analyze.md
+    python benchmarks/bench_analyze.py --output benchmarks/results/analyze.md \
+        --example docs/analysis_example.png
 """
 
 import argparse
@@ -19,6 +20,7 @@ import json
 import os
 from pathlib import Path
 import platform
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -91,6 +93,8 @@ def main() -> int:
     parser.add_argument('--seconds', type=float, default=24.0)
     parser.add_argument('--fourcc', default='mp4v')
     parser.add_argument('--output', type=Path, default=None, help='markdown result file')
+    parser.add_argument('--example', type=Path, default=None,
+                        help='also copy the report timeline chart here (README example)')
     args = parser.parse_args()
     os.environ.setdefault(FACE_MODEL_ENV, str(shared_dir() / 'models' / 'face_landmarker.task'))
     with tempfile.TemporaryDirectory() as folder:
@@ -107,6 +111,9 @@ def main() -> int:
             print(completed.stderr, file=sys.stderr)
             return completed.returncode
         summary = json.loads((report / 'summary.json').read_text())
+        if args.example is not None:
+            args.example.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(report / 'timeline.png', args.example)
     speed = summary['processing']
     other_ms = (speed['mean_total_ms'] - speed['mean_read_ms'] - speed['mean_mediapipe_ms']
                 - speed['mean_model_ms'])
