@@ -17,7 +17,7 @@ from emotion_estimator.analysis.output import atomic_output_dir, check_output_di
     write_report
 from emotion_estimator.analysis.report import BlinkSettings, FrameRecord, processing_speed, \
     summarize
-from emotion_estimator.analysis.sources import FrameSource, open_source, SourceError
+from emotion_estimator.analysis.sources import FrameSource, open_source, prefetch, SourceError
 from emotion_estimator.contract import ModelSpecError
 from emotion_estimator.frames import FrameError
 from emotion_estimator.model_files import ModelFileError
@@ -84,7 +84,7 @@ def process_source(source: FrameSource, estimator, progress: bool = True
     started = time.perf_counter()
     bar = tqdm(total=source.expected_frames, unit='frame', disable=not progress,
                desc='analyze', file=sys.stderr)
-    frames = iter(source)
+    frames = prefetch(source)
     try:
         while True:
             before = time.perf_counter()
@@ -105,12 +105,13 @@ def process_source(source: FrameSource, estimator, progress: bool = True
         if source.kind != 'webcam':
             raise
     finally:
+        frames.close()
         bar.close()
     wall_s = time.perf_counter() - started
     count = max(len(records), 1)
     timings = {
         'wall_s': wall_s,
-        'mean_read_ms': 1000.0 * read_s / count,
+        'mean_read_wait_ms': 1000.0 * read_s / count,
         'mean_mediapipe_ms': 1000.0 * mediapipe_s / count,
         'mean_model_ms': 1000.0 * model_s / count,
         'mean_total_ms': 1000.0 * wall_s / count,

@@ -8,9 +8,11 @@ when it is opened (so a bad input fails before any output is written) and raisin
 """
 
 from pathlib import Path
+import queue
 import re
+import threading
 import time
-from typing import Iterator, List, Optional, Tuple
+from typing import Iterable, Iterator, List, Optional, Tuple
 
 import cv2
 import numpy as np
@@ -268,6 +270,49 @@ def _as_bgr(frame: np.ndarray) -> np.ndarray:
     if frame.shape[2] == 4:
         return cv2.cvtColor(frame, cv2.COLOR_BGRA2BGR)
     return frame
+
+
+def prefetch(frames: Iterable[TimedFrame], depth: int = 8) -> Iterator[TimedFrame]:
+    """Read (and decode) frames in a background thread, up to ``depth`` ahead of the consumer.
+
+    OpenCV and MediaPipe release the GIL, so decoding the next frame overlaps with processing
+    this one when a second core is free. Errors of the source are raised in the consumer, in
+    order; closing the returned generator (or an exception in the consumer) stops the thread.
+    """
+    items: 'queue.Queue[tuple]' = queue.Queue(maxsize=max(depth, 1))
+    stop = threading.Event()
+
+    def put(item: tuple) -> bool:
+        while not stop.is_set():
+            try:
+                items.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for frame in frames:
+                if not put(('frame', frame)):
+                    return
+            put(('end', None))
+        except BaseException as error:  # handed to the consumer, which re-raises it
+            put(('error', error))
+
+    thread = threading.Thread(target=produce, name='frame-prefetch', daemon=True)
+    thread.start()
+    try:
+        while True:
+            kind, payload = items.get()
+            if kind == 'end':
+                return
+            if kind == 'error':
+                raise payload
+            yield payload
+    finally:
+        stop.set()
+        thread.join(timeout=5.0)
 
 
 def open_source(input_path: str, fps: float = 30.0, topic: Optional[str] = None,

@@ -3,6 +3,7 @@
 """Frame sources on small generated inputs: order, times, topic choice and clear errors."""
 
 from pathlib import Path
+import threading
 
 from analysis_inputs import BAG_START_S, CAMERA_TOPIC, FPS, write_bag
 import cv2
@@ -10,7 +11,7 @@ import numpy as np
 import pytest
 
 from emotion_estimator.analysis.sources import BagSource, ImageFolderSource, open_source, \
-    SourceError, VideoSource
+    prefetch, SourceError, VideoSource
 
 
 def numbered_frames(count: int):
@@ -109,3 +110,34 @@ def test_bad_inputs_raise_source_errors(tmp_path: Path):
         list(open_source(str(corrupt)))
     with pytest.raises(SourceError, match='fps'):
         open_source(str(corrupt), fps=0.0)
+
+
+def test_prefetch_keeps_order_and_raises_source_errors_in_order():
+    def frames():
+        for index in range(20):
+            yield index / FPS, np.full((2, 2, 3), index, np.uint8)
+        raise SourceError('broken at the end')
+
+    seen = []
+    with pytest.raises(SourceError, match='broken at the end'):
+        for time_s, frame in prefetch(frames(), depth=3):
+            seen.append((time_s, int(frame[0, 0, 0])))
+    assert seen == [(index / FPS, index) for index in range(20)]
+
+
+def test_prefetch_stops_its_thread_when_closed_early():
+    produced = []
+
+    def endless():
+        index = 0
+        while True:
+            produced.append(index)
+            yield float(index), np.zeros((2, 2, 3), np.uint8)
+            index += 1
+
+    frames = prefetch(endless(), depth=2)
+    assert next(frames)[0] == 0.0
+    frames.close()
+    count = len(produced)
+    assert not any(t.name == 'frame-prefetch' and t.is_alive() for t in threading.enumerate())
+    assert len(produced) == count
