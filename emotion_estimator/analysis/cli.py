@@ -13,6 +13,8 @@ import sys
 import time
 from typing import List, Tuple
 
+import numpy as np
+
 from emotion_estimator.analysis.output import atomic_output_dir, check_output_dir, OutputError, \
     write_report
 from emotion_estimator.analysis.report import BlinkSettings, FrameRecord, processing_speed, \
@@ -99,7 +101,8 @@ def process_source(source: FrameSource, estimator, progress: bool = True
             records.append(FrameRecord(
                 time_s=result.time_s, face_found=result.face_found, scores=dict(result.scores),
                 label=result.label, instant_label=result.instant_label,
-                blendshapes=None if result.blendshapes is None else result.blendshapes.tolist()))
+                blendshapes=(None if result.blendshapes is None
+                             else np.asarray(result.blendshapes, np.float32).copy())))
             bar.update(1)
     except KeyboardInterrupt:
         if source.kind != 'webcam':

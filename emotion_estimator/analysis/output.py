@@ -17,7 +17,7 @@ import os
 from pathlib import Path
 import shutil
 import tempfile
-from typing import Dict, Iterator, List, Optional, Sequence
+from typing import Dict, Iterable, Iterator, Optional, Sequence
 
 from emotion_estimator.analysis.report import (
     BlinkSettings, detect_blinks, emotion_labels, eye_scores, FrameRecord, SEGMENT_NAMES)
@@ -82,18 +82,17 @@ def atomic_output_dir(destination: Path) -> Iterator[Path]:
 
 def table_rows(records: Sequence[FrameRecord], class_names: Sequence[str],
                feature_names: Sequence[str], eyes_closed: Sequence[Optional[bool]]
-               ) -> List[Dict[str, object]]:
-    """Return one flat row per frame.
+               ) -> Iterator[Dict[str, object]]:
+    """Yield one flat row per frame.
 
     Columns: ``time_s`` (source time), ``elapsed_s`` (since the first frame), ``face_found``,
     ``score_<class>`` for the seven classes, ``label`` (published 3-class), ``instant_label``,
-    ``emotion`` (7-class argmax or no_face), the model's blendshapes by name (empty without a
-    face) and ``eyes_closed`` (blink detector state; empty without a face).
+    ``emotion`` (7-class argmax or no_face), the model's blendshapes by name (None without a
+    face) and ``eyes_closed`` (blink detector state; None without a face).
     """
     emotions = emotion_labels(records, class_names)
     indices = [BLENDSHAPE_NAMES.index(name) for name in feature_names]
     start = records[0].time_s if records else 0.0
-    rows = []
     for record, emotion, closed in zip(records, emotions, eyes_closed):
         row: Dict[str, object] = {
             'time_s': round(record.time_s, 6),
@@ -109,22 +108,28 @@ def table_rows(records: Sequence[FrameRecord], class_names: Sequence[str],
             row[name] = (None if record.blendshapes is None
                          else round(float(record.blendshapes[index]), 6))
         row['eyes_closed'] = closed
-        rows.append(row)
-    return rows
+        yield row
 
 
-def write_tables(folder: Path, rows: Sequence[Dict[str, object]]) -> None:
-    """Write ``frames.csv`` (empty cells for None) and ``frames.jsonl`` (null for None)."""
-    with open(folder / JSONL_FILENAME, 'w', encoding='utf-8') as stream:
+def write_tables(folder: Path, rows: Iterable[Dict[str, object]]) -> int:
+    """Write ``frames.csv`` (empty cells for None) and ``frames.jsonl`` (null) in one pass.
+
+    Returns:
+        The number of rows written.
+
+    """
+    count = 0
+    with open(folder / JSONL_FILENAME, 'w', encoding='utf-8') as jsonl, \
+            open(folder / CSV_FILENAME, 'w', newline='', encoding='utf-8') as table:
+        writer = None
         for row in rows:
-            stream.write(json.dumps(row) + '\n')
-    if not rows:
-        return
-    with open(folder / CSV_FILENAME, 'w', newline='', encoding='utf-8') as stream:
-        writer = csv.DictWriter(stream, fieldnames=list(rows[0]))
-        writer.writeheader()
-        for row in rows:
+            if writer is None:
+                writer = csv.DictWriter(table, fieldnames=list(row))
+                writer.writeheader()
+            jsonl.write(json.dumps(row) + '\n')
             writer.writerow({k: ('' if v is None else v) for k, v in row.items()})
+            count += 1
+    return count
 
 
 def write_charts(folder: Path, records: Sequence[FrameRecord], summary: dict) -> Dict[str, Path]:
