@@ -26,7 +26,8 @@ import rclpy
 from rclpy.executors import ExternalShutdownException
 from rclpy.node import Node
 from rclpy.parameter import Parameter
-from rclpy.qos import qos_profile_sensor_data
+from rclpy.qos import qos_profile_sensor_data, QoSPolicyKind, QoSProfile
+from rclpy.qos_overriding_options import QoSOverridingOptions
 from sensor_msgs.msg import CompressedImage, Image
 from std_msgs.msg import Float32MultiArray, MultiArrayDimension, String
 
@@ -175,16 +176,22 @@ class EmotionEstimatorNode(Node):
 
         self.emotion_pub = self.create_publisher(String, 'emotion', 10)
         self.scores_pub = self.create_publisher(Float32MultiArray, 'emotion/scores', 10)
-        self.debug_pub = self.create_publisher(Image, 'emotion/debug_image',
-                                               qos_profile_sensor_data)
+        # Reliable, depth 1: large images sent best effort between processes are mostly lost with
+        # Fast DDS (measured); a reliable publisher also serves best-effort subscribers.
+        self.debug_pub = self.create_publisher(
+            Image, 'emotion/debug_image', QoSProfile(depth=1),
+            qos_overriding_options=QoSOverridingOptions(
+                policy_kinds=(QoSPolicyKind.RELIABILITY, QoSPolicyKind.DEPTH)))
         self.diagnostics_pub = self.create_publisher(DiagnosticArray, '/diagnostics', 10)
         self.use_compressed = bool(self.get_parameter('use_compressed').value)
-        if self.use_compressed:
-            self.subscription = self.create_subscription(
-                CompressedImage, 'image/compressed', self._on_image, qos_profile_sensor_data)
-        else:
-            self.subscription = self.create_subscription(
-                Image, 'image', self._on_image, qos_profile_sensor_data)
+        # Best effort by default (qos_profile_sensor_data); reliability, depth and history can be
+        # overridden per topic with the standard qos_overrides.<topic>.subscription.* parameters.
+        overrides = QoSOverridingOptions(
+            policy_kinds=(QoSPolicyKind.RELIABILITY, QoSPolicyKind.DEPTH, QoSPolicyKind.HISTORY))
+        self.subscription = self.create_subscription(
+            CompressedImage if self.use_compressed else Image,
+            'image/compressed' if self.use_compressed else 'image',
+            self._on_image, qos_profile_sensor_data, qos_overriding_options=overrides)
         period = float(self.get_parameter('diagnostics_period_s').value)
         self.diagnostics_timer = self.create_timer(period, self._publish_diagnostics)
         self.watchdog_timer = self.create_timer(0.1, self._check_camera_timeout)
