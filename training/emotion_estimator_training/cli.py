@@ -148,9 +148,17 @@ def cmd_ablate(args) -> int:
             runs[f'T={length}'] = base.with_changes(window_length=length)
     for balancing in ('focal', 'paper_subsample', 'none'):
         runs[f'balancing={balancing}'] = base.with_changes(balancing=balancing)
+    runs['units=128-128-64-64'] = base.with_changes(lstm_units=(128, 128, 64, 64))
     selected = set(args.only) if args.only else None
     runs = {k: v for k, v in runs.items() if selected is None or k in selected}
     ablate(_prepare(args), base, runs, Path(args.out))
+    return 0
+
+
+def cmd_card(args) -> int:
+    """Regenerate the tables of the model card from the committed result files."""
+    from emotion_estimator_training.card import update_card
+    update_card(Path(args.card), Path(args.results))
     return 0
 
 
@@ -160,7 +168,8 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest='command', required=True)
     for name, function in (('load', cmd_load), ('extract', cmd_extract), ('select', cmd_select),
                            ('windows', cmd_windows), ('build', cmd_build),
-                           ('evaluate', cmd_evaluate), ('ablate', cmd_ablate)):
+                           ('evaluate', cmd_evaluate), ('ablate', cmd_ablate),
+                           ('card', cmd_card)):
         sub = commands.add_parser(name, help=function.__doc__.splitlines()[0])
         sub.set_defaults(function=function)
         _common(sub)
@@ -188,6 +197,9 @@ def build_parser() -> argparse.ArgumentParser:
     ablate_cmd.add_argument('--window-lengths', type=int, nargs='+', default=[1, 4, 12, 16])
     ablate_cmd.add_argument('--only', nargs='+', help='run only these named runs')
     ablate_cmd.add_argument('--out', default=str(REPO / 'training' / 'results' / 'ablations.json'))
+    card_cmd = commands.choices['card']
+    card_cmd.add_argument('--card', default=str(REPO / 'models' / 'MODEL_CARD.md'))
+    card_cmd.add_argument('--results', default=str(REPO / 'training' / 'results'))
     return parser
 
 

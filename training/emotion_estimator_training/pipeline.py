@@ -187,6 +187,7 @@ def build(prepared: Prepared, hp: HParams, models_dir: Path, results_dir: Path,
     record = {
         'command': spec['reproduce'], 'date': datetime.date.today().isoformat(),
         'machine': machine(), 'wall_time_s': round(time.time() - started, 1),
+        'hyperparameters': hp.to_dict(),
         'dropped_images': prepared.drops, 'feature_selection': selection,
         'epochs_run': len(history.get('loss', [])), 'history': history,
         'decision': settings.__dict__, 'validation': summary_line(val_metrics),

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Copyright 2026 The emotion_estimator authors.
+# SPDX-License-Identifier: Apache-2.0
+#
+# Run every test of the repository from a clean clone: installs what it needs into two virtual
+# environments (.venv: the runtime, with no TensorFlow; .venv-train: the training package),
+# then runs the runtime tests (library, node on a real ROS graph, analysis, linters) and the
+# training tests (the whole pipeline on a tiny subset of real FER2013 images).
+#
+# Needs the shared data folder (FER2013 and the MediaPipe face model) at ../shared or at
+# $EMOTION_ESTIMATOR_SHARED. Extra arguments are passed to both pytest runs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+export EMOTION_ESTIMATOR_SHARED=${EMOTION_ESTIMATOR_SHARED:-$(cd "$ROOT/.." && pwd)/shared}
+PYTHON=${PYTHON:-python3}
+
+if [ -z "${EMOTION_ESTIMATOR_FACE_MODEL:-}" ] \
+        && [ -f "$EMOTION_ESTIMATOR_SHARED/models/face_landmarker.task" ]; then
+    # Where the face model can't be downloaded (CI, offline labs): use the shared copy.
+    export EMOTION_ESTIMATOR_FACE_MODEL="$EMOTION_ESTIMATOR_SHARED/models/face_landmarker.task"
+fi
+
+[ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
+.venv/bin/python -m pip install --quiet --upgrade pip
+.venv/bin/python -m pip install --quiet -e '.[ros,analysis,test]'
+if .venv/bin/python -c 'import tensorflow' 2>/dev/null; then
+    echo 'TensorFlow must not be in the runtime environment' >&2
+    exit 1
+fi
+[ -n "${EMOTION_ESTIMATOR_FACE_MODEL:-}" ] || .venv/bin/emotion-estimator fetch-models
+.venv/bin/python -m pytest test "$@"
+
+[ -x .venv-train/bin/python ] || "$PYTHON" -m venv .venv-train
+.venv-train/bin/python -m pip install --quiet --upgrade pip
+.venv-train/bin/python -m pip install --quiet -e . -e './training[test]'
+.venv-train/bin/python -m pytest training/tests "$@"
