@@ -128,3 +128,17 @@ def test_package_xml_dependencies():
 @pytest.mark.parametrize('name', sorted(PARAMETERS))
 def test_parameters_have_descriptions(name):
     assert PARAMETERS[name][1].description
+
+
+def test_readme_parameter_table_matches_the_node():
+    text = (ROOT / 'README.md').read_text()
+    section = text.split('<!-- section: node (node helper) -->')[1].split('<!-- end: node -->')[0]
+    table = section.split('| name | type | default |')[1].split('\n\n')[0]
+    rows = [line.split('|')[1:-1] for line in table.splitlines()[2:]]
+    documented = {row[0].strip().strip('`'): row for row in rows}
+    assert set(documented) == set(PARAMETERS) | {'class_names'}
+    for name, (default, descriptor) in PARAMETERS.items():
+        shown = documented[name][2].strip().strip('`')
+        expected = str(default).lower() if isinstance(default, bool) else repr(default)
+        assert shown == expected, name
+        assert documented[name][4].strip().startswith('no') == descriptor.read_only, name
