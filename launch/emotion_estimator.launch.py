@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: Apache-2.0
 """Start the emotion_estimator node with the package's parameter file.
 
-    ros2 launch emotion_estimator emotion_estimator.launch.py image_topic:=/camera/image_raw
-    ros2 launch emotion_estimator emotion_estimator.launch.py params_file:=/path/to/my.yaml
+Examples: ``ros2 launch emotion_estimator emotion_estimator.launch.py
+image_topic:=/camera/image_raw`` or ``... params_file:=/path/to/my.yaml``.
 """
 
 import os
