@@ -46,7 +46,7 @@ class FerDataset:
         return len(self.images)
 
     def split(self, name: str) -> 'FerDataset':
-        """Return the images of one split (``train``, ``val`` or ``test``)."""
+        """Return the images of the split ``name`` (``train``, ``val`` or ``test``)."""
         if name not in SPLITS:
             raise ValueError(f'unknown split {name!r}; expected one of {sorted(SPLITS)}')
         return FerDataset([image for image in self.images if image.split == name])

@@ -15,7 +15,8 @@ from emotion_estimator.classifier import EmotionClassifier
 from emotion_estimator_training.hyperparameters import HParams
 from emotion_estimator_training.model import make_model
 
-#: Preset name -> TFLite file suffix. Full-integer int8 is left out: measured here it lost accuracy.
+#: Preset name -> TFLite file suffix.
+#: Full-integer int8 is left out: measured here it lost accuracy.
 EXPORT_PRESETS = ('fp32', 'fp16', 'int8_dynamic')
 
 

@@ -54,7 +54,7 @@ class BlendshapeTable:
 
     @property
     def detected(self) -> np.ndarray:
-        """Return ``[N]`` booleans: a face was found in the unaugmented image (the cleaning rule)."""
+        """Return ``[N]`` booleans: a face was found in the unaugmented image (cleaning rule)."""
         return self.found[:, 0]
 
     def subset(self, mask: np.ndarray) -> 'BlendshapeTable':

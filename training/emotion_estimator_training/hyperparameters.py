@@ -39,7 +39,8 @@ class HParams:
     def __post_init__(self):
         """Reject values that cannot work, with the allowed ones."""
         if self.feature_set not in FEATURE_SETS:
-            raise ValueError(f'feature_set must be one of {FEATURE_SETS}, got {self.feature_set!r}')
+            raise ValueError(
+                f'feature_set must be one of {FEATURE_SETS}, got {self.feature_set!r}')
         if self.balancing not in BALANCING:
             raise ValueError(f'balancing must be one of {BALANCING}, got {self.balancing!r}')
         if self.window_length < 1 or len(self.lstm_units) < 1:

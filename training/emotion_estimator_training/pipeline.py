@@ -15,15 +15,15 @@ from typing import Dict, List, Optional, Sequence
 
 import numpy as np
 
-from emotion_estimator.contract import BLENDSHAPE_NAMES, CLASS_NAMES, DecisionSettings, \
+from emotion_estimator.contract import CLASS_NAMES, DecisionSettings, \
     STILL_FACE_PREPROCESSING
 from emotion_estimator.model_files import sha256_of
 
 from emotion_estimator_training.dataset import FerDataset
 from emotion_estimator_training.evaluate import evaluate, plot_confusion, summary_line, \
     tune_gains
-from emotion_estimator_training.export import choose_default, export_all, time_tflite, \
-    tflite_predict
+from emotion_estimator_training.export import choose_default, export_all, tflite_predict, \
+    time_tflite
 from emotion_estimator_training.extract import BlendshapeTable, drop_report, \
     extract_blendshapes, ExtractionConfig
 from emotion_estimator_training.features import feature_indices, names_of, paper_rule
@@ -40,7 +40,7 @@ class Prepared:
     drops: Dict[str, Dict[str, int]]
 
     def split(self, name: str, detected_only: bool = True) -> BlendshapeTable:
-        """Return one split (only images with a face by default)."""
+        """Return the split ``name`` (only images with a face by default)."""
         part = self.table.split(name)
         return part.subset(part.detected) if detected_only else part
 

@@ -79,9 +79,9 @@ def train(hp: HParams, train_table: BlendshapeTable, val_table: BlendshapeTable,
         out_dir = Path(out_dir)
         out_dir.mkdir(parents=True, exist_ok=True)
         callbacks += [
-            keras.callbacks.ModelCheckpoint(str(out_dir / 'best.weights.h5'), monitor='val_macro_f1',
-                                            mode='max', save_best_only=True,
-                                            save_weights_only=True),
+            keras.callbacks.ModelCheckpoint(str(out_dir / 'best.weights.h5'),
+                                            monitor='val_macro_f1', mode='max',
+                                            save_best_only=True, save_weights_only=True),
             keras.callbacks.TensorBoard(log_dir=str(out_dir / 'tensorboard')),
             keras.callbacks.CSVLogger(str(out_dir / 'history.csv'))]
     weights = class_weights(y_train) if hp.balancing == 'class_weights' else None

@@ -34,8 +34,8 @@ def filled_views(table: BlendshapeTable, indices) -> np.ndarray:
     return scores.astype(np.float32)
 
 
-def build_windows(views: np.ndarray, labels: np.ndarray, hp: HParams,
-                  rng: np.random.Generator, per_image: int = None) -> Tuple[np.ndarray, np.ndarray]:
+def build_windows(views: np.ndarray, labels: np.ndarray, hp: HParams, rng: np.random.Generator,
+                  per_image: int = None) -> Tuple[np.ndarray, np.ndarray]:
     """Return windows ``[M, T, F]`` and labels ``[M]``, ``per_image`` windows per image."""
     per_image = per_image or hp.windows_per_image
     count, num_views, _ = views.shape
