@@ -8,59 +8,19 @@ named by ``$EMOTION_ESTIMATOR_SHARED``; it is never copied into the repository.
 
 import os
 from pathlib import Path
-from typing import Callable, List
+from typing import Callable
 
-import cv2
+from face_frames import astronaut_bgr_frame, face_in_frame, fer_faces
 import numpy as np
 import pytest
 
 from emotion_estimator.contract import shared_dir as contract_shared_dir
 from emotion_estimator.model_files import FACE_MODEL_ENV, FACE_MODEL_FILENAME
 
-#: Size of the frames a robot camera gives (width, height).
-FRAME_WIDTH, FRAME_HEIGHT = 640, 480
-#: Side of an upscaled FER2013 face inside a frame (measured: almost every face is found).
-FACE_SIDE_PX = 240
-#: Grey level of the background around a placed face.
-BACKGROUND_GREY = 128
-
 # A ROS 2 domain of its own for each test session (node tests start real nodes), so that test
 # runs in parallel on one machine do not hear each other; only this host takes part in discovery.
 os.environ.setdefault('ROS_DOMAIN_ID', str(101 + os.getpid() % 100))
 os.environ.setdefault('ROS_AUTOMATIC_DISCOVERY_RANGE', 'LOCALHOST')
-
-
-def fer_dir() -> Path:
-    """Return the FER2013 PrivateTest folder (one sub-folder per class)."""
-    return contract_shared_dir() / 'datasets' / 'fer2013' / 'test'
-
-
-def fer_faces(class_name: str, count: int) -> List[np.ndarray]:
-    """Return the first ``count`` FER2013 test faces of a class (48x48 grey), in name order."""
-    files = sorted((fer_dir() / class_name).glob('*.jpg'))[:count]
-    if len(files) < count:
-        pytest.skip(f'fewer than {count} FER2013 {class_name} faces under {fer_dir()}')
-    faces = [cv2.imread(str(path), cv2.IMREAD_GRAYSCALE) for path in files]
-    assert all(face is not None for face in faces)
-    return faces
-
-
-def face_in_frame(face: np.ndarray, side: int = FACE_SIDE_PX) -> np.ndarray:
-    """Upscale a grey or BGR face crop and centre it on a grey 640x480 BGR frame."""
-    if face.ndim == 2:
-        face = cv2.cvtColor(face, cv2.COLOR_GRAY2BGR)
-    scaled = cv2.resize(face, (side, side), interpolation=cv2.INTER_CUBIC)
-    frame = np.full((FRAME_HEIGHT, FRAME_WIDTH, 3), BACKGROUND_GREY, np.uint8)
-    top, left = (FRAME_HEIGHT - side) // 2, (FRAME_WIDTH - side) // 2
-    frame[top:top + side, left:left + side] = scaled
-    return frame
-
-
-def astronaut_bgr_frame() -> np.ndarray:
-    """Return scikit-image's astronaut photo (a smiling face) as a 640x480 BGR frame."""
-    from skimage import data
-    photo = cv2.cvtColor(data.astronaut(), cv2.COLOR_RGB2BGR)
-    return face_in_frame(photo, side=FRAME_HEIGHT)
 
 
 @pytest.fixture(scope='session')

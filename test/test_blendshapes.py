@@ -5,10 +5,10 @@
 from types import SimpleNamespace
 
 import cv2
+from face_frames import face_in_frame, fer_faces, FRAME_HEIGHT, FRAME_WIDTH
 import numpy as np
 import pytest
 
-from conftest import face_in_frame, fer_faces, FRAME_HEIGHT, FRAME_WIDTH
 from emotion_estimator.blendshapes import BlendshapeExtractor, scores_from_categories
 from emotion_estimator.contract import BLENDSHAPE_NAMES
 from emotion_estimator.frames import still_face_to_rgb

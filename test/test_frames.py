@@ -2,10 +2,10 @@
 # SPDX-License-Identifier: Apache-2.0
 """Tests of frame checks and conversions on real face images."""
 
+from face_frames import fer_faces
 import numpy as np
 import pytest
 
-from conftest import fer_faces
 from emotion_estimator.contract import STILL_FACE_PREPROCESSING
 from emotion_estimator.frames import (
     bgr_to_rgb, check_bgr_frame, FrameError, MAX_FRAME_PIXELS, still_face_to_rgb)

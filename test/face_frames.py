@@ -1,0 +1,56 @@
+# Copyright 2026 The emotion_estimator authors.
+# SPDX-License-Identifier: Apache-2.0
+"""Real face frames for tests: FER2013 test faces and the scikit-image astronaut in 640x480.
+
+A plain module (not ``conftest``) so that test files can import these helpers even though
+``test/`` and ``test/analysis/`` each have a ``conftest.py``.
+"""
+
+from pathlib import Path
+from typing import List
+
+import cv2
+import numpy as np
+import pytest
+
+from emotion_estimator.contract import shared_dir
+
+#: Size of the frames a robot camera gives (width, height).
+FRAME_WIDTH, FRAME_HEIGHT = 640, 480
+#: Side of an upscaled FER2013 face inside a frame (measured: almost every face is found).
+FACE_SIDE_PX = 240
+#: Grey level of the background around a placed face.
+BACKGROUND_GREY = 128
+
+
+def fer_dir() -> Path:
+    """Return the FER2013 PrivateTest folder (one sub-folder per class)."""
+    return shared_dir() / 'datasets' / 'fer2013' / 'test'
+
+
+def fer_faces(class_name: str, count: int) -> List[np.ndarray]:
+    """Return the first ``count`` FER2013 test faces of a class (48x48 grey), in name order."""
+    files = sorted((fer_dir() / class_name).glob('*.jpg'))[:count]
+    if len(files) < count:
+        pytest.skip(f'fewer than {count} FER2013 {class_name} faces under {fer_dir()}')
+    faces = [cv2.imread(str(path), cv2.IMREAD_GRAYSCALE) for path in files]
+    assert all(face is not None for face in faces)
+    return faces
+
+
+def face_in_frame(face: np.ndarray, side: int = FACE_SIDE_PX) -> np.ndarray:
+    """Upscale a grey or BGR face crop and centre it on a grey 640x480 BGR frame."""
+    if face.ndim == 2:
+        face = cv2.cvtColor(face, cv2.COLOR_GRAY2BGR)
+    scaled = cv2.resize(face, (side, side), interpolation=cv2.INTER_CUBIC)
+    frame = np.full((FRAME_HEIGHT, FRAME_WIDTH, 3), BACKGROUND_GREY, np.uint8)
+    top, left = (FRAME_HEIGHT - side) // 2, (FRAME_WIDTH - side) // 2
+    frame[top:top + side, left:left + side] = scaled
+    return frame
+
+
+def astronaut_bgr_frame() -> np.ndarray:
+    """Return scikit-image's astronaut photo (a smiling face) as a 640x480 BGR frame."""
+    from skimage import data
+    photo = cv2.cvtColor(data.astronaut(), cv2.COLOR_RGB2BGR)
+    return face_in_frame(photo, side=FRAME_HEIGHT)
