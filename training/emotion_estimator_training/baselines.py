@@ -259,7 +259,7 @@ class FerRunner:
         self.detector._classify_emotions = recording  # pylint: disable=protected-access
 
     def probabilities(self, frame: np.ndarray, use_detector: bool = True) -> Optional[np.ndarray]:
-        """Return the 7 probabilities (CLASS_NAMES order) of the largest face, None if none."""
+        """Return the 7 class probabilities, in CLASS_NAMES order, of the largest face, or None."""
         self._raw = None
         boxes = None if use_detector else [(0, 0, frame.shape[1], frame.shape[0])]
         faces = self.detector.detect_emotions(frame, face_rectangles=boxes)
