@@ -13,17 +13,13 @@ from emotion_estimator.contract import MODEL_SPEC_FILENAME, ModelSpecError
 from emotion_estimator.estimator import EmotionEstimator, EmotionResult
 from emotion_estimator.frames import FrameError
 
-MODELS_DIR = Path(__file__).resolve().parent.parent / 'models'
 RATE_HZ = 15.0
 
 
 @pytest.fixture()
-def spec_path() -> Path:
-    """Return the packaged model metadata (skip until the model is trained)."""
-    path = MODELS_DIR / MODEL_SPEC_FILENAME
-    if not path.is_file():
-        pytest.skip(f'{path} not trained yet')
-    return path
+def spec_path(emotion_model_spec: Path) -> Path:
+    """Return the packaged model metadata (see conftest; skips until the model is trained)."""
+    return emotion_model_spec
 
 
 @pytest.fixture()
