@@ -51,11 +51,23 @@ def _best_faces(estimator, class_name: str, count: int) -> List[np.ndarray]:
     for number, path in enumerate(files):
         frame = place_face(cv2.imread(str(path), cv2.IMREAD_GRAYSCALE))
         estimator.reset()
-        result = None
-        for index in range(estimator.spec.window_length + 1):
-            result = estimator.process(frame, 1000.0 * number + index / FPS)
-        if result.face_found:
-            ranked.append((result.scores[class_name], path.name, frame))
+        results = [estimator.process(frame, 1000.0 * number + index / FPS)
+                   for index in range(FRAMES_PER_FACE)]
+        found = [r for r in results if r.face_found]
+        # As in the recording: held for FRAMES_PER_FACE frames after another face; the
+        # detector may miss the first frame after a switch, but no more, and the face must
+        # survive the JPEG compression of the CompressedImage bag, which can flip a borderline
+        # detection.
+        if len(found) < FRAMES_PER_FACE - 1:
+            continue
+        ok, jpeg = cv2.imencode('.jpg', frame, [cv2.IMWRITE_JPEG_QUALITY, 90])
+        assert ok
+        lossy = cv2.imdecode(jpeg, cv2.IMREAD_COLOR)
+        checks = [estimator.process(lossy, 1000.0 * number + 1 + index / FPS)
+                  for index in range(3)]
+        if all(r.face_found for r in checks[1:]):
+            ranked.append((float(np.mean([r.scores[class_name] for r in found])), path.name,
+                           frame))
     ranked.sort(key=lambda item: (-item[0], item[1]))
     if len(ranked) < count:
         pytest.skip(f'the face detector found fewer than {count} {class_name} faces')
@@ -94,9 +106,13 @@ def image_folder(happy_then_sad, inputs_dir) -> Path:
 
 @pytest.fixture(scope='session')
 def video_file(happy_then_sad, inputs_dir) -> Path:
-    """Write the recording as an MJPG .avi at 10 fps."""
+    """Write the recording as a lossless FFV1 .avi at 10 fps.
+
+    Lossless, because MJPG's small changes can make MediaPipe lose a borderline face for good
+    in VIDEO mode; lossy decoding is covered by the MJPG source test and the jpeg bag.
+    """
     path = inputs_dir / 'happy_then_sad.avi'
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*'MJPG'), FPS,
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*'FFV1'), FPS,
                              (FRAME_WIDTH, FRAME_HEIGHT))
     assert writer.isOpened()
     for frame in happy_then_sad:

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """``emotion-estimator analyze`` on real recordings of FER2013 faces: happy for 3 s, then sad.
 
-Each input kind (image folder, MJPG video, mcap bag of raw Image, sqlite3 bag of jpeg
+Each input kind (image folder, FFV1 video, mcap bag of raw Image, sqlite3 bag of jpeg
 CompressedImage) must give a complete report that tells the known story.
 """
 
@@ -42,7 +42,8 @@ def check_report(output: Path) -> dict:
     summary = json.loads((output / SUMMARY_FILENAME).read_text())
     assert summary['frames'] == FRAMES
     assert summary['duration_s'] == pytest.approx(FRAMES / FPS, abs=0.02)
-    assert summary['frames_with_face'] >= FRAMES - 2
+    # The detector may miss the first frame after each switch of face (6 faces).
+    assert summary['frames_with_face'] >= FRAMES - 6
     segments = summary['dominant_emotion_per_segment']
     assert list(segments) == list(SEGMENT_NAMES)
     assert segments['First'] == 'happy'
@@ -52,7 +53,9 @@ def check_report(output: Path) -> dict:
     assert {'happy', 'sad'} <= set(seven['observed_emotions'])
     three = summary['label_3class']
     assert summary['dominant_label_per_segment']['First-Mid'] == 'happy'
-    assert summary['dominant_label_per_segment']['Last'] != 'happy'
+    assert summary['dominant_label_per_segment']['Last'] == 'sad'
+    assert three['observed_emotions'] == ['happy', 'sad']
+    assert three['transitions'] >= 1
     assert three['longest_observed_emotion'] in ('happy', 'sad')
     assert summary['processing']['fps'] > 0
     assert summary['average_scores']['happy'] > 0.1 and summary['average_scores']['sad'] > 0.1
