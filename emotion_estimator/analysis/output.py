@@ -173,7 +173,7 @@ def write_charts(folder: Path, records: Sequence[FrameRecord], summary: dict) ->
                  label=name, linewidth=1.2, color=CLASS_COLOURS.get(name))
     top.set_ylim(0, 1)
     top.set_ylabel('score')
-    top.legend(loc='upper right', fontsize='small', ncol=4)
+    top.legend(loc='upper left', bbox_to_anchor=(1.01, 1.0), fontsize='small')
     top.set_title('Scores and published label over time')
     duration = summary['duration_s']
     edges = [duration * i / len(SEGMENT_NAMES) for i in range(1, len(SEGMENT_NAMES))]
@@ -188,7 +188,8 @@ def write_charts(folder: Path, records: Sequence[FrameRecord], summary: dict) ->
     bottom.set_xlabel('time since the first frame (s)')
     bottom.set_ylabel('label')
     handles = [matplotlib.patches.Patch(color=c, label=n) for n, c in LABEL_COLOURS.items()]
-    bottom.legend(handles=handles, loc='upper right', fontsize='small', ncol=3)
+    bottom.legend(handles=handles, loc='upper left', bbox_to_anchor=(1.01, 1.2),
+                  fontsize='small')
     figure.savefig(paths['timeline'], dpi=80, bbox_inches='tight')
     pyplot.close(figure)
     return paths
