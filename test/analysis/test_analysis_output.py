@@ -9,10 +9,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from emotion_estimator.analysis.cli import default_output_dir
 from emotion_estimator.analysis.output import atomic_output_dir, CHART_FILENAMES, \
     check_output_dir, CSV_FILENAME, HTML_FILENAME, JSONL_FILENAME, OutputError, \
     SUMMARY_FILENAME, write_report
 from emotion_estimator.analysis.report import FrameRecord, summarize
+from emotion_estimator.cli import build_parser
 from emotion_estimator.contract import BLENDSHAPE_NAMES, CLASS_NAMES
 
 FEATURES = ('eyeBlinkLeft', 'eyeBlinkRight', 'mouthSmileLeft')
@@ -84,3 +86,19 @@ def test_check_output_dir_refuses_files_and_foreign_folders(tmp_path: Path):
     (empty / 'notes.txt').write_text('mine')
     with pytest.raises(OutputError, match='not empty'):
         check_output_dir(empty)
+
+
+def test_default_output_dir_names(tmp_path: Path):
+    video = tmp_path / 'session_3.mp4'
+    video.write_bytes(b'')
+    bag = tmp_path / 'rosbag2_2026_11_23'
+    bag.mkdir()
+    assert default_output_dir(str(video)) == Path('session_3_report')
+    assert default_output_dir(str(bag) + '/') == Path('rosbag2_2026_11_23_report')
+    assert default_output_dir('0') == Path('webcam0_report')
+
+
+def test_analyze_options_reach_the_parser():
+    args = build_parser().parse_args(
+        ['analyze', 'in.mp4', '--blink-threshold', '0.6', '--fps', '12', '--topic', '/cam'])
+    assert (args.blink_threshold, args.fps, args.topic, args.output) == (0.6, 12.0, '/cam', None)
