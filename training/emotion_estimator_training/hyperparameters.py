@@ -23,7 +23,7 @@ class HParams:
     weight_decay: float = 1e-4
     clipnorm: float = 1.0
     patience: int = 8
-    balancing: str = 'class_weights'
+    balancing: str = 'focal'
     focal_gamma: float = 2.0
     #: training windows per training image and epoch-set
     windows_per_image: int = 3
