@@ -12,7 +12,20 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
-export EMOTION_ESTIMATOR_SHARED=${EMOTION_ESTIMATOR_SHARED:-$(cd "$ROOT/.." && pwd)/shared}
+if [ -z "${EMOTION_ESTIMATOR_SHARED:-}" ]; then
+    # ../shared beside the checkout; /work/shared where CI clones into a temporary folder.
+    for candidate in "$ROOT/../shared" /work/shared; do
+        if [ -d "$candidate" ]; then
+            EMOTION_ESTIMATOR_SHARED=$(cd "$candidate" && pwd)
+            break
+        fi
+    done
+fi
+if [ ! -d "${EMOTION_ESTIMATOR_SHARED:-}" ]; then
+    echo "the shared data folder (FER2013, face model) was not found: set EMOTION_ESTIMATOR_SHARED" >&2
+    exit 2
+fi
+export EMOTION_ESTIMATOR_SHARED
 PYTHON=${PYTHON:-python3}
 
 if [ -z "${EMOTION_ESTIMATOR_FACE_MODEL:-}" ] \
