@@ -83,7 +83,7 @@ def variants_table(metrics: Dict) -> str:
 def ablation_table(ablations: Dict) -> str:
     """Return the validation comparison of feature sets, window lengths and balancing."""
     rows = []
-    for name, row in ablations.items():
+    for name, row in ablations['runs'].items():
         rows.append([name, _f(row['all_7_accuracy']), _f(row['all_7_macro_f1']),
                      _f(row['all_3_accuracy']), _f(row['all_3_macro_f1']),
                      _f(row['stream_accuracy_7']), _f(row['flicker_7']), _f(row['flicker_3']),
@@ -118,7 +118,14 @@ def render(results: Path) -> str:
              '', '### Images without a face (MediaPipe, after pre-processing)', '',
              drops_table(metrics)]
     if ablations:
+        base = ablations['base']
         parts += ['', '### Design comparisons (validation split, reduced training budget)', '',
+                  f'Command: `{ablations["command"]}` ({ablations["date"]}; base = '
+                  f'{base["feature_set"]}, T = {base["window_length"]}, {base["balancing"]}, '
+                  f'{base["windows_per_image"]} windows per image; each row changes one thing). '
+                  '3-class '
+                  'columns use gains of 1 (no tuning); stream = simulated 24-frame camera streams '
+                  'of validation faces, flicker = share of frame pairs whose label changes.', '',
                   ablation_table(ablations)]
     parts.append(END)
     return '\n'.join(parts)

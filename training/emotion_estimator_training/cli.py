@@ -138,20 +138,24 @@ def cmd_evaluate(args) -> int:
 
 def cmd_ablate(args) -> int:
     """Train the comparison runs (feature set, window length, balancing) on a reduced budget."""
+    from emotion_estimator_training.hyperparameters import BALANCING, FEATURE_SETS
     from emotion_estimator_training.pipeline import ablate
     base = _hparams(args).with_changes(epochs=args.epochs or 30, windows_per_image=2)
     runs = {'base': base}
-    for feature_set in ('data27', 'all52'):
-        runs[f'features={feature_set}'] = base.with_changes(feature_set=feature_set)
+    for feature_set in FEATURE_SETS:
+        if feature_set != base.feature_set:
+            runs[f'features={feature_set}'] = base.with_changes(feature_set=feature_set)
     for length in args.window_lengths:
         if length != base.window_length:
             runs[f'T={length}'] = base.with_changes(window_length=length)
-    for balancing in ('focal', 'paper_subsample', 'none'):
-        runs[f'balancing={balancing}'] = base.with_changes(balancing=balancing)
+    for balancing in BALANCING:
+        if balancing != base.balancing:
+            runs[f'balancing={balancing}'] = base.with_changes(balancing=balancing)
     runs['units=128-128-64-64'] = base.with_changes(lstm_units=(128, 128, 64, 64))
     selected = set(args.only) if args.only else None
     runs = {k: v for k, v in runs.items() if selected is None or k in selected}
-    ablate(_prepare(args), base, runs, Path(args.out))
+    ablate(_prepare(args), base, runs, Path(args.out),
+           ['emotion-estimator-train'] + args.argv)
     return 0
 
 

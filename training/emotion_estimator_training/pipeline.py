@@ -199,10 +199,15 @@ def build(prepared: Prepared, hp: HParams, models_dir: Path, results_dir: Path,
     return record
 
 
-def ablate(prepared: Prepared, base: HParams, runs: Dict[str, HParams],
-           out: Path) -> Dict[str, Dict[str, float]]:
-    """Train each configuration and report validation metrics (the test split is not used)."""
-    rows = {}
+def ablate(prepared: Prepared, base: HParams, runs: Dict[str, HParams], out: Path,
+           command: Sequence[str] = ()) -> Dict[str, object]:
+    """Train each configuration and report validation metrics (the test split is not used).
+
+    Writes ``out`` after every run: the command, date, machine, base hyper-parameters and rows.
+    """
+    record = {'command': ' '.join(shlex.quote(c) for c in command),
+              'date': datetime.date.today().isoformat(), 'machine': machine(),
+              'base': base.to_dict(), 'runs': {}}
     val_all = prepared.split('val', False)
     for name, hp in runs.items():
         started = time.time()
@@ -213,12 +218,12 @@ def ablate(prepared: Prepared, base: HParams, runs: Dict[str, HParams],
         probs = predict_still(model, prepared.split('val'), indices, hp.window_length)
         metrics = evaluate(probs, val_all.labels, val_all.detected, DecisionSettings(
             min_confidence=0.0))
-        rows[name] = {**summary_line(metrics),
-                      **stream_stability(model, prepared.split('val'), indices, hp.window_length),
-                      'epochs': len(history['loss']), 'seconds': round(time.time() - started),
-                      'changes': {k: v for k, v in hp.to_dict().items()
-                                  if v != base.to_dict()[k]}}
-        print(name, json.dumps(rows[name]), flush=True, file=sys.stderr)
+        record['runs'][name] = {
+            **summary_line(metrics),
+            **stream_stability(model, prepared.split('val'), indices, hp.window_length),
+            'epochs': len(history['loss']), 'seconds': round(time.time() - started),
+            'changes': {k: v for k, v in hp.to_dict().items() if v != base.to_dict()[k]}}
+        print(name, json.dumps(record['runs'][name]), flush=True, file=sys.stderr)
         out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(json.dumps(rows, indent=2) + '\n')
-    return rows
+        out.write_text(json.dumps(record, indent=2) + '\n')
+    return record
