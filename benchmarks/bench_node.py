@@ -290,17 +290,16 @@ def markdown(r: dict) -> str:
                 f"{stats['p99']} | {stats['max']} |")
     cpu, rss, m = r['node_cpu_percent_of_one_core'], r['node_rss_mib'], r['machine']
     cpu_text = f"{cpu['mean']} ({cpu['min_5s']}-{cpu['max_5s']})"
-    exact = row(r['latency_ms_debug_image_exact'])[1:]
-    lower = row(r['latency_ms_scores_lower_bound'])[1:]
+    exact = row(r['latency_ms_debug_image_exact'])
+    lower = row(r['latency_ms_scores_lower_bound'])
     rss_lines = '\n'.join(f"| {s['t_s']} | {s['rss_mib']:.1f} |" for s in r['samples'][::6])
     return f"""# Node benchmark: {r['camera_rate_hz']:g} Hz, 640x480 bgr8, astronaut face
 
 - Command: `{r['command']}` (node started as `python {r['node_command']}`)
 - Date (UTC): {r['date_utc']}
 - Machine: nproc={m['nproc']}, {m['cpu_model']}, Python {m['python']}; load average
-  {m['load_average_at_start']} at start, {m['load_average_at_end']} at end. The 2 cores were
-  shared with other work (tests, a data-extraction job) during the run, so rates and latencies are
-  pessimistic compared with an idle machine.
+  {m['load_average_at_start']} at start, {m['load_average_at_end']} at end (the node and this
+  benchmark alone load about 1; more means other work shared the cores during the run).
 - Measured {r['duration_s']:g} s after a {r['warmup_s']:g} s warm-up; default model variant unless
   the command says otherwise; one MediaPipe thread, `num_threads:=1` for the LSTM.
 

@@ -25,10 +25,10 @@ os.environ.setdefault('ROS_AUTOMATIC_DISCOVERY_RANGE', 'LOCALHOST')
 
 @pytest.fixture(scope='session')
 def shared_dir() -> Path:
-    """Return the shared data folder, skipping the test where it is not available."""
+    """Return the shared data folder, failing the test where it is not available."""
     path = contract_shared_dir()
     if not path.is_dir():
-        pytest.skip(f'shared data folder {path} not found (set EMOTION_ESTIMATOR_SHARED)')
+        pytest.fail(f'shared data folder {path} not found (set EMOTION_ESTIMATOR_SHARED)')
     return path
 
 
@@ -37,7 +37,7 @@ def face_model_path(shared_dir: Path) -> Path:
     """Return the shared MediaPipe face model and export it in $EMOTION_ESTIMATOR_FACE_MODEL."""
     path = shared_dir / 'models' / FACE_MODEL_FILENAME
     if not path.is_file():
-        pytest.skip(f'face model {path} not found')
+        pytest.fail(f'face model {path} not found')
     previous = os.environ.get(FACE_MODEL_ENV)
     os.environ[FACE_MODEL_ENV] = str(path)
     yield path
@@ -65,7 +65,7 @@ def fer_frame(shared_dir: Path) -> Callable[[str, int], np.ndarray]:
 
 @pytest.fixture(scope='session')
 def emotion_model_spec(face_model_path: Path) -> Path:
-    """Return the packaged emotion_model.json, skipping the test until the model is built.
+    """Return the packaged emotion_model.json, failing the test without it.
 
     ``$EMOTION_ESTIMATOR_TEST_MODEL_SPEC`` may name another metadata file (e.g. a model still in
     training) to test against.
@@ -74,5 +74,5 @@ def emotion_model_spec(face_model_path: Path) -> Path:
     override = os.environ.get('EMOTION_ESTIMATOR_TEST_MODEL_SPEC')
     path = Path(override) if override else default_model_spec_path()
     if not path.is_file():
-        pytest.skip(f'emotion model metadata {path} not found (the model is not built yet)')
+        pytest.fail(f'emotion model metadata {path} not found (the model is not built yet)')
     return path

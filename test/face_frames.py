@@ -32,7 +32,7 @@ def fer_faces(class_name: str, count: int) -> List[np.ndarray]:
     """Return the first ``count`` FER2013 test faces of a class (48x48 grey), in name order."""
     files = sorted((fer_dir() / class_name).glob('*.jpg'))[:count]
     if len(files) < count:
-        pytest.skip(f'fewer than {count} FER2013 {class_name} faces under {fer_dir()}')
+        pytest.fail(f'fewer than {count} FER2013 {class_name} faces under {fer_dir()}')
     faces = [cv2.imread(str(path), cv2.IMREAD_GRAYSCALE) for path in files]
     assert all(face is not None for face in faces)
     return faces

@@ -18,7 +18,7 @@ RATE_HZ = 15.0
 
 @pytest.fixture()
 def spec_path(emotion_model_spec: Path) -> Path:
-    """Return the packaged model metadata (see conftest; skips until the model is trained)."""
+    """Return the packaged model metadata (see conftest; fails without it)."""
     return emotion_model_spec
 
 

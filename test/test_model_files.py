@@ -47,7 +47,7 @@ def server(tmp_path, shared_dir):
     served.mkdir()
     source = shared_dir / 'models' / FACE_MODEL_FILENAME
     if not source.is_file():
-        pytest.skip(f'{source} not found')
+        pytest.fail(f'{source} not found')
     shutil.copyfile(source, served / FACE_MODEL_FILENAME)
     (served / 'wrong.task').write_bytes(b'not the face model' * 1000)
     handler = functools.partial(QuietHandler, directory=str(served))

@@ -8,7 +8,6 @@ one the model can see. Nothing from the shared folder is copied into the reposit
 are written under pytest's temporary folder.
 """
 
-import os
 from pathlib import Path
 from typing import List, Tuple
 
@@ -17,28 +16,16 @@ import cv2
 import numpy as np
 import pytest
 
-from emotion_estimator.contract import default_model_spec_path, shared_dir
-from emotion_estimator.model_files import FACE_MODEL_ENV, FACE_MODEL_FILENAME
+from emotion_estimator.contract import shared_dir
 
 #: Faces per class, frames each face is held, candidates tried per class.
 FACES_PER_CLASS, FRAMES_PER_FACE, CANDIDATES = 3, 10, 24
 
 
 @pytest.fixture(scope='session')
-def analysis_face_model() -> Path:
-    """Export the shared face model in $EMOTION_ESTIMATOR_FACE_MODEL (skip where it is missing)."""
-    path = shared_dir() / 'models' / FACE_MODEL_FILENAME
-    if not path.is_file():
-        pytest.skip(f'face model {path} not found (set EMOTION_ESTIMATOR_SHARED)')
-    if not default_model_spec_path().is_file():
-        pytest.skip(f'emotion model {default_model_spec_path()} not built yet')
-    previous = os.environ.get(FACE_MODEL_ENV)
-    os.environ[FACE_MODEL_ENV] = str(path)
-    yield path
-    if previous is None:
-        os.environ.pop(FACE_MODEL_ENV, None)
-    else:
-        os.environ[FACE_MODEL_ENV] = previous
+def analysis_face_model(face_model_path: Path, emotion_model_spec: Path) -> Path:
+    """Return the shared face model (exported by the root conftest) once the model exists."""
+    return face_model_path
 
 
 def _best_faces(estimator, class_name: str, count: int) -> List[np.ndarray]:
@@ -46,7 +33,7 @@ def _best_faces(estimator, class_name: str, count: int) -> List[np.ndarray]:
     folder = shared_dir() / 'datasets' / 'fer2013' / 'test' / class_name
     files = sorted(folder.glob('*.jpg'))[:CANDIDATES]
     if len(files) < count:
-        pytest.skip(f'fewer than {count} FER2013 faces in {folder}')
+        pytest.fail(f'fewer than {count} FER2013 faces in {folder}')
     ranked: List[Tuple[float, str, np.ndarray]] = []
     for number, path in enumerate(files):
         frame = place_face(cv2.imread(str(path), cv2.IMREAD_GRAYSCALE))
@@ -70,7 +57,7 @@ def _best_faces(estimator, class_name: str, count: int) -> List[np.ndarray]:
                            frame))
     ranked.sort(key=lambda item: (-item[0], item[1]))
     if len(ranked) < count:
-        pytest.skip(f'the face detector found fewer than {count} {class_name} faces')
+        pytest.fail(f'the face detector found fewer than {count} {class_name} faces')
     return [frame for _, _, frame in ranked[:count]]
 
 

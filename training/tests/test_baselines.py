@@ -21,18 +21,18 @@ ANGRY, HAPPY, SAD, NEUTRAL = (CLASS_NAMES.index(name)
 
 
 def fer_root() -> Path:
-    """Return the shared FER2013 folder, skipping the test when it is absent."""
+    """Return the shared FER2013 folder, failing the test when it is absent."""
     root = shared_dir() / 'datasets' / 'fer2013'
     if not (root / 'test').is_dir():
-        pytest.skip(f'FER2013 is not under {root}')
+        pytest.fail(f'FER2013 is not under {root}')
     return root
 
 
 def face_model() -> Path:
-    """Return the shared face model, skipping the test when it is absent."""
+    """Return the shared face model, failing the test when it is absent."""
     path = shared_dir() / 'models' / FACE_MODEL_FILENAME
     if not path.is_file():
-        pytest.skip(f'no face model at {path}')
+        pytest.fail(f'no face model at {path}')
     return path
 
 
