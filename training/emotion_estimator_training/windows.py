@@ -54,8 +54,9 @@ def build_windows(views: np.ndarray, labels: np.ndarray, hp: HParams, rng: np.ra
         for row in np.flatnonzero(startup):
             pad = rng.integers(1, length)
             windows[row, :pad] = windows[row, pad]
+        other_faces = {label: np.flatnonzero(labels != label) for label in np.unique(labels)}
         for row in np.flatnonzero(transition):
-            others = np.flatnonzero(labels != labels[image[row]])
+            others = other_faces[labels[image[row]]]
             if others.size == 0:
                 continue
             other = others[rng.integers(others.size)]
