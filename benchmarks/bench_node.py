@@ -162,7 +162,8 @@ def main() -> int:
     parser.add_argument('--output', default='', help='result name (default node_<rate>hz)')
     args = parser.parse_args()
 
-    os.environ.setdefault('ROS_DOMAIN_ID', str(150 + os.getpid() % 50))
+    # 60-99: apart from the tests' 10-54 and below 102 (higher domains use ephemeral ports).
+    os.environ.setdefault('ROS_DOMAIN_ID', str(60 + os.getpid() % 40))
     os.environ.setdefault('ROS_AUTOMATIC_DISCOVERY_RANGE', 'LOCALHOST')
     node_cmd = [sys.executable, '-m', 'emotion_estimator.node', '--ros-args',
                 '-p', 'processing_time_warn_ms:=1000.0',
