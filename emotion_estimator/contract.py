@@ -133,6 +133,9 @@ class ModelSpec:
                 '(models/ is installed into share/emotion_estimator/models)') from None
         except json.JSONDecodeError as error:
             raise ModelSpecError(f'model metadata {path} is not valid JSON: {error}') from None
+        if not isinstance(data, dict):
+            raise ModelSpecError(f'model metadata {path} must be a JSON object, '
+                                 f'got {type(data).__name__}')
         try:
             spec = cls(
                 path=path,

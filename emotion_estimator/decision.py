@@ -31,10 +31,11 @@ def three_class_scores(probabilities: np.ndarray, settings: DecisionSettings,
 def label_from_scores(scores: np.ndarray, settings: DecisionSettings,
                       bonus_for: Optional[str] = None, bonus: float = 0.0) -> str:
     """Pick the label of the highest of [happy, sad, unknown]; unsure happy/sad become unknown."""
-    scores = np.array(scores, dtype=np.float64)
+    boosted = np.array(scores, dtype=np.float64)
     if bonus_for is not None:
-        scores[DECISION_LABELS.index(bonus_for)] += bonus
-    best = DECISION_LABELS[int(np.argmax(scores))]
+        boosted[DECISION_LABELS.index(bonus_for)] += bonus
+    best = DECISION_LABELS[int(np.argmax(boosted))]
+    # The confidence test uses the score itself: the hysteresis bonus only breaks near-ties.
     if best != UNKNOWN and scores[DECISION_LABELS.index(best)] < settings.min_confidence:
         return UNKNOWN
     return best
@@ -64,6 +65,8 @@ class LabelFilter:
     def reset(self) -> None:
         """Forget the history: the label is unknown again."""
         self.label = UNKNOWN
+        #: The label of the last frame alone (no smoothing, hysteresis or dwell).
+        self.instant_label = UNKNOWN
         self.smoothed: Optional[np.ndarray] = None
         self._last_time: Optional[float] = None
         self._last_face_time: Optional[float] = None
@@ -78,6 +81,7 @@ class LabelFilter:
                 self.reset()
             return self.label
         scores = three_class_scores(probabilities, self.settings, self.class_names)
+        self.instant_label = label_from_scores(scores, self.settings)
         if self.smoothed is None or self._last_time is None or time_s <= self._last_time:
             self.smoothed = scores
         else:

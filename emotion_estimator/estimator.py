@@ -12,7 +12,7 @@ import numpy as np
 from emotion_estimator.blendshapes import BlendshapeExtractor
 from emotion_estimator.classifier import EmotionClassifier
 from emotion_estimator.contract import ModelSpec, ModelSpecError
-from emotion_estimator.decision import decide_label, LabelFilter
+from emotion_estimator.decision import LabelFilter
 from emotion_estimator.frames import bgr_to_rgb
 from emotion_estimator.window import BlendshapeWindow
 
@@ -63,6 +63,10 @@ class EmotionEstimator:
                 f'{self.classifier.model_path} reads {self.classifier.input_shape[1:]} but '
                 f'{self.spec.path} says window {self.spec.window_length} x '
                 f'{len(self.spec.feature_names)} features')
+        if self.classifier.num_classes != len(self.spec.class_names):
+            raise ModelSpecError(
+                f'{self.classifier.model_path} returns {self.classifier.num_classes} scores but '
+                f'{self.spec.path} names {len(self.spec.class_names)} classes')
         self.settings = self.spec.decision
         if decision:
             self.settings = replace(self.settings, **decision)
@@ -101,6 +105,7 @@ class EmotionEstimator:
         blendshapes = self.extractor.extract(rgb, time_s)
         mediapipe_s = time.perf_counter() - started
         if blendshapes is None:
+            restarted = restarted or len(self.window) > 0  # the face was lost
             self.window.reset()
             label = self.filter.update(None, time_s)
             return EmotionResult(label, self._zero_scores(), False, time_s,
@@ -115,7 +120,7 @@ class EmotionEstimator:
             label=label,
             scores=dict(zip(self.spec.class_names, probabilities.tolist())),
             face_found=True, time_s=time_s,
-            instant_label=decide_label(probabilities, self.settings, self.spec.class_names),
+            instant_label=self.filter.instant_label,
             blendshapes=blendshapes, window_restarted=restarted,
             timings={'mediapipe_s': mediapipe_s, 'model_s': model_s})
 

@@ -75,7 +75,7 @@ PARAMETERS: Dict[str, tuple] = {
         'MediaPipe face_landmarker.task; empty = $EMOTION_ESTIMATOR_FACE_MODEL, the package '
         'share directory, then the user cache (emotion-estimator fetch-models)', read_only=True)),
     'model_variant': ('', _describe(
-        'TFLite variant named in emotion_model.json (e.g. fp32, int8_dynamic); empty = its default',
+        'TFLite variant named in emotion_model.json (e.g. fp32, int8_dynamic); empty = default',
         read_only=True)),
     'use_compressed': (False, _describe(
         'subscribe to image/compressed (sensor_msgs/CompressedImage, jpeg/png) instead of image',

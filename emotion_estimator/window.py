@@ -50,11 +50,6 @@ class BlendshapeWindow:
         self._last_time = time_s
         return restarted
 
-    def expire(self, time_s: float) -> None:
-        """Reset the window if its newest frame is older than ``max_gap_s`` at ``time_s``."""
-        if self._last_time is not None and time_s - self._last_time > self.max_gap_s:
-            self.reset()
-
     def as_array(self) -> np.ndarray:
         """Return a ``(length, features)`` float32 array, front-padded while not full."""
         if not self._frames:

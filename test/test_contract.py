@@ -95,6 +95,11 @@ def test_invalid_json(tmp_path):
         ModelSpec.load(write_spec(tmp_path, '{"variants": '))
 
 
+def test_json_that_is_not_an_object(tmp_path):
+    with pytest.raises(ModelSpecError, match='must be a JSON object'):
+        ModelSpec.load(write_spec(tmp_path, '[1, 2]'))
+
+
 def test_missing_key(tmp_path):
     content = minimal_spec()
     del content['window_length']

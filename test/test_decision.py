@@ -96,6 +96,13 @@ def test_bonus_favours_the_current_label():
     np.testing.assert_array_equal(scores, [0.42, 0.48, 0.10])  # input unchanged
 
 
+def test_bonus_does_not_lower_the_confidence_threshold():
+    scores = np.array([0.38, 0.30, 0.32])
+    settings = DecisionSettings(min_confidence=0.4)
+    # happy wins with the bonus (0.48) but its own score is below min_confidence.
+    assert label_from_scores(scores, settings, bonus_for='happy', bonus=0.1) == 'unknown'
+
+
 def test_steady_input_gives_a_steady_label():
     label_filter = LabelFilter(DecisionSettings())
     labels, _ = feed(label_filter, HAPPY, 0.0, 45)

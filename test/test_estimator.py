@@ -99,6 +99,8 @@ def test_blank_frames_lose_the_face_after_grace(happy_biased, astronaut_frame):
         expected = 'happy' if result.time_s - last_face_s <= grace else 'unknown'
         assert result.label == expected, (result.time_s, result.label)
     assert lost[-1].label == 'unknown'
+    # Losing the face restarts the window, once.
+    assert lost[0].window_restarted and not any(r.window_restarted for r in lost[1:])
 
 
 def test_blank_frames_from_the_start(estimator):

@@ -57,16 +57,6 @@ def test_repeated_or_earlier_time_restarts_the_window(later_time):
     np.testing.assert_array_equal(window.as_array()[:, 0], [9, 9, 9])
 
 
-def test_expire_resets_only_after_the_gap():
-    window = BlendshapeWindow(3, max_gap_s=0.5)
-    window.push(frame(1), 1.0)
-    window.expire(1.4)
-    assert len(window) == 1
-    window.expire(1.6)
-    assert len(window) == 0
-    assert window.push(frame(2), 1.7) is False  # after a reset nothing counts as a gap
-
-
 def test_reset():
     window = BlendshapeWindow(2)
     window.push(frame(1), 0.0)
