@@ -48,6 +48,10 @@ DECISION_PARAMETERS = ('min_confidence', 'smoothing_time_s', 'min_dwell_s', 'swi
 #: Consecutive frames that fail to convert before diagnostics turn ERROR.
 CONVERSION_ERROR_LIMIT = 5
 
+#: A frame at most this much older than the last processed one is taken as delivered out of
+#: order and dropped; a larger jump back (a bag that loops, a clock reset) restarts the window.
+OUT_OF_ORDER_S = 1.0
+
 #: Seconds between two log lines of the same kind of problem.
 LOG_THROTTLE_S = 5.0
 
@@ -168,6 +172,9 @@ class EmotionEstimatorNode(Node):
         self._stopping = False
         self._stats = _Stats()
         self._last_receive_monotonic: Optional[float] = None
+        # When the last frame was processed (or the first one arrived): the camera watchdog
+        # also fires when frames keep coming but none can be used.
+        self._last_usable_monotonic: Optional[float] = None
         self._last_stamp_s: Optional[float] = None
         self._last_processed_stamp_s: Optional[float] = None
         self._timed_out = False
@@ -284,6 +291,8 @@ class EmotionEstimatorNode(Node):
             self._pending = msg
             self._stats.received += 1
             self._last_receive_monotonic = time.monotonic()
+            if self._last_usable_monotonic is None:
+                self._last_usable_monotonic = self._last_receive_monotonic
             self._wake.notify()
 
     def _work(self) -> None:
@@ -334,16 +343,23 @@ class EmotionEstimatorNode(Node):
         if frame is None:
             return
         stamp_s = self._stamp_seconds(msg)
-        previous = self._last_processed_stamp_s
-        if previous is not None and stamp_s <= previous:
-            with self._lock:
-                self._stats.time_jumps_back += 1
-            self.get_logger().warning(
-                f'image stamp went back from {previous:.3f} s to {stamp_s:.3f} s (bag loop or '
-                'clock reset?); restarting the emotion window',
-                throttle_duration_sec=LOG_THROTTLE_S)
-        self._last_processed_stamp_s = stamp_s
         with self._estimator_lock:
+            previous = self._last_processed_stamp_s
+            if previous is not None and 0.0 <= previous - stamp_s < OUT_OF_ORDER_S:
+                # A frame delivered late (executor threads can swap two callbacks) or twice: it
+                # is older than what was shown already, so drop it rather than restart.
+                with self._lock:
+                    self._stats.dropped += 1
+                    self._stats.dropped_total += 1
+                return
+            if previous is not None and stamp_s <= previous:
+                with self._lock:
+                    self._stats.time_jumps_back += 1
+                self.get_logger().warning(
+                    f'image stamp went back from {previous:.3f} s to {stamp_s:.3f} s (bag loop '
+                    'or clock reset?); restarting the emotion window',
+                    throttle_duration_sec=LOG_THROTTLE_S)
+            self._last_processed_stamp_s = stamp_s
             try:
                 result = self.estimator.process(frame, stamp_s)
             except FrameError as error:
@@ -358,6 +374,7 @@ class EmotionEstimatorNode(Node):
             self._stats.processing_s.append(elapsed)
             self._last_stamp_s = stamp_s
             self._label = result.label
+            self._last_usable_monotonic = time.monotonic()
             if self._timed_out:
                 self._timed_out = False
                 self.get_logger().info('frames arrive again')
@@ -398,18 +415,18 @@ class EmotionEstimatorNode(Node):
 
     def _check_camera_timeout(self) -> None:
         with self._lock:
-            last = self._last_receive_monotonic
+            last = self._last_usable_monotonic
             if (last is None or self._timed_out
                     or time.monotonic() - last <= self.camera_timeout_s):
                 return
             self._timed_out = True
             self._label = UNKNOWN
         self.get_logger().warning(
-            f'no image for {self.camera_timeout_s:.1f} s on {self.subscription.topic_name}: '
-            'label unknown', throttle_duration_sec=LOG_THROTTLE_S)
+            f'no usable image for {self.camera_timeout_s:.1f} s on '
+            f'{self.subscription.topic_name}: label unknown', throttle_duration_sec=LOG_THROTTLE_S)
         with self._estimator_lock:
             self.estimator.reset()
-        self._last_processed_stamp_s = None
+            self._last_processed_stamp_s = None
         self.emotion_pub.publish(String(data=UNKNOWN))
 
     def diagnostic_status(self) -> DiagnosticStatus:
@@ -424,7 +441,7 @@ class EmotionEstimatorNode(Node):
                 time_jumps_back=self._stats.time_jumps_back)
             period, self._period_started = max(now - self._period_started, 1e-6), now
             timed_out, label, last_stamp = self._timed_out, self._label, self._last_stamp_s
-            last_receive = self._last_receive_monotonic
+            last_receive, last_usable = self._last_receive_monotonic, self._last_usable_monotonic
         times_ms = np.array(stats.processing_s) * 1000.0
         mean_ms = float(times_ms.mean()) if times_ms.size else 0.0
         max_ms = float(times_ms.max()) if times_ms.size else 0.0
@@ -438,7 +455,7 @@ class EmotionEstimatorNode(Node):
             messages.append(f'no image received yet on {self.subscription.topic_name}')
         elif timed_out:
             level = max(level, DiagnosticStatus.WARN)
-            messages.append(f'no image for {now - last_receive:.1f} s '
+            messages.append(f'no usable image for {now - last_usable:.1f} s '
                             f'(camera_timeout_s={self.camera_timeout_s:g})')
         if mean_ms > self.processing_time_warn_ms:
             level = max(level, DiagnosticStatus.WARN)
