@@ -3,7 +3,8 @@
 """MediaPipe FaceLandmarker as a function from an RGB frame to the 52 blendshape scores.
 
 This is the one feature-extraction path: the node, the offline analysis and the training package
-all call :meth:`BlendshapeExtractor.extract`, so training sees what the robot sees.
+all call :meth:`BlendshapeExtractor.extract` (training in IMAGE mode on stills, the node in VIDEO
+mode), so training and serving share the model file, pre-processing and score order.
 """
 
 import os

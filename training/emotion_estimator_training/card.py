@@ -52,7 +52,7 @@ def test_table(metrics: Dict, baselines: Optional[Dict]) -> str:
                      _f(seven.get('macro_f1')), _f(three.get('accuracy')),
                      _f(three.get('macro_f1')), f'all 3,589; {note}'.rstrip('; ')])
     rows.append(['Primary paper (Attrah 2025), 3 classes', '-', '-', '0.720', '0.630',
-                 "paper's own subset of 1,646 test images (PEERS.md)"])
+                 "paper's own subset of 1,646 test images (`../shared/PEERS.md`)"])
     return _table(['system', '7-class acc', '7-class macro-F1', '3-class acc',
                    '3-class macro-F1', 'notes'], rows)
 
@@ -125,7 +125,8 @@ def render(results: Path) -> str:
                   f'{base["windows_per_image"]} windows per image; each row changes one thing). '
                   '3-class '
                   'columns use gains of 1 (no tuning); stream = simulated 24-frame camera streams '
-                  'of validation faces, flicker = share of frame pairs whose label changes.', '',
+                  'of validation faces, flicker = share of frame pairs whose label changes.'
+                  + (f' Note: {ablations["note"]}.' if ablations.get('note') else ''), '',
                   ablation_table(ablations)]
     parts.append(END)
     return '\n'.join(parts)

@@ -17,7 +17,7 @@ from typing import List, Optional
 import numpy as np
 
 from emotion_estimator.contract import shared_dir
-from emotion_estimator.model_files import find_face_model
+from emotion_estimator.model_files import find_face_model, user_cache_dir
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -29,8 +29,7 @@ def _common(parser: argparse.ArgumentParser) -> None:
     source.add_argument('--csv', help='the original fer2013.csv instead of a folder')
     parser.add_argument('--face-model', help='face_landmarker.task (default: the usual lookup, '
                         'then the shared folder)')
-    parser.add_argument('--cache', default=str(Path.home() / '.cache' / 'emotion_estimator'
-                                               / 'training'),
+    parser.add_argument('--cache', default=str(user_cache_dir() / 'training'),
                         help='blendshape cache folder (default: %(default)s)')
     parser.add_argument('--workers', type=int, default=os.cpu_count(),
                         help='extraction processes (default: all cores)')
@@ -122,7 +121,7 @@ def cmd_build(args) -> int:
 
 def cmd_evaluate(args) -> int:
     """Evaluate a shipped model (any variant) on the test split with the model's own settings."""
-    from emotion_estimator.contract import ModelSpec
+    from emotion_estimator.contract import CLASS_NAMES, ModelSpec
     from emotion_estimator_training.evaluate import evaluate, summary_line
     from emotion_estimator_training.export import tflite_predict
     from emotion_estimator_training.windows import filled_views, still_windows
@@ -131,6 +130,7 @@ def cmd_evaluate(args) -> int:
     test, test_all = prepared.split('test'), prepared.split('test', False)
     windows = still_windows(filled_views(test, spec.feature_indices), spec.window_length)
     probs = tflite_predict(spec.model_file(args.variant), windows)
+    probs = probs[:, [spec.class_names.index(name) for name in CLASS_NAMES]]  # metrics order
     metrics = evaluate(probs, test_all.labels, test_all.detected, spec.decision)
     print(json.dumps(summary_line(metrics), indent=2))
     return 0

@@ -216,11 +216,12 @@ def ablate(prepared: Prepared, base: HParams, runs: Dict[str, HParams], out: Pat
         model, history = train(hp, prepared.split('train'), prepared.split('val'), indices,
                                verbose=0)
         probs = predict_still(model, prepared.split('val'), indices, hp.window_length)
-        metrics = evaluate(probs, val_all.labels, val_all.detected, DecisionSettings(
-            min_confidence=0.0))
+        settings = DecisionSettings(min_confidence=0.0)
+        metrics = evaluate(probs, val_all.labels, val_all.detected, settings)
         record['runs'][name] = {
             **summary_line(metrics),
-            **stream_stability(model, prepared.split('val'), indices, hp.window_length),
+            **stream_stability(model, prepared.split('val'), indices, hp.window_length,
+                               settings=settings),
             'epochs': len(history['loss']), 'seconds': round(time.time() - started),
             'changes': {k: v for k, v in hp.to_dict().items() if v != base.to_dict()[k]}}
         print(name, json.dumps(record['runs'][name]), flush=True, file=sys.stderr)
