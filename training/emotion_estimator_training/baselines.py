@@ -47,39 +47,30 @@ from sklearn.metrics import accuracy_score, f1_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from emotion_estimator.contract import CLASS_NAMES, DECISION_LABELS, shared_dir
+from emotion_estimator.contract import CLASS_NAMES, DECISION_LABELS, DecisionSettings, \
+    shared_dir
+from emotion_estimator.decision import three_class_scores
 from emotion_estimator.frames import still_face_to_rgb
 from emotion_estimator.model_files import FACE_MODEL_FILENAME
 
 from emotion_estimator_training.dataset import FerDataset
+from emotion_estimator_training.evaluate import to_three_class
 from emotion_estimator_training.extract import BlendshapeTable, extract_blendshapes
 
 #: Prediction index meaning "the system found no face".
 NO_FACE = -1
 HAPPY3, SAD3, UNKNOWN3 = range(len(DECISION_LABELS))
-_HAPPY7, _SAD7 = CLASS_NAMES.index('happy'), CLASS_NAMES.index('sad')
 
 
 # ------------------------------------------------------------------------------------------------
 # Protocol
 # ------------------------------------------------------------------------------------------------
 
-def to_three_class(labels: np.ndarray) -> np.ndarray:
-    """Map 7-class indices to happy / sad / unknown indices; ``NO_FACE`` stays ``NO_FACE``."""
-    labels = np.asarray(labels, dtype=np.int64)
-    out = np.full(labels.shape, UNKNOWN3, np.int64)
-    out[labels == _HAPPY7] = HAPPY3
-    out[labels == _SAD7] = SAD3
-    out[labels == NO_FACE] = NO_FACE
-    return out
-
-
 def three_class_from_probabilities(probabilities: np.ndarray) -> np.ndarray:
     """Return the 3-class argmax of [p_happy, p_sad, p_rest] per row; NaN rows give ``NO_FACE``."""
     probabilities = np.asarray(probabilities, dtype=np.float64)
-    happy, sad = probabilities[:, _HAPPY7], probabilities[:, _SAD7]
-    rest = probabilities.sum(axis=1) - happy - sad
-    out = np.argmax(np.stack([happy, sad, rest], axis=1), axis=1).astype(np.int64)
+    scores = three_class_scores(np.nan_to_num(probabilities), DecisionSettings())
+    out = np.argmax(scores, axis=1).astype(np.int64)
     out[np.isnan(probabilities).any(axis=1)] = NO_FACE
     return out
 

@@ -17,11 +17,12 @@ UNKNOWN_INDEX = DECISION_LABELS.index('unknown')
 
 
 def to_three_class(labels7: np.ndarray) -> np.ndarray:
-    """Map FER2013 class indices to happy=0 / sad=1 / unknown=2."""
+    """Map FER2013 class indices to happy=0 / sad=1 / unknown=2; negative (no face) stays."""
+    labels7 = np.asarray(labels7, dtype=np.int64)
     mapping = np.full(len(CLASS_NAMES), UNKNOWN_INDEX)
     mapping[CLASS_NAMES.index('happy')] = DECISION_LABELS.index('happy')
     mapping[CLASS_NAMES.index('sad')] = DECISION_LABELS.index('sad')
-    return mapping[labels7]
+    return np.where(labels7 < 0, labels7, mapping[np.clip(labels7, 0, None)])
 
 
 def decide_three_class(probabilities: np.ndarray, settings: DecisionSettings) -> np.ndarray:
