@@ -2,19 +2,18 @@
 # SPDX-License-Identifier: Apache-2.0
 """Fixtures for the training tests: the shared FER2013 folder and face model."""
 
-import os
 from pathlib import Path
 
 import pytest
 
-SHARED = Path(os.environ.get('EMOTION_ESTIMATOR_SHARED',
-                             Path(__file__).resolve().parents[3] / 'shared'))
+from emotion_estimator.contract import shared_dir
+from emotion_estimator.model_files import FACE_MODEL_FILENAME
 
 
 @pytest.fixture(scope='session')
 def fer_root() -> Path:
     """Return the FER2013 folder of the shared data."""
-    root = SHARED / 'datasets' / 'fer2013'
+    root = shared_dir() / 'datasets' / 'fer2013'
     assert root.is_dir(), f'FER2013 not found at {root}; set EMOTION_ESTIMATOR_SHARED'
     return root
 
@@ -22,6 +21,6 @@ def fer_root() -> Path:
 @pytest.fixture(scope='session')
 def face_model() -> Path:
     """Return the MediaPipe face model of the shared data."""
-    path = SHARED / 'models' / 'face_landmarker.task'
+    path = shared_dir() / 'models' / FACE_MODEL_FILENAME
     assert path.is_file(), f'face model not found at {path}; set EMOTION_ESTIMATOR_SHARED'
     return path

@@ -3,13 +3,11 @@
 """The evaluation protocol on hand-made predictions, and the baselines on a tiny real subset."""
 
 import importlib.util
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-from emotion_estimator.contract import CLASS_NAMES, shared_dir
-from emotion_estimator.model_files import FACE_MODEL_FILENAME
+from emotion_estimator.contract import CLASS_NAMES
 
 from emotion_estimator_training import baselines
 from emotion_estimator_training.baselines import HAPPY3, NO_FACE, SAD3, UNKNOWN3
@@ -18,22 +16,6 @@ from emotion_estimator_training.extract import extract_blendshapes
 
 ANGRY, HAPPY, SAD, NEUTRAL = (CLASS_NAMES.index(name)
                               for name in ('angry', 'happy', 'sad', 'neutral'))
-
-
-def fer_root() -> Path:
-    """Return the shared FER2013 folder, failing the test when it is absent."""
-    root = shared_dir() / 'datasets' / 'fer2013'
-    if not (root / 'test').is_dir():
-        pytest.fail(f'FER2013 is not under {root}')
-    return root
-
-
-def face_model() -> Path:
-    """Return the shared face model, failing the test when it is absent."""
-    path = shared_dir() / 'models' / FACE_MODEL_FILENAME
-    if not path.is_file():
-        pytest.fail(f'no face model at {path}')
-    return path
 
 
 def test_to_three_class_maps_every_other_class_to_unknown():
@@ -102,11 +84,11 @@ def test_always_unknown_floor():
 
 
 @pytest.fixture(scope='module')
-def tiny_table(tmp_path_factory):
+def tiny_table(tmp_path_factory, fer_root, face_model):
     """Blendshapes of 5 train and 5 test images per class, extracted into a fresh cache."""
-    dataset = FerDataset.from_folder(fer_root(), splits=('train', 'test'), limit_per_class=5)
+    dataset = FerDataset.from_folder(fer_root, splits=('train', 'test'), limit_per_class=5)
     cache = tmp_path_factory.mktemp('blendshapes')
-    return extract_blendshapes(dataset, face_model(), cache, workers=1, progress=False)
+    return extract_blendshapes(dataset, face_model, cache, workers=1, progress=False)
 
 
 def test_logistic_regression_on_a_tiny_real_subset(tiny_table):
@@ -130,8 +112,8 @@ def test_logistic_regression_on_a_tiny_real_subset(tiny_table):
 
 
 @pytest.mark.skipif(importlib.util.find_spec('fer') is None, reason='fer is not installed')
-def test_fer_runs_its_pipeline_on_real_faces():
-    dataset = FerDataset.from_folder(fer_root(), splits=('test',), limit_per_class=1)
+def test_fer_runs_its_pipeline_on_real_faces(fer_root):
+    dataset = FerDataset.from_folder(fer_root, splits=('test',), limit_per_class=1)
     faces = [image.pixels for image in dataset.images]
     try:
         runner = baselines.FerRunner()
