@@ -34,7 +34,6 @@ import threading
 import time
 from typing import Dict, List
 
-import cv2
 from diagnostic_msgs.msg import DiagnosticArray
 import numpy as np
 import rclpy
@@ -44,17 +43,9 @@ from rclpy.qos import QoSProfile
 from sensor_msgs.msg import Image
 from std_msgs.msg import Float32MultiArray
 
+from emotion_estimator.demo import astronaut_frame
+
 RESULTS = Path(__file__).resolve().parent / 'results'
-
-
-def astronaut_frame() -> np.ndarray:
-    """Return the astronaut photo (a smiling face) centred on a grey 640x480 BGR canvas."""
-    from skimage import data
-    photo = cv2.resize(cv2.cvtColor(data.astronaut(), cv2.COLOR_RGB2BGR), (480, 480),
-                       interpolation=cv2.INTER_AREA)
-    frame = np.full((480, 640, 3), 128, np.uint8)
-    frame[:, 80:560] = photo
-    return frame
 
 
 def proc_sample(pid: int) -> Dict[str, float]:
