@@ -7,14 +7,36 @@ all call :meth:`BlendshapeExtractor.extract` (training in IMAGE mode on stills, 
 mode), so training and serving share the model file, pre-processing and score order.
 """
 
+from dataclasses import dataclass
 import os
-from typing import List, Optional
+from typing import List, Optional, Tuple
 
 import numpy as np
 
 from emotion_estimator.contract import BLENDSHAPE_NAMES
 from emotion_estimator.model_files import (
     FETCH_HINT, find_face_model, ModelFileError, user_cache_dir)
+
+
+#: MediaPipe face-mesh landmarks of the face oval: their extent is the face's box.
+FACE_OVAL_LANDMARKS = (
+    10, 338, 297, 332, 284, 251, 389, 356, 454, 323, 361, 288, 397, 365, 379, 378, 400, 377,
+    152, 148, 176, 149, 150, 136, 172, 58, 132, 93, 234, 127, 162, 21, 54, 103, 67, 109)
+
+
+@dataclass
+class FaceObservation:
+    """One face in one frame: its 52 blendshape scores and its box in pixels."""
+
+    #: float32 scores in :data:`BLENDSHAPE_NAMES` order
+    blendshapes: np.ndarray
+    #: (x, y, width, height) in pixels of the frame, clipped to it
+    box: Tuple[int, int, int, int]
+
+    @property
+    def area(self) -> int:
+        """Return the box area in pixels (the main face is the largest)."""
+        return self.box[2] * self.box[3]
 
 
 class BlendshapeExtractor:
@@ -53,6 +75,11 @@ class BlendshapeExtractor:
 
     def extract_all(self, rgb: np.ndarray, timestamp_s: float = 0.0) -> List[np.ndarray]:
         """Return one float32 array of 52 scores per face found in an RGB uint8 frame."""
+        return [face.blendshapes for face in self.extract_faces(rgb, timestamp_s)]
+
+    def extract_faces(self, rgb: np.ndarray,
+                      timestamp_s: float = 0.0) -> List[FaceObservation]:
+        """Return the blendshapes and box of every face found in an RGB uint8 frame."""
         image = self._image_class(image_format=self._image_format,
                                   data=np.ascontiguousarray(rgb))
         if self.video:
@@ -61,7 +88,9 @@ class BlendshapeExtractor:
             result = self._landmarker.detect_for_video(image, timestamp_ms)
         else:
             result = self._landmarker.detect(image)
-        return [scores_from_categories(face) for face in result.face_blendshapes]
+        height, width = rgb.shape[:2]
+        return [FaceObservation(scores_from_categories(scores), box_of(landmarks, width, height))
+                for scores, landmarks in zip(result.face_blendshapes, result.face_landmarks)]
 
     def extract(self, rgb: np.ndarray, timestamp_s: float = 0.0) -> Optional[np.ndarray]:
         """Return the 52 scores of the first face, or None when no face is found."""
@@ -79,6 +108,15 @@ class BlendshapeExtractor:
 
     def __exit__(self, *exc_info) -> None:
         self.close()
+
+
+def box_of(landmarks, width: int, height: int) -> Tuple[int, int, int, int]:
+    """Return the pixel box (x, y, w, h) of a face from its normalised face-oval landmarks."""
+    xs = [landmarks[i].x for i in FACE_OVAL_LANDMARKS]
+    ys = [landmarks[i].y for i in FACE_OVAL_LANDMARKS]
+    left, right = max(0, int(min(xs) * width)), min(width, int(round(max(xs) * width)))
+    top, bottom = max(0, int(min(ys) * height)), min(height, int(round(max(ys) * height)))
+    return left, top, max(0, right - left), max(0, bottom - top)
 
 
 def scores_from_categories(categories) -> np.ndarray:

@@ -100,6 +100,10 @@ class ModelSpec:
     window_length: int
     decision: DecisionSettings = field(default_factory=DecisionSettings)
     preprocessing: Dict[str, int] = field(default_factory=lambda: dict(STILL_FACE_PREPROCESSING))
+    #: how the model reads features relative to the person's resting face (see
+    #: ``resting_face.py``): ``{'prior': {'neutral': {...}, 'max_offset': {...}},
+    #: 'settings': {...}}``; empty for a model trained without it.
+    resting_face: Dict[str, object] = field(default_factory=dict)
     extra: Dict[str, object] = field(default_factory=dict)
 
     @property
@@ -146,6 +150,7 @@ class ModelSpec:
                 window_length=int(data['window_length']),
                 decision=DecisionSettings.from_dict(data.get('decision', {})),
                 preprocessing=dict(data.get('preprocessing', STILL_FACE_PREPROCESSING)),
+                resting_face=dict(data.get('resting_face') or {}),
                 extra={k: v for k, v in data.items() if k not in _SPEC_KEYS})
         except KeyError as error:
             raise ModelSpecError(f'model metadata {path} lacks the key {error}') from None
@@ -162,13 +167,15 @@ class ModelSpec:
             raise ModelSpecError(f'{self.path}: unknown blendshape names {unknown}')
         if self.window_length < 1:
             raise ModelSpecError(f'{self.path}: window_length must be >= 1')
+        if self.resting_face and 'prior' not in self.resting_face:
+            raise ModelSpecError(f'{self.path}: resting_face needs a prior')
         if self.default_variant not in self.variants:
             raise ModelSpecError(
                 f'{self.path}: default_variant {self.default_variant!r} is not among the variants')
 
 
 _SPEC_KEYS = {'variants', 'default_variant', 'class_names', 'feature_names', 'window_length',
-              'decision', 'preprocessing'}
+              'decision', 'preprocessing', 'resting_face'}
 
 
 def package_share_dir() -> Optional[Path]:

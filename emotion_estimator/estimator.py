@@ -1,19 +1,25 @@
 # Copyright 2026 The emotion_estimator authors.
 # SPDX-License-Identifier: Apache-2.0
-"""The whole pipeline without ROS: frame -> blendshapes -> window -> LSTM -> steady label."""
+"""The whole pipeline without ROS: frame -> faces -> per-face window -> LSTM -> steady label.
+
+Every face has its own state (:class:`FaceTrack`): an id that stays while the face moves a
+little from frame to frame, its frame window, its label filter and its resting-face estimate.
+"""
 
 from dataclasses import dataclass, field, replace
+import itertools
 import os
 import time
-from typing import Dict, Optional
+from typing import Dict, List, Optional, Tuple
 
 import numpy as np
 
-from emotion_estimator.blendshapes import BlendshapeExtractor
+from emotion_estimator.blendshapes import BlendshapeExtractor, FaceObservation
 from emotion_estimator.classifier import EmotionClassifier
 from emotion_estimator.contract import ModelSpec, ModelSpecError
 from emotion_estimator.decision import LabelFilter
 from emotion_estimator.frames import bgr_to_rgb
+from emotion_estimator.resting_face import RestingFace, RestingFacePrior, RestingFaceSettings
 from emotion_estimator.window import BlendshapeWindow
 
 
@@ -33,10 +39,38 @@ class EmotionResult:
     window_restarted: bool = False
     #: Seconds spent in MediaPipe and in the emotion model for this frame.
     timings: Dict[str, float] = field(default_factory=dict)
+    #: The face's id, kept while it is tracked ('' when no face has been seen).
+    face_id: str = ''
+    #: The face's box in pixels (x, y, width, height); None without a face in this frame.
+    box: Optional[Tuple[int, int, int, int]] = None
+    #: How well the person's resting face is known: 0 = not at all (a new face, or the feature
+    #: is off), 1 = after ``settle_s`` seconds of the face (see ``resting_face.py``).
+    resting_face_settled: float = 0.0
+
+
+@dataclass
+class FaceTrack:
+    """The state of one tracked face: its id, window, label filter and resting face."""
+
+    face_id: str
+    window: BlendshapeWindow
+    filter: LabelFilter
+    resting: Optional[RestingFace]
+    box: Tuple[int, int, int, int]
+    last_seen_s: float
+
+    def matches(self, box: Tuple[int, int, int, int]) -> float:
+        """Return how far ``box`` is from this face's last box, in face sizes (< 1: same face)."""
+        x, y, w, h = self.box
+        nx, ny, nw, nh = box
+        distance = np.hypot((nx + nw / 2) - (x + w / 2), (ny + nh / 2) - (y + h / 2))
+        return float(distance / max(w, h, nw, nh, 1))
 
 
 class EmotionEstimator:
-    """Estimate the emotion of the main face in a stream of BGR frames.
+    """Estimate the emotion of every face (up to ``max_faces``) in a stream of BGR frames.
+
+    :meth:`process` returns the main face (the largest); :meth:`process_faces` returns all.
 
     Args:
         model_spec_path: ``emotion_model.json`` (default: the packaged model).
@@ -45,6 +79,9 @@ class EmotionEstimator:
         decision: overrides of the metadata's decision settings.
         max_gap_s: frames further apart than this start a new window.
         num_threads: threads for the TFLite interpreter.
+        resting_face: learn each person's resting face and read expressions relative to it
+            (needs a model trained for it: ``resting_face`` in its metadata).
+        max_faces: faces tracked at once.
 
     """
 
@@ -53,7 +90,9 @@ class EmotionEstimator:
                  variant: Optional[str] = None,
                  decision: Optional[Dict[str, float]] = None,
                  max_gap_s: float = 0.5,
-                 num_threads: Optional[int] = 1):
+                 num_threads: Optional[int] = 1,
+                 resting_face: bool = True,
+                 max_faces: int = 1):
         """Load the emotion model and the face model."""
         self.spec = ModelSpec.load(model_spec_path)
         self.classifier = EmotionClassifier(self.spec.model_file(variant), num_threads=num_threads)
@@ -70,11 +109,45 @@ class EmotionEstimator:
         self.settings = self.spec.decision
         if decision:
             self.settings = replace(self.settings, **decision)
-        self.extractor = BlendshapeExtractor(face_model_path, video=True)
-        self.window = BlendshapeWindow(self.spec.window_length, max_gap_s)
-        self.filter = LabelFilter(self.settings, self.spec.class_names)
+        if max_faces < 1:
+            raise ValueError(f'max_faces must be >= 1, got {max_faces}')
+        self.max_gap_s = max_gap_s
+        self.max_faces = max_faces
+        self.resting_prior: Optional[RestingFacePrior] = None
+        self.resting_settings = RestingFaceSettings()
+        if resting_face and self.spec.resting_face:
+            try:
+                self.resting_prior = RestingFacePrior.from_dict(self.spec.resting_face['prior'])
+                self.resting_settings = RestingFaceSettings.from_dict(
+                    self.spec.resting_face.get('settings', {}))
+            except (KeyError, ValueError, TypeError) as error:
+                raise ModelSpecError(f'{self.spec.path}: bad resting_face: {error}') from None
+        self.extractor = BlendshapeExtractor(face_model_path, video=True, num_faces=max_faces)
         self._feature_indices = np.array(self.spec.feature_indices)
+        self._ids = itertools.count(1)
+        self.tracks: Dict[str, FaceTrack] = {}
+        self._main_id: Optional[str] = None
+        self._main_lost = False
+        self._timings: Dict[str, float] = {}
         self._last_time: Optional[float] = None
+
+    @property
+    def resting_face_enabled(self) -> bool:
+        """Return whether expressions are read relative to each person's resting face."""
+        return self.resting_prior is not None
+
+    @property
+    def window(self) -> BlendshapeWindow:
+        """Return the frame window of the main face (an empty one when no face is tracked)."""
+        track = self.tracks.get(self._main_id)
+        return track.window if track else BlendshapeWindow(self.spec.window_length,
+                                                           self.max_gap_s)
+
+    @property
+    def filter(self) -> LabelFilter:
+        """Return the label filter of the main face (a fresh one when no face is tracked)."""
+        track = self.tracks.get(self._main_id)
+        return track.filter if track else LabelFilter(self.settings, self.spec.class_names)
 
     @property
     def class_names(self):
@@ -84,12 +157,33 @@ class EmotionEstimator:
     def update_decision(self, **changes: float) -> None:
         """Change decision settings at run time (e.g. from a ROS parameter)."""
         self.settings = replace(self.settings, **changes)
-        self.filter.settings = self.settings
+        for track in self.tracks.values():
+            track.filter.settings = self.settings
 
     def process(self, frame_bgr: np.ndarray, time_s: float) -> EmotionResult:
-        """Process one frame taken at ``time_s`` seconds.
+        """Process one frame taken at ``time_s`` seconds and return the main (largest) face.
 
-        A time that repeats or goes back restarts the window and the label filter (a new stream).
+        Without a face the result keeps the last main face's id and its label for the label
+        filter's grace time. A time that repeats or goes back restarts every face (a new
+        stream).
+
+        Raises:
+            FrameError: the frame is not a non-empty uint8 HxWx3 array.
+
+        """
+        results = self.process_faces(frame_bgr, time_s)
+        if results:
+            return results[0]
+        track = self.tracks.get(self._main_id)
+        label = track.filter.label if track else 'unknown'
+        return EmotionResult(label, self._zero_scores(), False, time_s,
+                             window_restarted=self._main_lost,
+                             timings=dict(self._timings),
+                             face_id=track.face_id if track else '',
+                             resting_face_settled=self._settled(track))
+
+    def process_faces(self, frame_bgr: np.ndarray, time_s: float) -> List[EmotionResult]:
+        """Process one frame and return a result per face found, the largest first.
 
         Raises:
             FrameError: the frame is not a non-empty uint8 HxWx3 array.
@@ -102,32 +196,93 @@ class EmotionEstimator:
             restarted = True
         self._last_time = time_s
         started = time.perf_counter()
-        blendshapes = self.extractor.extract(rgb, time_s)
-        mediapipe_s = time.perf_counter() - started
-        if blendshapes is None:
-            restarted = restarted or len(self.window) > 0  # the face was lost
-            self.window.reset()
-            label = self.filter.update(None, time_s)
-            return EmotionResult(label, self._zero_scores(), False, time_s,
-                                 window_restarted=restarted,
-                                 timings={'mediapipe_s': mediapipe_s, 'model_s': 0.0})
-        restarted = self.window.push(blendshapes[self._feature_indices], time_s) or restarted
+        faces = self.extractor.extract_faces(rgb, time_s)
+        self._timings = {'mediapipe_s': time.perf_counter() - started, 'model_s': 0.0}
+        faces.sort(key=lambda face: face.area, reverse=True)
+        main = self.tracks.get(self._main_id)
+        main_had_frames = main is not None and len(main.window) > 0
+        matched = self._match(faces, time_s)
+        seen = {track.face_id for track, _ in matched}
+        for face_id in list(self.tracks):
+            if face_id not in seen:
+                self._face_missing(self.tracks[face_id], time_s)
+        # The window of the main face restarts at this frame: it was lost (or time jumped).
+        self._main_lost = not matched and (restarted or main_had_frames)
+        if not matched:
+            return []
+        results = [self._process_face(track, face, time_s, restarted)
+                   for track, face in matched]
+        self._main_id = matched[0][0].face_id
+        return results
+
+    def _match(self, faces: List[FaceObservation],
+               time_s: float) -> List[Tuple[FaceTrack, FaceObservation]]:
+        """Give every face the track it continues (the nearest within a face size) or a new one."""
+        free = dict(self.tracks)
+        matched = []
+        for face in faces:
+            best, best_distance = None, 1.0
+            for track in free.values():
+                distance = track.matches(face.box)
+                if distance < best_distance:
+                    best, best_distance = track, distance
+            if best is None:
+                best = self._new_track(face, time_s)
+            else:
+                del free[best.face_id]
+            matched.append((best, face))
+        return matched
+
+    def _new_track(self, face: FaceObservation, time_s: float) -> FaceTrack:
+        face_id = f'face{next(self._ids)}'
+        resting = (RestingFace(self.resting_prior, self.resting_settings)
+                   if self.resting_prior is not None else None)
+        track = FaceTrack(face_id, BlendshapeWindow(self.spec.window_length, self.max_gap_s),
+                          LabelFilter(self.settings, self.spec.class_names), resting,
+                          face.box, time_s)
+        self.tracks[face_id] = track
+        return track
+
+    def _face_missing(self, track: FaceTrack, time_s: float) -> None:
+        """Update a track whose face is not in this frame; drop it once it is forgotten."""
+        track.window.reset()
+        track.filter.update(None, time_s)
+        if track.resting is not None:
+            track.resting.face_lost(time_s)
+        if time_s - track.last_seen_s > self.resting_settings.forget_after_s:
+            del self.tracks[track.face_id]
+
+    def _process_face(self, track: FaceTrack, face: FaceObservation, time_s: float,
+                      restarted: bool) -> EmotionResult:
+        blendshapes = face.blendshapes
+        if track.resting is not None:
+            features = track.resting.update(blendshapes, time_s)
+        else:
+            features = blendshapes
+        track.box, track.last_seen_s = face.box, time_s
+        restarted = track.window.push(features[self._feature_indices], time_s) or restarted
         started = time.perf_counter()
-        probabilities = self.classifier.predict(self.window.as_array())
+        probabilities = self.classifier.predict(track.window.as_array())
         model_s = time.perf_counter() - started
-        label = self.filter.update(probabilities, time_s)
+        label = track.filter.update(probabilities, time_s)
         return EmotionResult(
             label=label,
             scores=dict(zip(self.spec.class_names, probabilities.tolist())),
             face_found=True, time_s=time_s,
-            instant_label=self.filter.instant_label,
+            instant_label=track.filter.instant_label,
             blendshapes=blendshapes, window_restarted=restarted,
-            timings={'mediapipe_s': mediapipe_s, 'model_s': model_s})
+            timings={'mediapipe_s': self._timings['mediapipe_s'], 'model_s': model_s},
+            face_id=track.face_id, box=face.box,
+            resting_face_settled=self._settled(track))
+
+    @staticmethod
+    def _settled(track: Optional[FaceTrack]) -> float:
+        return track.resting.settled if track is not None and track.resting is not None else 0.0
 
     def reset(self) -> None:
-        """Start over: empty window, label unknown."""
-        self.window.reset()
-        self.filter.reset()
+        """Start over: forget every face (window, label, resting face); the label is unknown."""
+        self.tracks.clear()
+        self._main_id = None
         self._last_time = None
 
     def close(self) -> None:

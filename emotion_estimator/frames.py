@@ -64,8 +64,29 @@ def still_face_to_rgb(
     canvas_size = int(preprocessing['canvas_size_px'])
     if not 0 < size <= canvas_size:
         raise FrameError(f'face_size_px {size} must be in (0, canvas_size_px={canvas_size}]')
-    scaled = cv2.resize(face, (size, size), interpolation=cv2.INTER_CUBIC)
+    height, width = face.shape
+    scale = size / max(height, width)
+    new_w, new_h = max(1, int(round(width * scale))), max(1, int(round(height * scale)))
+    scaled = cv2.resize(face, (new_w, new_h), interpolation=cv2.INTER_CUBIC)
     canvas = np.full((canvas_size, canvas_size), int(preprocessing['canvas_grey_level']), np.uint8)
-    offset = (canvas_size - size) // 2
-    canvas[offset:offset + size, offset:offset + size] = scaled
+    top, left = (canvas_size - new_h) // 2, (canvas_size - new_w) // 2
+    canvas[top:top + new_h, left:left + new_w] = scaled
     return cv2.cvtColor(canvas, cv2.COLOR_GRAY2RGB)
+
+
+def still_photo_to_rgb(
+        photo: np.ndarray,
+        preprocessing: Mapping[str, int] = STILL_FACE_PREPROCESSING) -> np.ndarray:
+    """Turn a face photo of any size into the RGB frame MediaPipe reads.
+
+    A photo smaller than the canvas on both sides (a face crop such as FER2013's 48x48) goes
+    through :func:`still_face_to_rgb`; a larger one (a portrait, a camera frame) is used as it
+    is, grey photos as three equal channels.
+    """
+    if photo.ndim == 2:
+        photo = cv2.cvtColor(photo, cv2.COLOR_GRAY2BGR)
+    check_bgr_frame(photo)
+    canvas_size = int(preprocessing['canvas_size_px'])
+    if photo.shape[0] < canvas_size and photo.shape[1] < canvas_size:
+        return still_face_to_rgb(photo, preprocessing)
+    return cv2.cvtColor(photo, cv2.COLOR_BGR2RGB)

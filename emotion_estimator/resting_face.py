@@ -1,0 +1,184 @@
+# Copyright 2026 The emotion_estimator authors.
+# SPDX-License-Identifier: Apache-2.0
+"""A person's resting (neutral) face, learnt while the face is tracked.
+
+Faces differ at rest: one person's mouth corners hang a little, another's brows sit high. A model
+that reads raw blendshapes takes such a face for sad or surprised, and misses the person's real
+expressions, which are *changes* from that resting face. :class:`RestingFace` keeps a robust
+estimate of the tracked person's resting blendshapes and shifts every frame by how far that
+person's rest lies from the population's, so the model sees each face as if it rested like the
+average FER2013 neutral face (OpenFace 2.0 normalises action units per person the same way).
+
+The estimate is the per-feature median of samples taken every ``sample_period_s`` over the last
+``history_s``: an expression held for less than half of that time does not move it. Its pull is
+bounded per feature by ``max_offset`` (how far apart resting faces of different people lie,
+measured on FER2013 neutral faces), so a long smile can shift "neutral" only as far as a
+resting face can differ, never become it. Trust grows with the time the samples span,
+``settled = seconds / settle_s`` (capped at 1): with no history (a new face) the input is the raw
+blendshapes, exactly as without this feature.
+
+Training uses :func:`shift_features` too, with simulated person offsets (see the training
+package's ``windows.py``), so the model learns both the cold and the settled representation.
+"""
+
+from collections import deque
+from dataclasses import dataclass
+from typing import Dict, Mapping, Optional, Sequence
+
+import numpy as np
+
+from emotion_estimator.contract import BLENDSHAPE_NAMES
+
+
+@dataclass(frozen=True)
+class RestingFaceSettings:
+    """How the resting face is sampled, trusted and forgotten (seconds)."""
+
+    #: one sample of the face per this period (frames in between are not sampled)
+    sample_period_s: float = 0.2
+    #: samples older than this are dropped
+    history_s: float = 60.0
+    #: seconds of samples after which the estimate is fully trusted (settled = 1)
+    settle_s: float = 10.0
+    #: without the face for this long the estimate starts over (the person may have changed)
+    forget_after_s: float = 3.0
+
+    def __post_init__(self):
+        """Reject settings that cannot work."""
+        for name in ('sample_period_s', 'history_s', 'settle_s', 'forget_after_s'):
+            if not getattr(self, name) > 0:
+                raise ValueError(f'resting face {name} must be > 0, got {getattr(self, name)}')
+
+    @classmethod
+    def from_dict(cls, values: Mapping[str, float]) -> 'RestingFaceSettings':
+        """Build settings from a mapping (the model metadata), rejecting unknown keys."""
+        unknown = set(values) - set(cls.__dataclass_fields__)
+        if unknown:
+            raise ValueError(f'unknown resting face settings {sorted(unknown)}')
+        return cls(**{key: float(value) for key, value in values.items()})
+
+
+@dataclass(frozen=True)
+class RestingFacePrior:
+    """The population's resting face and how far a person's may lie from it (52 blendshapes)."""
+
+    #: mean blendshapes of FER2013 training faces labelled neutral (BLENDSHAPE_NAMES order)
+    neutral: np.ndarray
+    #: per blendshape, the largest shift a person's resting face may apply
+    max_offset: np.ndarray
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Mapping[str, float]]) -> 'RestingFacePrior':
+        """Read ``{'neutral': {name: value}, 'max_offset': {name: value}}`` (missing names: 0)."""
+        arrays = {}
+        for key in ('neutral', 'max_offset'):
+            values = data[key]
+            unknown = set(values) - set(BLENDSHAPE_NAMES)
+            if unknown:
+                raise ValueError(f'resting face {key} names unknown blendshapes {sorted(unknown)}')
+            arrays[key] = np.array([float(values.get(name, 0.0)) for name in BLENDSHAPE_NAMES],
+                                   dtype=np.float32)
+        if (arrays['max_offset'] < 0).any():
+            raise ValueError('resting face max_offset values must be >= 0')
+        return cls(arrays['neutral'], arrays['max_offset'])
+
+    def to_dict(self) -> Dict[str, Dict[str, float]]:
+        """Return the JSON form (rounded to 4 decimals)."""
+        return {key: {name: round(float(value), 4)
+                      for name, value in zip(BLENDSHAPE_NAMES, getattr(self, key))}
+                for key in ('neutral', 'max_offset')}
+
+
+def shift_features(blendshapes: np.ndarray, resting: np.ndarray, prior: RestingFacePrior,
+                   settled: np.ndarray) -> np.ndarray:
+    """Return blendshapes as if the person rested like the population.
+
+    ``blendshapes - settled * clip(resting - prior.neutral, -max_offset, max_offset)``, clipped
+    to [0, 1]. Works on one frame ``[52]`` or batches ``[..., 52]``; ``settled`` is a scalar or
+    broadcasts against ``blendshapes.shape[:-1]``.
+    """
+    offset = np.clip(resting - prior.neutral, -prior.max_offset, prior.max_offset)
+    shifted = blendshapes - np.asarray(settled, dtype=np.float32)[..., None] * offset
+    return np.clip(shifted, 0.0, 1.0).astype(np.float32)
+
+
+class RestingFace:
+    """The running resting-face estimate of one tracked face."""
+
+    def __init__(self, prior: RestingFacePrior,
+                 settings: RestingFaceSettings = RestingFaceSettings()):
+        """Start with no history (cold start: the population's resting face)."""
+        self.prior = prior
+        self.settings = settings
+        self._samples: deque = deque()
+        self._times: deque = deque()
+        self._estimate: Optional[np.ndarray] = None
+        self._last_seen: Optional[float] = None
+
+    def reset(self) -> None:
+        """Forget the person: back to the population's resting face."""
+        self._samples.clear()
+        self._times.clear()
+        self._estimate = None
+        self._last_seen = None
+
+    @property
+    def settled(self) -> float:
+        """Return how far the estimate is trusted, from 0 (no history) to 1."""
+        if not self._times:
+            return 0.0
+        seconds = self._times[-1] - self._times[0] + self.settings.sample_period_s
+        return float(min(1.0, seconds / self.settings.settle_s))
+
+    @property
+    def resting(self) -> np.ndarray:
+        """Return the current estimate of the 52 resting blendshapes."""
+        return self.prior.neutral if self._estimate is None else self._estimate
+
+    def update(self, blendshapes: np.ndarray, time_s: float) -> np.ndarray:
+        """Learn from one frame of the face and return its shifted blendshapes."""
+        if self._last_seen is not None and (
+                time_s < self._last_seen
+                or time_s - self._last_seen > self.settings.forget_after_s):
+            self.reset()
+        self._last_seen = time_s
+        # (1 ms of slack: frames at 15 Hz are 0.2 s apart every third frame, up to rounding)
+        if not self._times or time_s - self._times[-1] >= self.settings.sample_period_s - 1e-3:
+            self._samples.append(np.asarray(blendshapes, dtype=np.float32))
+            self._times.append(time_s)
+            while self._times and time_s - self._times[0] > self.settings.history_s:
+                self._times.popleft()
+                self._samples.popleft()
+            self._estimate = np.median(np.stack(self._samples), axis=0).astype(np.float32)
+        return self.shift(blendshapes)
+
+    def shift(self, blendshapes: np.ndarray) -> np.ndarray:
+        """Return ``blendshapes`` shifted by the current estimate (no learning)."""
+        if self._estimate is None:
+            return np.asarray(blendshapes, dtype=np.float32)
+        return shift_features(blendshapes, self._estimate, self.prior, np.float32(self.settled))
+
+    def face_lost(self, time_s: float) -> None:
+        """Note a frame without this face; the estimate is forgotten after ``forget_after_s``."""
+        if self._last_seen is not None and time_s - self._last_seen > \
+                self.settings.forget_after_s:
+            self.reset()
+
+
+def prior_from_neutral_faces(neutral_faces: np.ndarray, spread: float = 2.0,
+                             ceiling: float = 0.25,
+                             names: Sequence[str] = BLENDSHAPE_NAMES) -> RestingFacePrior:
+    """Estimate the population prior from blendshapes ``[N, 52]`` of neutral faces.
+
+    ``neutral`` is their mean; ``max_offset`` is ``spread`` standard deviations of each
+    blendshape across those faces (how far apart people's resting faces lie), at most
+    ``ceiling``. ``_neutral`` (MediaPipe's own neutral score) is never shifted.
+    """
+    faces = np.asarray(neutral_faces, dtype=np.float64)
+    faces = faces[~np.isnan(faces).any(axis=1)]
+    if len(faces) < 2:
+        raise ValueError('need at least two neutral faces to estimate the resting face prior')
+    max_offset = np.minimum(spread * faces.std(axis=0), ceiling)
+    max_offset[list(names).index('_neutral')] = 0.0
+    return RestingFacePrior(faces.mean(axis=0).astype(np.float32),
+                            max_offset.astype(np.float32))
