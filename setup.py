@@ -16,7 +16,7 @@ setup(
         ('share/ament_index/resource_index/packages', ['resource/' + package_name]),
         ('share/' + package_name, ['package.xml']),
         ('share/' + package_name + '/launch', glob('launch/*.launch.py')),
-        ('share/' + package_name + '/config', glob('config/*.yaml')),
+        ('share/' + package_name + '/config', glob('config/*.yaml') + glob('config/*.xml')),
         ('share/' + package_name + '/models',
          glob('models/*.json') + glob('models/*.tflite') + glob('models/*.md')),
     ],
@@ -31,7 +31,8 @@ setup(
     extras_require={
         # ROS 2 from PyPI for machines without a system ROS (a robot uses its own ROS install).
         'ros': ['ros-kilted-rclpy', 'ros-kilted-std-msgs', 'ros-kilted-sensor-msgs',
-                'ros-kilted-diagnostic-msgs', 'ros-kilted-rmw-fastrtps-cpp'],
+                'ros-kilted-diagnostic-msgs', 'ros-kilted-std-srvs',
+                'ros-kilted-rmw-fastrtps-cpp'],
         'analysis': ['rosbags==0.11.9', 'matplotlib==3.11.2', 'tqdm==4.70.1'],
         'demo': ['scikit-image==0.26.0'],
         'test': ['pytest==9.2.0', 'flake8==7.5.0', 'flake8-quotes==3.4.0',

@@ -6,12 +6,15 @@ Only ROS glue lives here; the pipeline is :class:`~emotion_estimator.estimator.E
 and the image decoding is :mod:`emotion_estimator.ros_image`.
 
 The subscription callback only stores the newest message; a worker thread converts and processes
-it, so when processing is slower than the camera the older frames are dropped (and counted).
-``std_msgs`` carry no header: the stamp of the frame behind each output is on the debug image
-header and in the diagnostics (``last_stamp``).
+it, so when processing is slower than the camera the older frames are dropped. Every frame received
+is accounted for (:class:`FrameCounters`): processed, dropped for a named reason, or in flight.
+``std_msgs`` carry no header: ``emotion/header`` (``std_msgs/Header``) carries the input header of
+each processed frame, published right after ``emotion`` and ``emotion/scores`` for that frame.
 """
 
-from dataclasses import dataclass, field
+from collections import deque
+from dataclasses import asdict, dataclass, field
+import os
 import sys
 import threading
 import time
@@ -29,9 +32,12 @@ from rclpy.parameter import Parameter
 from rclpy.qos import qos_profile_sensor_data, QoSPolicyKind, QoSProfile
 from rclpy.qos_overriding_options import QoSOverridingOptions
 from sensor_msgs.msg import CompressedImage, Image
-from std_msgs.msg import Float32MultiArray, MultiArrayDimension, String
+from std_msgs.msg import Float32MultiArray, Header, MultiArrayDimension, String
+from std_srvs.srv import Trigger
 
 from emotion_estimator.contract import DecisionSettings, ModelSpecError
+from emotion_estimator.dds_profile import (
+    apply_transport_profile, describe_transport, receive_buffer_warning, TransportChoice)
 from emotion_estimator.decision import UNKNOWN
 from emotion_estimator.estimator import EmotionEstimator, EmotionResult
 from emotion_estimator.frames import FrameError
@@ -54,6 +60,14 @@ OUT_OF_ORDER_S = 1.0
 
 #: Seconds between two log lines of the same kind of problem.
 LOG_THROTTLE_S = 5.0
+
+#: Frames waiting for the worker at most. Two, so that a frame delayed by a scheduling hiccup and
+#: the next one, delivered back to back, are both processed; when processing stays slower than
+#: the camera, the oldest waiting frame is dropped (keep_newest) and the latency stays bounded.
+PENDING_FRAMES = 2
+
+#: Why a received frame was not processed (the keys of :meth:`FrameCounters.dropped_by_reason`).
+DROP_REASONS = ('keep_newest', 'late', 'bad', 'error')
 
 
 def _float_range(low: float, high: float) -> List[FloatingPointRange]:
@@ -120,16 +134,51 @@ class ModelLoadError(RuntimeError):
 
 
 @dataclass
+class FrameCounters:
+    """What became of every frame the node received, since it started.
+
+    ``received == processed + dropped + in_flight`` holds at every moment (they are changed
+    together under one lock); ``in_flight`` is at most ``PENDING_FRAMES + 1`` (frames waiting
+    and the one being processed).
+    """
+
+    received: int = 0
+    processed: int = 0
+    #: Pushed out by newer frames before the worker took it (processing slower than the camera).
+    dropped_keep_newest: int = 0
+    #: Up to ``OUT_OF_ORDER_S`` older than the last processed frame (delivered late or twice).
+    dropped_late: int = 0
+    #: Cannot be converted (encoding, step, size, corrupt compressed data) or not a usable image.
+    dropped_bad: int = 0
+    #: An unexpected error while processing (logged).
+    dropped_error: int = 0
+    in_flight: int = 0
+
+    @property
+    def dropped(self) -> int:
+        """Return the frames dropped for any reason."""
+        return sum(self.dropped_by_reason().values())
+
+    def dropped_by_reason(self) -> Dict[str, int]:
+        """Return ``{reason: frames}`` for each of :data:`DROP_REASONS`."""
+        return {reason: getattr(self, f'dropped_{reason}') for reason in DROP_REASONS}
+
+    def balanced(self) -> bool:
+        """Return whether received = processed + dropped + in flight."""
+        return self.received == self.processed + self.dropped + self.in_flight
+
+
+@dataclass
 class _Stats:
     """Counters of one diagnostics period (and a few totals)."""
 
     received: int = 0
     processed: int = 0
+    dropped: int = 0
     faces: int = 0
     processing_s: List[float] = field(default_factory=list)
-    dropped_total: int = 0
-    dropped: int = 0
-    conversion_errors_total: int = 0
+    #: Node clock minus the input header stamp when the outputs of a frame were published.
+    stamp_age_s: List[float] = field(default_factory=list)
     consecutive_conversion_errors: int = 0
     last_error: str = ''
     time_jumps_back: int = 0
@@ -138,10 +187,12 @@ class _Stats:
 class EmotionEstimatorNode(Node):
     """Subscribe to a camera, publish the emotion of the main face and diagnostics."""
 
-    def __init__(self, **kwargs):
+    def __init__(self, transport: Optional[TransportChoice] = None, **kwargs):
         """Declare parameters, load the models and create the topics.
 
-        Keyword arguments go to :class:`rclpy.node.Node` (e.g. ``parameter_overrides``).
+        ``transport`` is what :func:`main` chose before ``rclpy.init`` (logged); without it the
+        node only describes the environment it finds. Other keyword arguments go to
+        :class:`rclpy.node.Node` (e.g. ``parameter_overrides``).
 
         Raises:
             ModelLoadError: a model file is missing or broken.
@@ -168,9 +219,14 @@ class EmotionEstimatorNode(Node):
 
         self._lock = threading.Lock()
         self._wake = threading.Condition(self._lock)
-        self._pending = None
+        self._pending = deque()
+        # The debug image is drawn and published by a thread of its own, so that a 900 KB image
+        # (slow to send, more so to a busy subscriber) never delays the outputs of the next frame.
+        self._debug_wake = threading.Condition(threading.Lock())
+        self._debug_pending = None
         self._stopping = False
         self._stats = _Stats()
+        self._counters = FrameCounters()
         self._last_receive_monotonic: Optional[float] = None
         # When the last frame was processed (or the first one arrived): the camera watchdog
         # also fires when frames keep coming but none can be used.
@@ -189,7 +245,9 @@ class EmotionEstimatorNode(Node):
             Image, 'emotion/debug_image', QoSProfile(depth=1),
             qos_overriding_options=QoSOverridingOptions(
                 policy_kinds=(QoSPolicyKind.RELIABILITY, QoSPolicyKind.DEPTH)))
+        self.header_pub = self.create_publisher(Header, 'emotion/header', 10)
         self.diagnostics_pub = self.create_publisher(DiagnosticArray, '/diagnostics', 10)
+        self.reset_service = self.create_service(Trigger, '~/reset', self._on_reset)
         self.use_compressed = bool(self.get_parameter('use_compressed').value)
         # Best effort by default (qos_profile_sensor_data); reliability, depth and history can be
         # overridden per topic with the standard qos_overrides.<topic>.subscription.* parameters.
@@ -205,6 +263,15 @@ class EmotionEstimatorNode(Node):
         self._worker = threading.Thread(target=self._work, name='emotion_estimator_worker',
                                         daemon=True)
         self._worker.start()
+        self._debug_worker = threading.Thread(target=self._debug_work,
+                                              name='emotion_estimator_debug_image', daemon=True)
+        self._debug_worker.start()
+        self.transport = transport or describe_transport(os.environ)
+        self.get_logger().info(f'DDS: {self.transport.description}')
+        if self.transport.applied:
+            warning = receive_buffer_warning()
+            if warning:
+                self.get_logger().warning(warning)
         self.get_logger().info(
             f'listening on {self.subscription.topic_name} '
             f'({"CompressedImage" if self.use_compressed else "Image"}); model '
@@ -285,29 +352,47 @@ class EmotionEstimatorNode(Node):
     def _on_image(self, msg) -> None:
         """Keep only the newest message; the worker thread processes it."""
         with self._wake:
-            if self._pending is not None:
-                self._stats.dropped += 1
-                self._stats.dropped_total += 1
-            self._pending = msg
+            self._counters.received += 1
+            self._counters.in_flight += 1
             self._stats.received += 1
+            if len(self._pending) >= PENDING_FRAMES:
+                self._pending.popleft()
+                self._count_dropped('keep_newest')
+            self._pending.append(msg)
             self._last_receive_monotonic = time.monotonic()
             if self._last_usable_monotonic is None:
                 self._last_usable_monotonic = self._last_receive_monotonic
             self._wake.notify()
 
+    def _count_dropped(self, reason: str) -> None:
+        """Count one frame in flight as dropped for ``reason`` (call with ``self._lock``)."""
+        name = f'dropped_{reason}'
+        setattr(self._counters, name, getattr(self._counters, name) + 1)
+        self._counters.in_flight -= 1
+        self._stats.dropped += 1
+
+    def frame_counters(self) -> FrameCounters:
+        """Return a consistent copy of the frame counters (see :class:`FrameCounters`)."""
+        with self._lock:
+            return FrameCounters(**asdict(self._counters))
+
     def _work(self) -> None:
         while True:
             with self._wake:
-                while self._pending is None and not self._stopping:
+                while not self._pending and not self._stopping:
                     self._wake.wait(0.5)
                 if self._stopping:
                     return
-                msg, self._pending = self._pending, None
+                msg = self._pending.popleft()
             try:
-                self._process(msg)
+                outcome = self._process(msg)
             except Exception as error:  # noqa: B902 - a bad frame must never stop the node
+                outcome = 'error'
                 self.get_logger().error(f'unexpected error processing a frame: {error!r}',
                                         throttle_duration_sec=LOG_THROTTLE_S)
+            if outcome != 'processed':
+                with self._lock:
+                    self._count_dropped(outcome)
 
     def _convert(self, msg) -> Optional[np.ndarray]:
         try:
@@ -317,7 +402,6 @@ class EmotionEstimatorNode(Node):
                 frame = image_to_bgr(msg.encoding, msg.height, msg.width, msg.step, msg.data)
         except (ImageConversionError, FrameError) as error:
             with self._lock:
-                self._stats.conversion_errors_total += 1
                 self._stats.consecutive_conversion_errors += 1
                 self._stats.last_error = str(error)
             self.get_logger().warning(f'dropping a frame that cannot be converted: {error}',
@@ -337,21 +421,19 @@ class EmotionEstimatorNode(Node):
             seconds = self.get_clock().now().nanoseconds * 1e-9
         return seconds
 
-    def _process(self, msg) -> None:
+    def _process(self, msg) -> str:
+        """Process one frame; return 'processed' or the reason it was dropped."""
         started = time.perf_counter()
         frame = self._convert(msg)
         if frame is None:
-            return
+            return 'bad'
         stamp_s = self._stamp_seconds(msg)
         with self._estimator_lock:
             previous = self._last_processed_stamp_s
             if previous is not None and 0.0 <= previous - stamp_s < OUT_OF_ORDER_S:
                 # A frame delivered late (executor threads can swap two callbacks) or twice: it
                 # is older than what was shown already, so drop it rather than restart.
-                with self._lock:
-                    self._stats.dropped += 1
-                    self._stats.dropped_total += 1
-                return
+                return 'late'
             if previous is not None and stamp_s <= previous:
                 with self._lock:
                     self._stats.time_jumps_back += 1
@@ -359,32 +441,54 @@ class EmotionEstimatorNode(Node):
                     f'image stamp went back from {previous:.3f} s to {stamp_s:.3f} s (bag loop '
                     'or clock reset?); restarting the emotion window',
                     throttle_duration_sec=LOG_THROTTLE_S)
-            self._last_processed_stamp_s = stamp_s
             try:
                 result = self.estimator.process(frame, stamp_s)
             except FrameError as error:
                 self.get_logger().warning(f'dropping frame: {error}',
                                           throttle_duration_sec=LOG_THROTTLE_S)
-                return
+                return 'bad'
+            self._last_processed_stamp_s = stamp_s
         elapsed = time.perf_counter() - started
         self._publish(result, msg, frame)
+        age_s = self.get_clock().now().nanoseconds * 1e-9 - stamp_s
         with self._lock:
+            self._counters.processed += 1
+            self._counters.in_flight -= 1
             self._stats.processed += 1
             self._stats.faces += int(result.face_found)
             self._stats.processing_s.append(elapsed)
+            self._stats.stamp_age_s.append(age_s)
             self._last_stamp_s = stamp_s
             self._label = result.label
             self._last_usable_monotonic = time.monotonic()
             if self._timed_out:
                 self._timed_out = False
                 self.get_logger().info('frames arrive again')
+        return 'processed'
 
     # ------------------------------------------------------------------ output
     def _publish(self, result: EmotionResult, msg, frame: np.ndarray) -> None:
         self.emotion_pub.publish(String(data=result.label))
         self.scores_pub.publish(self.scores_message(result.scores))
+        self.header_pub.publish(Header(stamp=msg.header.stamp, frame_id=msg.header.frame_id))
         if self.debug_pub.get_subscription_count() > 0:
-            self.debug_pub.publish(self._debug_image(result, msg, frame))
+            with self._debug_wake:
+                self._debug_pending = (result, msg, frame)  # newest only: it is for people
+                self._debug_wake.notify()
+
+    def _debug_work(self) -> None:
+        while True:
+            with self._debug_wake:
+                while self._debug_pending is None and not self._stopping:
+                    self._debug_wake.wait(0.5)
+                if self._stopping:
+                    return
+                job, self._debug_pending = self._debug_pending, None
+            try:
+                self.debug_pub.publish(self._debug_image(*job))
+            except Exception as error:  # noqa: B902 - the debug image must never stop the node
+                self.get_logger().error(f'cannot publish the debug image: {error!r}',
+                                        throttle_duration_sec=LOG_THROTTLE_S)
 
     def scores_message(self, scores: Dict[str, float]) -> Float32MultiArray:
         """Return the 7 probabilities in the model's class order (all 0 without a face)."""
@@ -413,6 +517,19 @@ class EmotionEstimatorNode(Node):
         image.encoding = 'bgr8'
         return image
 
+    def _on_reset(self, request: Trigger.Request, response: Trigger.Response) -> Trigger.Response:
+        """Start over (empty window, label unknown) for the next frame; answer the service."""
+        with self._estimator_lock:
+            self.estimator.reset()
+            self._last_processed_stamp_s = None
+        with self._lock:
+            self._label = UNKNOWN
+        self.get_logger().info('reset by ~/reset: emotion window emptied, label unknown')
+        response.success = True
+        response.message = ('emotion window emptied and label unknown; the next frame starts a '
+                            'new window')
+        return response
+
     def _check_camera_timeout(self) -> None:
         with self._lock:
             last = self._last_usable_monotonic
@@ -433,9 +550,8 @@ class EmotionEstimatorNode(Node):
         """Return the pipeline status of the last period and reset the period's counters."""
         now = time.monotonic()
         with self._lock:
+            counters = FrameCounters(**asdict(self._counters))
             stats, self._stats = self._stats, _Stats(
-                dropped_total=self._stats.dropped_total,
-                conversion_errors_total=self._stats.conversion_errors_total,
                 consecutive_conversion_errors=self._stats.consecutive_conversion_errors,
                 last_error=self._stats.last_error,
                 time_jumps_back=self._stats.time_jumps_back)
@@ -445,6 +561,7 @@ class EmotionEstimatorNode(Node):
         times_ms = np.array(stats.processing_s) * 1000.0
         mean_ms = float(times_ms.mean()) if times_ms.size else 0.0
         max_ms = float(times_ms.max()) if times_ms.size else 0.0
+        ages_ms = np.array(stats.stamp_age_s) * 1000.0
         level, messages = DiagnosticStatus.OK, []
         if stats.consecutive_conversion_errors >= CONVERSION_ERROR_LIMIT:
             level = DiagnosticStatus.ERROR
@@ -467,11 +584,19 @@ class EmotionEstimatorNode(Node):
             'output_rate_hz': f'{stats.processed / period:.2f}',
             'processing_time_mean_ms': f'{mean_ms:.2f}',
             'processing_time_max_ms': f'{max_ms:.2f}',
-            'dropped_frames': str(stats.dropped_total),
+            'stamp_to_output_ms_p50': (f'{np.percentile(ages_ms, 50):.2f}'
+                                       if ages_ms.size else 'n/a'),
+            'stamp_to_output_ms_max': f'{ages_ms.max():.2f}' if ages_ms.size else 'n/a',
+            'frames_received': str(counters.received),
+            'frames_processed': str(counters.processed),
+            'frames_in_flight': str(counters.in_flight),
+            'dropped_frames': str(counters.dropped),
+            **{f'dropped_{reason}': str(count)
+               for reason, count in counters.dropped_by_reason().items()},
             'dropped_frames_in_period': str(stats.dropped),
             'face_found_ratio': (f'{stats.faces / stats.processed:.3f}'
                                  if stats.processed else 'n/a'),
-            'conversion_errors': str(stats.conversion_errors_total),
+            'conversion_errors': str(counters.dropped_bad),
             'consecutive_conversion_errors': str(stats.consecutive_conversion_errors),
             'last_conversion_error': stats.last_error,
             'stamp_jumps_back': str(stats.time_jumps_back),
@@ -499,19 +624,28 @@ class EmotionEstimatorNode(Node):
         with self._wake:
             self._stopping = True
             self._wake.notify_all()
-        if self._worker.is_alive() and threading.current_thread() is not self._worker:
-            self._worker.join(timeout=5.0)
+        with self._debug_wake:
+            self._debug_wake.notify_all()
+        for worker in (self._worker, self._debug_worker):
+            if worker.is_alive() and threading.current_thread() is not worker:
+                worker.join(timeout=5.0)
         with self._estimator_lock:
             self.estimator.close()
         super().destroy_node()
 
 
 def main(args: Optional[List[str]] = None) -> int:
-    """Run the node until Ctrl-C; exit non-zero with a clear message when a model is missing."""
+    """Run the node until Ctrl-C; exit non-zero with a clear message when a model is missing.
+
+    Before ``rclpy.init`` (which creates the DDS participant) the packaged Fast DDS profile is
+    put into the environment unless the user chose their own (see
+    :func:`emotion_estimator.dds_profile.choose_transport`).
+    """
+    transport = apply_transport_profile()
     rclpy.init(args=args)
     node = None
     try:
-        node = EmotionEstimatorNode()
+        node = EmotionEstimatorNode(transport=transport)
         rclpy.spin(node)
     except ModelLoadError as error:
         rclpy.logging.get_logger(NODE_NAME).fatal(str(error))

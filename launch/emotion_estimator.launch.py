@@ -1,33 +1,44 @@
 # Copyright 2026 The emotion_estimator authors.
 # SPDX-License-Identifier: Apache-2.0
-"""Start the emotion_estimator node with the package's parameter file.
+"""Start the emotion_estimator node with the package's parameter file and Fast DDS profile.
 
 Examples: ``ros2 launch emotion_estimator emotion_estimator.launch.py
 image_topic:=/camera/image_raw`` or ``... params_file:=/path/to/my.yaml``.
+
+The node gets ``FASTDDS_DEFAULT_PROFILES_FILE`` = the package's ``config/fastdds_large_images.xml``
+(large best-effort camera images arrive whole, see the README's QoS section) unless the launch
+environment already names a Fast DDS profile (``FASTDDS_DEFAULT_PROFILES_FILE``,
+``FASTRTPS_DEFAULT_PROFILES_FILE``), builtin transports (``FASTDDS_BUILTIN_TRANSPORTS``) or another
+``RMW_IMPLEMENTATION``. The environment is read when the node is started, so a
+``SetEnvironmentVariable`` of an including launch file counts. The node's entry point makes the
+same choice itself and logs it.
 """
 
 import os
 
 from ament_index_python.packages import get_package_share_directory
 from launch import LaunchDescription
-from launch.actions import DeclareLaunchArgument
+from launch.actions import DeclareLaunchArgument, OpaqueFunction
 from launch.substitutions import LaunchConfiguration
 from launch_ros.actions import Node
 
 
 def generate_launch_description() -> LaunchDescription:
     """Return the node with a params_file and an image_topic argument."""
-    default_params = os.path.join(
-        get_package_share_directory('emotion_estimator'), 'config', 'emotion_estimator.yaml')
-    return LaunchDescription([
-        DeclareLaunchArgument(
-            'params_file', default_value=default_params,
-            description='YAML file with the emotion_estimator node parameters'),
-        DeclareLaunchArgument(
-            'image_topic', default_value='image',
-            description='camera topic remapped to the node input "image" (with '
-                        'use_compressed: true the node reads <image_topic>/compressed)'),
-        Node(
+    share = get_package_share_directory('emotion_estimator')
+    default_params = os.path.join(share, 'config', 'emotion_estimator.yaml')
+    profile = os.path.join(share, 'config', 'fastdds_large_images.xml')
+
+    def node_with_transport(context):
+        environment = context.environment
+        users_choice = (
+            any(environment.get(name) for name in (
+                'FASTDDS_DEFAULT_PROFILES_FILE', 'FASTRTPS_DEFAULT_PROFILES_FILE',
+                'FASTDDS_BUILTIN_TRANSPORTS'))
+            or environment.get('RMW_IMPLEMENTATION', 'rmw_fastrtps_cpp') not in (
+                'rmw_fastrtps_cpp', 'rmw_fastrtps_dynamic_cpp', ''))
+        additional_env = {} if users_choice else {'FASTDDS_DEFAULT_PROFILES_FILE': profile}
+        return [Node(
             package='emotion_estimator',
             executable='emotion_estimator_node',
             name='emotion_estimator',
@@ -36,7 +47,18 @@ def generate_launch_description() -> LaunchDescription:
                 ('image', LaunchConfiguration('image_topic')),
                 ('image/compressed', [LaunchConfiguration('image_topic'), '/compressed']),
             ],
+            additional_env=additional_env,
             output='screen',
             emulate_tty=True,
-        ),
+        )]
+
+    return LaunchDescription([
+        DeclareLaunchArgument(
+            'params_file', default_value=default_params,
+            description='YAML file with the emotion_estimator node parameters'),
+        DeclareLaunchArgument(
+            'image_topic', default_value='image',
+            description='camera topic remapped to the node input "image" (with '
+                        'use_compressed: true the node reads <image_topic>/compressed)'),
+        OpaqueFunction(function=node_with_transport),
     ])

@@ -217,9 +217,6 @@ def graph(emotion_model_spec, face_model_path):
     raw = EmotionEstimatorNode(parameter_overrides=overrides)
     compressed = EmotionEstimatorNode(
         namespace='compressed',
-        parameter_overrides=overrides + [Parameter('use_compressed', value=True)])
-    compressed = EmotionEstimatorNode(
-        namespace='compressed',
         parameter_overrides=overrides + [
             Parameter('use_compressed', value=True),
             Parameter('qos_overrides./compressed/image/compressed.subscription.reliability',
@@ -452,14 +449,14 @@ def _bad_images(probe: Probe, frame: np.ndarray) -> dict:
                                   'very_large'])
 def test_bad_raw_image_is_skipped_and_node_goes_on(graph, probe, astronaut_frame, kind):
     node = graph['raw']
-    assert probe.wait_for(lambda: node._pending is None)
+    assert probe.wait_for(lambda: node.frame_counters().in_flight == 0)
     time.sleep(0.2)  # outputs of earlier frames still in flight
-    errors = node._stats.conversion_errors_total
+    errors = node.frame_counters().dropped_bad
     start = probe.count(probe.scores)
     bad = _bad_images(probe, astronaut_frame)[kind]
     # Sent until it arrives: a single best-effort message may be lost on a busy machine.
     assert probe.wait_for(lambda: probe.send(bad()) or time.sleep(0.1)
-                          or node._stats.conversion_errors_total > errors)
+                          or node.frame_counters().dropped_bad > errors)
     assert probe.count(probe.scores) == start  # nothing published for a bad frame
     probe.outputs_after(lambda: probe.image(astronaut_frame))
 
@@ -467,12 +464,12 @@ def test_bad_raw_image_is_skipped_and_node_goes_on(graph, probe, astronaut_frame
 @pytest.mark.parametrize('data', [b'', b'\xff\xd8\xff\xe0' + bytes(500)])
 def test_bad_compressed_image_is_skipped_and_node_goes_on(graph, astronaut_frame, data):
     probe, node = graph['compressed'], graph['compressed_node']
-    errors = node._stats.conversion_errors_total
+    errors = node.frame_counters().dropped_bad
     msg = CompressedImage(format='jpeg')
     msg.data = data
     probe.stamp(msg)
     probe.send(msg)
-    assert probe.wait_for(lambda: node._stats.conversion_errors_total > errors)
+    assert probe.wait_for(lambda: node.frame_counters().dropped_bad > errors)
     probe.outputs_after(lambda: probe.compressed(astronaut_frame, 'jpeg'))
 
 
@@ -501,11 +498,11 @@ def test_stamps_going_backwards_restart_and_node_goes_on(graph, probe, astronaut
 def test_a_late_frame_is_dropped_without_restarting(graph, probe, astronaut_frame):
     node = graph['raw']
     probe.outputs_after(lambda: probe.image(astronaut_frame), 2)
-    jumps, dropped = node._stats.time_jumps_back, node._stats.dropped_total
+    jumps, late = node._stats.time_jumps_back, node.frame_counters().dropped_late
     # Wait until the worker is idle, so the late frame cannot be overwritten while pending.
-    assert probe.wait_for(lambda: node._pending is None)
+    assert probe.wait_for(lambda: node.frame_counters().in_flight == 0)
     probe.send(probe.image(astronaut_frame, stamp=node._last_processed_stamp_s - 0.05))
-    assert probe.wait_for(lambda: node._stats.dropped_total > dropped)
+    assert probe.wait_for(lambda: node.frame_counters().dropped_late > late)
     assert node._stats.time_jumps_back == jumps
     probe.outputs_after(lambda: probe.image(astronaut_frame), 2)
 
