@@ -1,0 +1,207 @@
+# Copyright 2026 The emotion_estimator authors.
+# SPDX-License-Identifier: Apache-2.0
+"""Start the node the way users do and check it with the ros2 command line.
+
+``ros2 launch emotion_estimator emotion_estimator.launch.py`` runs from the colcon-built workspace
+(``build_ros/``, see ``ros_workspace.py``) in a subprocess, on a ROS domain of its own. This
+process publishes a real face (the astronaut photo) on the node's ``image`` topic with rclpy;
+``ros2 node``, ``ros2 topic`` and ``ros2 param`` (without a daemon) check the running node, and
+the last test stops it with Ctrl-C (SIGINT to the launch process). The tests share one launch and
+run in file order.
+"""
+
+import os
+from pathlib import Path
+import signal
+import subprocess
+import threading
+import time
+from typing import Callable, Iterator
+
+import numpy as np
+import pytest
+import rclpy
+from rclpy.context import Context
+from rclpy.qos import QoSProfile, ReliabilityPolicy
+from rclpy.signals import SignalHandlerOptions
+from ros_workspace import (current_workspace_env, DOMAIN_ID, ros2, ROS2_EXECUTABLE, ros2_until,
+                           SPIN_TIME_S, WORKSPACE)
+from sensor_msgs.msg import Image
+import yaml
+
+from emotion_estimator.model_files import FACE_MODEL_ENV
+
+NODE = '/emotion_estimator'
+#: The topics the node creates (its own names; the launch file remaps nothing by default).
+NODE_TOPICS = {'/image', '/emotion', '/emotion/scores', '/diagnostics'}
+DISCOVERY = ('--no-daemon', '--spin-time', SPIN_TIME_S)
+START_TIMEOUT_S = 120.0
+CAMERA_RATE_HZ = 10.0
+
+
+class LaunchedNode:
+    """The ``ros2 launch`` process and its output file."""
+
+    def __init__(self, process: subprocess.Popen, log_path: Path):
+        """Keep the process and where its output goes."""
+        self.process = process
+        self.log_path = log_path
+
+    def output(self) -> str:
+        """Return everything the launch (and the node through it) printed so far."""
+        return self.log_path.read_text(errors='replace')
+
+
+def _wait_for(condition: Callable[[], bool], timeout_s: float, launched: LaunchedNode,
+              what: str) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        if launched.process.poll() is not None:
+            pytest.fail(f'ros2 launch exited ({launched.process.returncode}) before {what}:\n'
+                        f'{launched.output()[-4000:]}')
+        if time.monotonic() > deadline:
+            pytest.fail(f'no {what} within {timeout_s:.0f} s; launch output:\n'
+                        f'{launched.output()[-4000:]}')
+        time.sleep(0.5)
+
+
+def _default_sigint() -> None:
+    # A shell without job control starts background jobs with SIGINT ignored, and the child
+    # would inherit that: give ros2 launch the default disposition, as in a terminal.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+@pytest.fixture(scope='module')
+def ros_env(face_model_path: Path) -> dict:
+    """Return the workspace environment with the face model (fail when missing or stale)."""
+    env = current_workspace_env()
+    env[FACE_MODEL_ENV] = str(face_model_path)
+    return env
+
+
+@pytest.fixture(scope='module')
+def launched(ros_env: dict, tmp_path_factory) -> Iterator[LaunchedNode]:
+    """Start ``ros2 launch emotion_estimator emotion_estimator.launch.py``; wait for the node."""
+    log_path = tmp_path_factory.mktemp('ros_launch') / 'launch.log'
+    with open(log_path, 'wb') as log:
+        process = subprocess.Popen(
+            [str(ROS2_EXECUTABLE), 'launch', 'emotion_estimator', 'emotion_estimator.launch.py'],
+            env=ros_env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            cwd=WORKSPACE, start_new_session=True, preexec_fn=_default_sigint)
+    node = LaunchedNode(process, log_path)
+    try:
+        _wait_for(lambda: NODE in ros2(ros_env, 'node', 'list', *DISCOVERY).stdout.split(),
+                  START_TIMEOUT_S, node, f'{NODE} in `ros2 node list`')
+        # The node lists its topics once it has loaded the models and created them.
+        _wait_for(lambda: NODE_TOPICS <= set(
+                      ros2(ros_env, 'topic', 'list', *DISCOVERY).stdout.split()),
+                  START_TIMEOUT_S, node, f'the topics {sorted(NODE_TOPICS)} in `ros2 topic list`')
+        yield node
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGINT)
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait(timeout=10)
+
+
+@pytest.fixture(scope='module')
+def camera(launched: LaunchedNode, astronaut_frame: np.ndarray) -> Iterator[None]:
+    """Publish the astronaut photo on ``image`` at 10 Hz from this process (rclpy, reliable)."""
+    context = Context()
+    rclpy.init(context=context, domain_id=DOMAIN_ID,
+               signal_handler_options=SignalHandlerOptions.NO)
+    node = rclpy.create_node('test_camera', context=context)
+    publisher = node.create_publisher(
+        Image, 'image', QoSProfile(depth=1, reliability=ReliabilityPolicy.RELIABLE))
+    stop = threading.Event()
+
+    def publish() -> None:
+        while not stop.wait(1.0 / CAMERA_RATE_HZ):
+            msg = Image(height=astronaut_frame.shape[0], width=astronaut_frame.shape[1],
+                        encoding='bgr8', step=astronaut_frame.shape[1] * 3)
+            msg.header.stamp = node.get_clock().now().to_msg()
+            msg.header.frame_id = 'test_camera'
+            msg.data = astronaut_frame.tobytes()
+            publisher.publish(msg)
+
+    thread = threading.Thread(target=publish, daemon=True)
+    thread.start()
+    yield
+    stop.set()
+    thread.join(timeout=5)
+    node.destroy_node()
+    context.try_shutdown()
+
+
+def test_node_is_listed(launched, ros_env):
+    result = ros2_until(ros_env, 'node', 'list', *DISCOVERY,
+                        done=lambda r: NODE in r.stdout.split())
+    assert NODE in result.stdout.split(), result.stdout
+
+
+def test_node_topics_are_listed(launched, ros_env):
+    result = ros2_until(ros_env, 'topic', 'list', *DISCOVERY,
+                        done=lambda r: NODE_TOPICS <= set(r.stdout.split()))
+    assert NODE_TOPICS <= set(result.stdout.split()), result.stdout
+    result = ros2_until(ros_env, 'node', 'info', NODE, *DISCOVERY,
+                        done=lambda r: all(f'{topic}:' in r.stdout for topic in NODE_TOPICS))
+    for topic in NODE_TOPICS:
+        assert f'{topic}:' in result.stdout, result.stdout + result.stderr
+
+
+def _param_get(ros_env: dict, name: str) -> str:
+    result = ros2_until(ros_env, 'param', 'get', *DISCOVERY, NODE, name,
+                        done=lambda r: r.returncode == 0 and 'value is' in r.stdout)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout.strip()
+
+
+def _param_set(ros_env: dict, name: str, value: str) -> str:
+    result = ros2_until(ros_env, 'param', 'set', *DISCOVERY, NODE, name, value,
+                        done=lambda r: 'parameter' in r.stdout.lower())
+    return result.stdout.strip() + result.stderr.strip()
+
+
+def test_param_get_reports_the_launch_file_parameters(launched, ros_env):
+    installed = WORKSPACE / 'install' / 'share' / 'emotion_estimator' / 'config'
+    params = yaml.safe_load((installed / 'emotion_estimator.yaml').read_text())
+    expected = params['emotion_estimator']['ros__parameters']['min_dwell_s']
+    assert _param_get(ros_env, 'min_dwell_s') == f'Double value is: {float(expected)}'
+
+
+def test_param_set_changes_a_decision_parameter(launched, ros_env):
+    assert _param_set(ros_env, 'min_dwell_s', '0.25') == 'Set parameter successful'
+    assert _param_get(ros_env, 'min_dwell_s') == 'Double value is: 0.25'
+    # Outside the declared range (seconds, up to 10): refused, and the value stays.
+    assert _param_set(ros_env, 'min_dwell_s', '99.0').startswith('Setting parameter failed')
+    assert _param_get(ros_env, 'min_dwell_s') == 'Double value is: 0.25'
+
+
+def test_emotion_echo_reads_happy_for_the_smiling_face(launched, ros_env, camera):
+    result = ros2(ros_env, 'topic', 'echo', *DISCOVERY, '--once', '--filter', "m.data == 'happy'",
+                  '/emotion', 'std_msgs/msg/String', timeout=90)
+    assert result.returncode == 0, result.stdout + result.stderr + launched.output()[-3000:]
+    assert result.stdout.split('\n')[0] == 'data: happy', result.stdout
+    result = ros2(ros_env, 'topic', 'echo', *DISCOVERY, '--once', '/emotion/scores',
+                  'std_msgs/msg/Float32MultiArray', timeout=60)
+    assert result.returncode == 0, result.stdout + result.stderr
+    scores = yaml.safe_load(result.stdout.split('---')[0])
+    assert len(scores['data']) == 7 and abs(sum(scores['data']) - 1.0) < 1e-3, scores
+
+
+def test_ctrl_c_stops_launch_and_node_cleanly(launched, ros_env):
+    launched.process.send_signal(signal.SIGINT)
+    try:
+        returncode = launched.process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f'no exit within 30 s of SIGINT:\n{launched.output()[-3000:]}')
+    output = launched.output()
+    assert returncode == 0, output[-3000:]
+    assert 'process has finished cleanly' in output, output[-3000:]
+    assert 'Traceback' not in output, output[-3000:]
+    # Nothing of the launch is left running (its session holds the node).
+    with pytest.raises(ProcessLookupError):
+        os.killpg(launched.process.pid, 0)
