@@ -75,22 +75,25 @@ class BlendshapeExtractor:
 
     def extract_all(self, rgb: np.ndarray, timestamp_s: float = 0.0) -> List[np.ndarray]:
         """Return one float32 array of 52 scores per face found in an RGB uint8 frame."""
-        return [face.blendshapes for face in self.extract_faces(rgb, timestamp_s)]
+        return [scores_from_categories(face)
+                for face in self._detect(rgb, timestamp_s).face_blendshapes]
 
     def extract_faces(self, rgb: np.ndarray,
                       timestamp_s: float = 0.0) -> List[FaceObservation]:
         """Return the blendshapes and box of every face found in an RGB uint8 frame."""
+        result = self._detect(rgb, timestamp_s)
+        height, width = rgb.shape[:2]
+        return [FaceObservation(scores_from_categories(scores), box_of(landmarks, width, height))
+                for scores, landmarks in zip(result.face_blendshapes, result.face_landmarks)]
+
+    def _detect(self, rgb: np.ndarray, timestamp_s: float):
         image = self._image_class(image_format=self._image_format,
                                   data=np.ascontiguousarray(rgb))
         if self.video:
             timestamp_ms = max(int(round(timestamp_s * 1000.0)), self._last_timestamp_ms + 1)
             self._last_timestamp_ms = timestamp_ms
-            result = self._landmarker.detect_for_video(image, timestamp_ms)
-        else:
-            result = self._landmarker.detect(image)
-        height, width = rgb.shape[:2]
-        return [FaceObservation(scores_from_categories(scores), box_of(landmarks, width, height))
-                for scores, landmarks in zip(result.face_blendshapes, result.face_landmarks)]
+            return self._landmarker.detect_for_video(image, timestamp_ms)
+        return self._landmarker.detect(image)
 
     def extract(self, rgb: np.ndarray, timestamp_s: float = 0.0) -> Optional[np.ndarray]:
         """Return the 52 scores of the first face, or None when no face is found."""

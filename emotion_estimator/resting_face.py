@@ -11,7 +11,7 @@ average FER2013 neutral face (OpenFace 2.0 normalises action units per person th
 
 The estimate is the per-feature median of samples taken every ``sample_period_s`` over the last
 ``history_s``: an expression held for less than half of that time does not move it. Its pull is
-bounded per feature by ``max_offset`` (how far apart resting faces of different people lie,
+bounded per feature by ``max_offset`` (how far apart most people's resting faces lie,
 measured on FER2013 neutral faces), so a long smile can shift "neutral" only as far as a
 resting face can differ, never become it. Trust grows with the time the samples span,
 ``settled = seconds / settle_s`` (capped at 1): with no history (a new face) the input is the raw
@@ -62,7 +62,7 @@ class RestingFaceSettings:
 class RestingFacePrior:
     """The population's resting face and how far a person's may lie from it (52 blendshapes)."""
 
-    #: mean blendshapes of FER2013 training faces labelled neutral (BLENDSHAPE_NAMES order)
+    #: median blendshapes of FER2013 training faces labelled neutral (BLENDSHAPE_NAMES order)
     neutral: np.ndarray
     #: per blendshape, the largest shift a person's resting face may apply
     max_offset: np.ndarray
@@ -165,20 +165,22 @@ class RestingFace:
             self.reset()
 
 
-def prior_from_neutral_faces(neutral_faces: np.ndarray, spread: float = 2.0,
+def prior_from_neutral_faces(neutral_faces: np.ndarray, spread: float = 1.5,
                              ceiling: float = 0.25,
                              names: Sequence[str] = BLENDSHAPE_NAMES) -> RestingFacePrior:
     """Estimate the population prior from blendshapes ``[N, 52]`` of neutral faces.
 
-    ``neutral`` is their mean; ``max_offset`` is ``spread`` standard deviations of each
-    blendshape across those faces (how far apart people's resting faces lie), at most
-    ``ceiling``. ``_neutral`` (MediaPipe's own neutral score) is never shifted.
+    ``neutral`` is their per-blendshape median (a typical resting face; the scores are skewed,
+    so the mean would sit above most faces). ``max_offset`` is ``spread`` times the larger of
+    the distances from the median to the 10th and to the 90th percentile (how far apart most
+    people's resting faces lie), at most ``ceiling``. ``_neutral`` (MediaPipe's own neutral
+    score) is never shifted.
     """
     faces = np.asarray(neutral_faces, dtype=np.float64)
     faces = faces[~np.isnan(faces).any(axis=1)]
     if len(faces) < 2:
         raise ValueError('need at least two neutral faces to estimate the resting face prior')
-    max_offset = np.minimum(spread * faces.std(axis=0), ceiling)
+    low, median, high = np.percentile(faces, [10, 50, 90], axis=0)
+    max_offset = np.minimum(spread * np.maximum(high - median, median - low), ceiling)
     max_offset[list(names).index('_neutral')] = 0.0
-    return RestingFacePrior(faces.mean(axis=0).astype(np.float32),
-                            max_offset.astype(np.float32))
+    return RestingFacePrior(median.astype(np.float32), max_offset.astype(np.float32))

@@ -145,3 +145,17 @@ def test_missing_category_is_an_error():
     categories = [SimpleNamespace(category_name=name, score=0.0) for name in BLENDSHAPE_NAMES[1:]]
     with pytest.raises(ValueError, match=r"\['_neutral'\]"):
         scores_from_categories(categories)
+
+
+def test_faces_come_with_their_box_in_pixels(image_extractor, shared_dir):
+    face = fer_faces('happy', 1)[0]
+    frame = cv2.cvtColor(face_in_frame(face), cv2.COLOR_BGR2RGB)  # 240 px face, centred
+    faces = image_extractor.extract_faces(frame)
+    assert len(faces) == 1
+    x, y, width, height = faces[0].box
+    # The face oval lies inside the 240 px crop centred in the 640x480 frame.
+    assert 200 - 10 <= x and x + width <= 440 + 10 and 120 - 10 <= y and y + height <= 360 + 10
+    assert 120 <= width <= 250 and 120 <= height <= 250
+    assert faces[0].area == width * height
+    np.testing.assert_array_equal(faces[0].blendshapes, image_extractor.extract(frame))
+    assert image_extractor.extract_faces(np.full_like(frame, 128)) == []

@@ -19,6 +19,8 @@ import numpy as np
 from emotion_estimator.contract import shared_dir
 from emotion_estimator.model_files import find_face_model, user_cache_dir
 
+from emotion_estimator_training.hyperparameters import FEATURE_SETS
+
 REPO = Path(__file__).resolve().parents[2]
 
 
@@ -35,6 +37,10 @@ def _common(parser: argparse.ArgumentParser) -> None:
                         help='extraction processes (default: all cores)')
     parser.add_argument('--limit-per-class', type=int,
                         help='use at most N images per class and split (smoke runs)')
+    parser.add_argument('--crossval',
+                        help='faces of other people for every choice (feature selection, '
+                             'decision), never for training (default: '
+                             '$EMOTION_ESTIMATOR_SHARED/datasets/crossval; "none" to skip)')
 
 
 def _face_model(args) -> Path:
@@ -53,9 +59,16 @@ def _dataset(args):
                         limit_per_class=args.limit_per_class)
 
 
+def _crossval_dir(args) -> Optional[Path]:
+    if args.crossval == 'none':
+        return None
+    return Path(args.crossval) if args.crossval else shared_dir() / 'datasets' / 'crossval'
+
+
 def _prepare(args):
     from emotion_estimator_training.pipeline import prepare
-    return prepare(_dataset(args), _face_model(args), Path(args.cache), workers=args.workers)
+    return prepare(_dataset(args), _face_model(args), Path(args.cache), workers=args.workers,
+                   crossval_dir=_crossval_dir(args))
 
 
 def _hparams(args):
@@ -87,7 +100,7 @@ def cmd_extract(args) -> int:
 def cmd_select(args) -> int:
     """Print the paper's selection rule result and the chosen feature set."""
     from emotion_estimator_training.pipeline import select_features
-    print(json.dumps(select_features(_prepare(args), args.feature_set or 'paper27'), indent=2))
+    print(json.dumps(select_features(_prepare(args), args.feature_set or 'cross27'), indent=2))
     return 0
 
 
@@ -136,6 +149,26 @@ def cmd_evaluate(args) -> int:
     return 0
 
 
+def cmd_evaluate_api(args) -> int:
+    """Run the shipped model through EmotionEstimator on frames over time (the robot's view)."""
+    from emotion_estimator_training.api_eval import evaluate_api
+    data = Path(args.data) if args.data else shared_dir() / 'datasets' / 'fer2013'
+    crossval = _crossval_dir(args) or shared_dir() / 'datasets' / 'crossval'
+    record = evaluate_api(data, crossval, model_spec=args.model, face_model=str(_face_model(args)),
+                          workers=args.workers, limit=args.limit,
+                          command=' '.join(['emotion-estimator-train'] + args.argv))
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(record, indent=2) + '\n')
+    print(json.dumps({name: {'3-class macro-F1': round(s['three_class']['macro_f1'], 3),
+                             '3-class acc': round(s['three_class']['accuracy'], 3),
+                             'sad recall': round(
+                                 s['three_class']['per_class']['sad']['recall'], 3),
+                             '7-class acc': round(s['seven_class']['accuracy'], 3)}
+                      for name, s in record['sets'].items()}, indent=2))
+    return 0
+
+
 def cmd_ablate(args) -> int:
     """Train the comparison runs (feature set, window length, balancing) on a reduced budget."""
     from emotion_estimator_training.hyperparameters import BALANCING, FEATURE_SETS
@@ -172,14 +205,14 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest='command', required=True)
     for name, function in (('load', cmd_load), ('extract', cmd_extract), ('select', cmd_select),
                            ('windows', cmd_windows), ('build', cmd_build),
-                           ('evaluate', cmd_evaluate), ('ablate', cmd_ablate),
+                           ('evaluate', cmd_evaluate), ('evaluate-api', cmd_evaluate_api),
+                           ('ablate', cmd_ablate),
                            ('card', cmd_card)):
         sub = commands.add_parser(name, help=function.__doc__.splitlines()[0])
         sub.set_defaults(function=function)
         _common(sub)
         if name in ('select', 'windows', 'build', 'ablate'):
-            sub.add_argument('--feature-set', dest='feature_set',
-                             choices=('paper27', 'data27', 'all52'))
+            sub.add_argument('--feature-set', dest='feature_set', choices=FEATURE_SETS)
             sub.add_argument('--window-length', dest='window_length', type=int)
             sub.add_argument('--balancing', choices=('class_weights', 'focal',
                                                      'paper_subsample', 'none'))
@@ -197,6 +230,12 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate_cmd = commands.choices['evaluate']
     evaluate_cmd.add_argument('--model', default=str(REPO / 'models' / 'emotion_model.json'))
     evaluate_cmd.add_argument('--variant')
+    api_cmd = commands.choices['evaluate-api']
+    api_cmd.add_argument('--model', default=None,
+                         help='emotion_model.json (default: the packaged model)')
+    api_cmd.add_argument('--limit', type=int,
+                         help='about this many photos per held-still set (smoke runs)')
+    api_cmd.add_argument('--out', default=str(REPO / 'training' / 'results' / 'api_eval.json'))
     ablate_cmd = commands.choices['ablate']
     ablate_cmd.add_argument('--window-lengths', type=int, nargs='+', default=[1, 4, 12, 16])
     ablate_cmd.add_argument('--only', nargs='+', help='run only these named runs')

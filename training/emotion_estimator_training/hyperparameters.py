@@ -5,7 +5,7 @@
 from dataclasses import asdict, dataclass, replace
 from typing import Dict, Tuple
 
-FEATURE_SETS = ('paper27', 'data27', 'all52')
+FEATURE_SETS = ('cross27', 'paper27', 'data27', 'all51', 'all52')
 BALANCING = ('class_weights', 'focal', 'paper_subsample', 'none')
 
 
@@ -14,7 +14,7 @@ class HParams:
     """Hyper-parameters of the LSTM and of how its training windows are built."""
 
     window_length: int = 8
-    feature_set: str = 'paper27'
+    feature_set: str = 'cross27'
     lstm_units: Tuple[int, ...] = (64, 64, 32, 32)
     dropout: float = 0.2
     batch_size: int = 256
@@ -34,6 +34,14 @@ class HParams:
     #: share of windows front-padded like a window that is not yet full
     startup_fraction: float = 0.1
     noise_std: float = 0.02
+    #: share of windows shifted by a simulated person's resting face (another FER2013 neutral
+    #: face's offset from the mean, times U(0, person_offset_scale)): faces differ at rest
+    person_offset_fraction: float = 0.3
+    person_offset_scale: float = 1.0
+    #: share of windows with simulated speech: the jaw and lower lip open and close at 3-6 Hz
+    #: (label unchanged), so that a talking face is not read as an expression
+    speech_fraction: float = 0.2
+    speech_amplitude: float = 0.35
     seed: int = 2026
 
     def __post_init__(self):

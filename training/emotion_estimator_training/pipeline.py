@@ -18,26 +18,42 @@ import numpy as np
 from emotion_estimator.contract import CLASS_NAMES, DecisionSettings, \
     STILL_FACE_PREPROCESSING
 from emotion_estimator.model_files import sha256_of
+from emotion_estimator.resting_face import prior_from_neutral_faces, RestingFacePrior, \
+    RestingFaceSettings
 
+from emotion_estimator_training.crossval import extract_stills, load_crossval, person_relative
 from emotion_estimator_training.dataset import FerDataset
 from emotion_estimator_training.evaluate import evaluate, plot_confusion, summary_line, \
-    tune_gains
+    tune_decision
 from emotion_estimator_training.export import choose_default, export_all, tflite_predict, \
     time_tflite
 from emotion_estimator_training.extract import BlendshapeTable, drop_report, \
     extract_blendshapes, ExtractionConfig
-from emotion_estimator_training.features import feature_indices, names_of, paper_rule
+from emotion_estimator_training.features import ALL51, backward_elimination, feature_indices, \
+    LinearProbe, names_of, paper_rule
 from emotion_estimator_training.hyperparameters import HParams
 from emotion_estimator_training.train import train
 from emotion_estimator_training.windows import filled_views, still_windows, stream_windows
 
 
+#: Names of the sets of other people's faces used for every choice (never for training):
+#: the crossval stills as the robot first sees them, and Yale once it knows the person.
+OTHER_SETS = ('muxspace', 'yale', 'yale_met')
+
+
 @dataclass
 class Prepared:
-    """Blendshapes of every split, and the detected subsets the model is trained on."""
+    """Blendshapes of every split, and the detected subsets the model is trained on.
+
+    ``others`` holds the faces of other people (``OTHER_SETS``: ``[N, 52]`` blendshapes and
+    class indices), ``prior`` the population's resting face from FER2013 training neutrals.
+    """
 
     table: BlendshapeTable
     drops: Dict[str, Dict[str, int]]
+    prior: Optional[RestingFacePrior] = None
+    others: Optional[Dict[str, tuple]] = None
+    _selections: Optional[Dict[str, object]] = None
 
     def split(self, name: str, detected_only: bool = True) -> BlendshapeTable:
         """Return the split ``name`` (only images with a face by default)."""
@@ -56,11 +72,73 @@ def load_dataset(data: Optional[str] = None, csv: Optional[str] = None,
 
 
 def prepare(dataset: FerDataset, face_model: Path, cache_dir: Path,
-            workers: Optional[int] = None, progress: bool = True) -> Prepared:
-    """Extract (or read from the cache) the blendshapes of every image and view."""
+            workers: Optional[int] = None, progress: bool = True,
+            crossval_dir: Optional[Path] = None) -> Prepared:
+    """Extract (or read from the cache) the blendshapes of every image and view.
+
+    With ``crossval_dir`` also those of the faces of other people (see ``crossval.py``).
+    """
     table = extract_blendshapes(dataset, face_model, cache_dir, ExtractionConfig(),
                                 workers=workers, progress=progress)
-    return Prepared(table, drop_report(table, CLASS_NAMES))
+    prepared = Prepared(table, drop_report(table, CLASS_NAMES))
+    train = prepared.split('train')
+    neutral = train.scores[train.labels == CLASS_NAMES.index('neutral'), 0]
+    if len(neutral) >= 2:
+        prepared.prior = prior_from_neutral_faces(neutral)
+    if crossval_dir is not None and prepared.prior is not None:
+        sets = load_crossval(crossval_dir)
+        scores = {name: extract_stills(still, face_model, cache_dir)
+                  for name, still in sets.items()}
+        prepared.others = {
+            'muxspace': (scores['muxspace'], sets['muxspace'].labels),
+            'yale': (scores['yale'], sets['yale'].labels),
+            'yale_met': (person_relative(scores['yale'], sets['yale'], prepared.prior),
+                         sets['yale'].labels)}
+    return prepared
+
+
+def person_offsets(prepared: Prepared) -> Optional[np.ndarray]:
+    """Return how each FER2013 training neutral face differs from the mean (``[P, 52]``)."""
+    if prepared.prior is None:
+        return None
+    train = prepared.split('train')
+    neutral = train.scores[train.labels == CLASS_NAMES.index('neutral'), 0]
+    return (neutral - prepared.prior.neutral).astype(np.float32)
+
+
+def linear_probe(prepared: Prepared) -> LinearProbe:
+    """Return the linear probe behind the cross-dataset selection (FER val + other people)."""
+    if prepared.others is None:
+        raise ValueError('the cross-dataset selection needs the crossval faces (--crossval)')
+    train, val = prepared.split('train'), prepared.split('val')
+    evaluation = {'fer_val': (val.scores[:, 0], val.labels), **prepared.others}
+    return LinearProbe((train.scores[:, 0], train.labels), evaluation)
+
+
+def cross_dataset_selection(prepared: Prepared, progress: bool = True) -> Dict[str, object]:
+    """Run (once per Prepared) the backward elimination to 27 and compare the feature sets."""
+    if prepared._selections is None:
+        probe = linear_probe(prepared)
+        started = time.time()
+        result = backward_elimination(
+            probe, 27, ALL51,
+            progress=(lambda line: print(line, file=sys.stderr, flush=True)) if progress
+            else None)
+        comparison = {}
+        for name, indices in (('paper27', feature_indices('paper27')),
+                              ('cross27', result['indices']), ('all51', list(ALL51))):
+            per_set = probe.scores(indices)
+            comparison[name] = {**{k: round(v, 4) for k, v in per_set.items()},
+                                'mean': round(float(np.mean(list(per_set.values()))), 4),
+                                'count': len(indices)}
+        prepared._selections = {
+            **result, 'comparison': comparison, 'seconds': round(time.time() - started, 1),
+            'rule': 'backward elimination from the 51 blendshapes (all but _neutral) to 27, '
+                    'dropping each time the one whose removal keeps the highest mean 3-class '
+                    'macro-F1 of a class-balanced logistic regression (trained on 6,000 '
+                    'FER2013 training faces, seed 2026) over FER2013 val, muxspace, Yale and '
+                    "Yale relative to each subject's neutral face"}
+    return prepared._selections
 
 
 def select_features(prepared: Prepared, feature_set: str) -> Dict[str, object]:
@@ -68,9 +146,27 @@ def select_features(prepared: Prepared, feature_set: str) -> Dict[str, object]:
     train_table = prepared.split('train')
     view0 = train_table.scores[:, 0]
     rule = paper_rule(view0)
-    indices = feature_indices(feature_set, view0, train_table.labels)
-    return {'feature_set': feature_set, 'indices': indices, 'names': names_of(indices),
-            'paper_rule_count': len(rule), 'paper_rule_names': names_of(rule)}
+    selection = cross_dataset_selection(prepared) if feature_set == 'cross27' else None
+    indices = feature_indices(feature_set, view0, train_table.labels,
+                              selection['indices'] if selection else None)
+    record = {'feature_set': feature_set, 'indices': indices, 'names': names_of(indices),
+              'paper_rule_count': len(rule), 'paper_rule_names': names_of(rule)}
+    if selection:
+        record['cross_dataset'] = selection
+    return record
+
+
+def decision_sets(model, prepared: Prepared, indices: List[int], length: int,
+                  val_probs: np.ndarray) -> Dict[str, tuple]:
+    """Return ``(probabilities, labels, detected)`` of FER2013 val and of other people."""
+    val_all = prepared.split('val', False)
+    sets = {'fer_val': (val_probs, val_all.labels, val_all.detected)}
+    for name, (scores, labels) in (prepared.others or {}).items():
+        detected = ~np.isnan(scores).any(axis=1)
+        windows = np.repeat(scores[detected][:, None, indices], length, axis=1)
+        probs = model.predict(windows.astype(np.float32), batch_size=1024, verbose=0)
+        sets[name] = (probs, labels, detected)
+    return sets
 
 
 def predict_still(model, table: BlendshapeTable, indices: List[int], length: int) -> np.ndarray:
@@ -103,6 +199,43 @@ def stream_stability(model, table: BlendshapeTable, indices: List[int], length: 
         'flicker_3': float((pred3[:, 1:] != pred3[:, :-1]).mean())}
 
 
+def speech_check(model, prepared: Prepared, indices: List[int], length: int,
+                 settings: DecisionSettings, amplitude: float = 0.35,
+                 seed: int = 11) -> Dict[str, object]:
+    """What simulated speech does to neutral faces of other people (and FER2013 val).
+
+    Every detected neutral face becomes a still window and the same window with the jaw and
+    lower lip moving as in speech (``windows.speech_motion``); the share decided happy, sad and
+    anything but unknown is reported for both. Simulated: no talking-face video is available.
+    """
+    from emotion_estimator_training.evaluate import decide_three_class
+    from emotion_estimator_training.windows import speech_motion
+
+    neutral = CLASS_NAMES.index('neutral')
+    val = prepared.split('val')
+    faces = {'fer_val': val.scores[val.labels == neutral, 0]}
+    for name, (scores, labels) in (prepared.others or {}).items():
+        if name != 'yale_met':
+            faces[name] = scores[labels == neutral]
+    rng = np.random.default_rng(seed)
+    report = {'amplitude': amplitude}
+    for name, scores in faces.items():
+        scores = scores[~np.isnan(scores).any(axis=1)][:, indices]
+        if not len(scores):
+            continue
+        still = np.repeat(scores[:, None], length, axis=1).astype(np.float32)
+        talking = np.clip(still + speech_motion(indices, len(still), length, amplitude, rng),
+                          0, 1)
+        row = {'faces': int(len(still))}
+        for kind, windows in (('still', still), ('talking', talking)):
+            decided = decide_three_class(model.predict(windows, batch_size=1024, verbose=0),
+                                         settings, settings.switch_margin)
+            row[kind] = {'happy': round(float(np.mean(decided == 0)), 4),
+                         'sad': round(float(np.mean(decided == 1)), 4)}
+        report[name] = row
+    return report
+
+
 def machine() -> Dict[str, object]:
     """Describe this machine for the record."""
     cpu = 'unknown'
@@ -128,12 +261,14 @@ def build(prepared: Prepared, hp: HParams, models_dir: Path, results_dir: Path,
     selection = select_features(prepared, hp.feature_set)
     indices = selection['indices']
     train_table, val_table = prepared.split('train'), prepared.split('val')
-    model, history = train(hp, train_table, val_table, indices, out_dir=work_dir)
+    model, history = train(hp, train_table, val_table, indices, out_dir=work_dir,
+                           person_offsets=person_offsets(prepared))
 
     val_all, test_all = prepared.split('val', False), prepared.split('test', False)
     val_probs = predict_still(model, val_table, indices, hp.window_length)
-    settings = tune_gains(val_probs, val_all.labels, val_all.detected, DecisionSettings(
-        min_confidence=0.0))
+    settings, tuning = tune_decision(
+        decision_sets(model, prepared, indices, hp.window_length, val_probs),
+        DecisionSettings(min_confidence=0.0))
     val_metrics = evaluate(val_probs, val_all.labels, val_all.detected, settings)
 
     test_table = prepared.split('test')
@@ -156,6 +291,7 @@ def build(prepared: Prepared, hp: HParams, models_dir: Path, results_dir: Path,
     test_metrics = variant_metrics[default]
 
     stability = stream_stability(model, val_table, indices, hp.window_length, settings=settings)
+    speech = speech_check(model, prepared, indices, hp.window_length, settings)
     figures = {}
     for key, names in (('all_7', CLASS_NAMES), ('all_3', ('happy', 'sad', 'unknown'))):
         path = plot_confusion(test_metrics[key]['confusion'], names,
@@ -174,6 +310,9 @@ def build(prepared: Prepared, hp: HParams, models_dir: Path, results_dir: Path,
         'output': {'shape': [1, len(CLASS_NAMES)], 'meaning': 'class probabilities'},
         'preprocessing': dict(STILL_FACE_PREPROCESSING),
         'decision': {**settings.__dict__},
+        'resting_face': ({'prior': prepared.prior.to_dict(),
+                          'settings': RestingFaceSettings().__dict__}
+                         if prepared.prior is not None else {}),
         'test_metrics': {'protocol': 'FER2013 PrivateTest; a still face = its unaugmented frame '
                                      'repeated window_length times; no face = wrong (7-class) '
                                      'or unknown (3-class) in all_*',
@@ -190,8 +329,9 @@ def build(prepared: Prepared, hp: HParams, models_dir: Path, results_dir: Path,
         'hyperparameters': hp.to_dict(),
         'dropped_images': prepared.drops, 'feature_selection': selection,
         'epochs_run': len(history.get('loss', [])), 'history': history,
-        'decision': settings.__dict__, 'validation': summary_line(val_metrics),
-        'validation_stream': stability,
+        'decision': settings.__dict__, 'decision_tuning': tuning,
+        'validation': summary_line(val_metrics),
+        'validation_stream': stability, 'speech_check': speech,
         'test_keras': keras_metrics, 'test_variants': variant_metrics,
         'variants_check': checks, 'default_variant': default, 'figures': figures}
     results_dir.mkdir(parents=True, exist_ok=True)
@@ -214,7 +354,7 @@ def ablate(prepared: Prepared, base: HParams, runs: Dict[str, HParams], out: Pat
         selection = select_features(prepared, hp.feature_set)
         indices = selection['indices']
         model, history = train(hp, prepared.split('train'), prepared.split('val'), indices,
-                               verbose=0)
+                               verbose=0, person_offsets=person_offsets(prepared))
         probs = predict_still(model, prepared.split('val'), indices, hp.window_length)
         settings = DecisionSettings(min_confidence=0.0)
         metrics = evaluate(probs, val_all.labels, val_all.detected, settings)

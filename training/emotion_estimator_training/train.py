@@ -46,7 +46,8 @@ def class_weights(labels: np.ndarray) -> Dict[int, float]:
 
 def train(hp: HParams, train_table: BlendshapeTable, val_table: BlendshapeTable,
           indices: List[int], out_dir: Optional[Path] = None,
-          verbose: int = 2) -> Tuple[keras.Model, Dict[str, List[float]]]:
+          verbose: int = 2, person_offsets: Optional[np.ndarray] = None
+          ) -> Tuple[keras.Model, Dict[str, List[float]]]:
     """Train on detected training faces, early-stop on the validation windows.
 
     Args:
@@ -56,6 +57,8 @@ def train(hp: HParams, train_table: BlendshapeTable, val_table: BlendshapeTable,
         indices: the blendshapes the model reads.
         out_dir: where checkpoints and TensorBoard logs go (None: no files).
         verbose: Keras verbosity.
+        person_offsets: ``[P, 52]`` resting-face offsets of other people for the person-offset
+            windows (see ``windows.py``); None: none.
 
     Returns:
         The model with the best validation macro-F1 weights, and the history.
@@ -67,7 +70,9 @@ def train(hp: HParams, train_table: BlendshapeTable, val_table: BlendshapeTable,
     train_views = filled_views(train_table, indices)
     val_views = filled_views(val_table, indices)
     rng = np.random.default_rng(hp.seed)
-    x_train, y_train = build_windows(train_views, train_table.labels, hp, rng)
+    offsets = None if person_offsets is None else person_offsets[:, indices].astype(np.float32)
+    x_train, y_train = build_windows(train_views, train_table.labels, hp, rng, indices=indices,
+                                     person_offsets=offsets)
     x_val, y_val = build_windows(val_views, val_table.labels, hp,
                                  np.random.default_rng(hp.seed + 1), per_image=1)
     frames = train_views.reshape(-1, train_views.shape[-1])

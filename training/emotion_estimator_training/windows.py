@@ -11,14 +11,38 @@ sees a face that moves slightly. Four kinds of windows are mixed:
 * **start-up**: front-padded with its oldest frame, like the runtime window before it is full;
 * **transition**: the first frames show another face with another label; the label is the face
   of the most recent frames, so the model follows a change of expression.
+
+On top, two kinds of variation a robot sees that FER2013 stills lack:
+
+* **person offsets**: the whole window shifted by how another person's resting face differs
+  from the population's (a neutral training face minus the mean neutral), so the model does
+  not take a face that rests with low mouth corners for sad (the runtime removes such offsets
+  once it knows the person: ``emotion_estimator.resting_face``);
+* **speech**: the jaw and lower lip opening and closing at a syllable rate of 3-6 Hz, with the
+  label unchanged, so that a talking face is not read as happy or surprised. This is simulated:
+  no talking-face video is available here, and the amplitudes are assumptions (jawOpen up to
+  ``speech_amplitude``).
 """
 
-from typing import Tuple
+from typing import Optional, Sequence, Tuple
 
 import numpy as np
 
+from emotion_estimator.contract import BLENDSHAPE_NAMES
+
 from emotion_estimator_training.extract import BlendshapeTable
 from emotion_estimator_training.hyperparameters import HParams
+
+#: Blendshapes that speech moves, with their share of the jaw's movement (the lips follow the
+#: jaw; rounding and pressing come and go with the sounds).
+SPEECH_BLENDSHAPES = {
+    'jawOpen': 1.0, 'mouthLowerDownLeft': 0.6, 'mouthLowerDownRight': 0.6,
+    'mouthUpperUpLeft': 0.25, 'mouthUpperUpRight': 0.25, 'mouthFunnel': 0.3,
+    'mouthPucker': 0.3, 'mouthRollLower': 0.2, 'mouthShrugLower': 0.2, 'mouthClose': -0.3,
+    'mouthStretchLeft': 0.15, 'mouthStretchRight': 0.15}
+
+#: Frame period assumed for simulated speech (15-30 fps cameras: 0.033-0.067 s).
+SPEECH_FRAME_PERIOD_S = (1 / 30, 1 / 15)
 
 
 def filled_views(table: BlendshapeTable, indices) -> np.ndarray:
@@ -35,8 +59,14 @@ def filled_views(table: BlendshapeTable, indices) -> np.ndarray:
 
 
 def build_windows(views: np.ndarray, labels: np.ndarray, hp: HParams, rng: np.random.Generator,
-                  per_image: int = None) -> Tuple[np.ndarray, np.ndarray]:
-    """Return windows ``[M, T, F]`` and labels ``[M]``, ``per_image`` windows per image."""
+                  per_image: int = None, indices: Optional[Sequence[int]] = None,
+                  person_offsets: Optional[np.ndarray] = None
+                  ) -> Tuple[np.ndarray, np.ndarray]:
+    """Return windows ``[M, T, F]`` and labels ``[M]``, ``per_image`` windows per image.
+
+    ``indices`` (the blendshapes behind the F features) enables simulated speech;
+    ``person_offsets`` (``[P, F]`` resting-face offsets of other people) the person offsets.
+    """
     per_image = per_image or hp.windows_per_image
     count, num_views, _ = views.shape
     length = hp.window_length
@@ -62,8 +92,36 @@ def build_windows(views: np.ndarray, labels: np.ndarray, hp: HParams, rng: np.ra
             other = others[rng.integers(others.size)]
             switch = rng.integers(1, length // 2 + 1)
             windows[row, :switch] = views[other, rng.integers(0, num_views, switch)]
+    if person_offsets is not None and len(person_offsets) and hp.person_offset_fraction > 0:
+        shifted = rng.random(total) < hp.person_offset_fraction
+        chosen = rng.integers(0, len(person_offsets), shifted.sum())
+        scale = rng.uniform(0, hp.person_offset_scale, (shifted.sum(), 1, 1))
+        windows[shifted] += scale * person_offsets[chosen][:, None, :]
+    if indices is not None and hp.speech_fraction > 0:
+        talking = np.flatnonzero(rng.random(total) < hp.speech_fraction)
+        windows[talking] += speech_motion(indices, len(talking), length, hp.speech_amplitude, rng)
     windows = windows + rng.normal(0.0, hp.noise_std, windows.shape).astype(np.float32)
     return np.clip(windows, 0.0, 1.0), labels[image]
+
+
+def speech_motion(indices: Sequence[int], count: int, length: int, amplitude: float,
+                  rng: np.random.Generator) -> np.ndarray:
+    """Return ``[count, length, F]`` additive blendshape changes of simulated speech.
+
+    The jaw opens as ``a * |sin(pi * f * t + phase)|`` (``f`` 3-6 syllables per second,
+    ``a`` up to ``amplitude``); the other speech blendshapes follow with their weights.
+    """
+    weights = np.zeros(len(indices), np.float32)
+    for name, weight in SPEECH_BLENDSHAPES.items():
+        index = BLENDSHAPE_NAMES.index(name)
+        if index in indices:
+            weights[list(indices).index(index)] = weight
+    period = rng.uniform(*SPEECH_FRAME_PERIOD_S, (count, 1))
+    rate = rng.uniform(3.0, 6.0, (count, 1))
+    phase = rng.uniform(0, np.pi, (count, 1))
+    jaw = rng.uniform(0.05, amplitude, (count, 1)) * np.abs(
+        np.sin(np.pi * rate * period * np.arange(length)[None, :] + phase))
+    return (jaw[..., None] * weights[None, None, :]).astype(np.float32)
 
 
 def still_windows(views: np.ndarray, length: int) -> np.ndarray:

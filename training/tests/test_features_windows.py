@@ -5,12 +5,13 @@
 import numpy as np
 import pytest
 
-from emotion_estimator.contract import BLENDSHAPE_NAMES, PAPER_FEATURE_INDICES
+from emotion_estimator.contract import BLENDSHAPE_NAMES, CLASS_NAMES, PAPER_FEATURE_INDICES
 from emotion_estimator_training.extract import BlendshapeTable
-from emotion_estimator_training.features import data_driven, feature_indices, paper_rule
+from emotion_estimator_training.features import backward_elimination, data_driven, \
+    feature_indices, LinearProbe, paper_rule
 from emotion_estimator_training.hyperparameters import HParams
-from emotion_estimator_training.windows import build_windows, filled_views, still_windows, \
-    stream_windows
+from emotion_estimator_training.windows import build_windows, filled_views, speech_motion, \
+    still_windows, stream_windows
 
 
 def test_paper_rule_counts_images_above_threshold():
@@ -90,3 +91,63 @@ def test_still_and_stream_windows_match_the_runtime_window():
     # Frame 5: the last 4 frames of the stream, oldest first.
     assert np.array_equal(stream[:, 5, -1], stream[:, 5 - 0, -1])
     assert np.array_equal(stream[:, 5, :3], stream[:, 4, 1:])
+
+
+def test_named_feature_sets_across_datasets():
+    assert feature_indices('all51') == list(range(1, 52))
+    assert feature_indices('cross27', selected=[9, 3, 5]) == [3, 5, 9]
+    with pytest.raises(ValueError, match='cross-dataset selection'):
+        feature_indices('cross27')
+
+
+def _labelled_blendshapes(rng, count, informative):
+    """Return blendshapes whose ``informative`` columns tell happy / sad / other apart."""
+    labels = rng.choice([CLASS_NAMES.index(n) for n in ('happy', 'sad', 'neutral')], count)
+    scores = rng.uniform(0, 1, (count, 52)).astype(np.float32)
+    for column in informative:
+        scores[:, column] = 0.1 + 0.3 * (labels == CLASS_NAMES.index('happy')) \
+            + 0.6 * (labels == CLASS_NAMES.index('sad')) + rng.normal(0, 0.05, count)
+    return scores, labels
+
+
+def test_backward_elimination_keeps_what_carries_emotion_on_every_set():
+    rng = np.random.default_rng(4)
+    train = _labelled_blendshapes(rng, 600, informative=[3, 7, 11])
+    # Column 20 also carries the label, but only in the training faces: on the other sets it
+    # is noise, so a selection judged on several sets drops it.
+    train[0][:, 20] = train[0][:, 3]
+    others = {'a': _labelled_blendshapes(rng, 200, [3, 7, 11]),
+              'b': _labelled_blendshapes(rng, 200, [3, 7, 11])}
+    probe = LinearProbe(train, others, max_train=500)
+    result = backward_elimination(probe, count=3, start=(3, 7, 11, 20, 30, 40))
+    assert result['indices'] == [3, 7, 11]
+    assert [step['kept'] for step in result['steps']] == [5, 4, 3]
+    assert set(probe.scores([3, 7, 11])) == {'a', 'b'}
+
+
+def test_speech_moves_only_the_mouth_and_jaw():
+    names = ('jawOpen', 'mouthSmileLeft', 'browInnerUp', 'mouthLowerDownLeft')
+    indices = [BLENDSHAPE_NAMES.index(n) for n in names]
+    motion = speech_motion(indices, 500, 8, 0.35, np.random.default_rng(0))
+    assert motion.shape == (500, 8, 4)
+    assert np.all(motion[..., 1] == 0) and np.all(motion[..., 2] == 0)
+    assert 0.05 < motion[..., 0].max() <= 0.35
+    # The jaw opens and closes within a window (speech, not a held expression).
+    assert np.median(motion[..., 0].max(axis=1) - motion[..., 0].min(axis=1)) > 0.05
+    np.testing.assert_allclose(motion[..., 3], 0.6 * motion[..., 0], atol=1e-6)
+
+
+def test_person_offsets_shift_whole_windows():
+    hp = HParams(window_length=4, transition_fraction=0.0, still_fraction=1.0,
+                 startup_fraction=0.0, noise_std=0.0, person_offset_fraction=1.0,
+                 speech_fraction=0.0)
+    views = np.full((10, 2, 3), 0.5, np.float32)
+    offsets = np.array([[0.1, -0.1, 0.0]], np.float32)
+    x, _ = build_windows(views, np.zeros(10, np.int64), hp, np.random.default_rng(1),
+                         per_image=5, person_offsets=offsets)
+    shift = x - 0.5
+    # Every frame of a window is shifted alike, by a share of the offset.
+    np.testing.assert_allclose(shift, np.broadcast_to(shift[:, :1], shift.shape), atol=1e-6)
+    ratio = shift[:, 0, 0] / 0.1
+    assert ratio.min() >= 0 and ratio.max() <= 1 and ratio.std() > 0.1
+    np.testing.assert_allclose(shift[:, 0, 1], -shift[:, 0, 0], atol=1e-6)

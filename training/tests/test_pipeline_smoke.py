@@ -64,6 +64,28 @@ def test_build_end_to_end_gives_a_model_the_runtime_runs(fer_root, face_model, t
         assert 0 <= record['test_variants'][spec.default_variant][key]['accuracy'] <= 1
     assert (results / 'confusion_all_7.png').stat().st_size > 1000
     assert 'build' in spec.extra['reproduce']
+    # Features chosen across data sets, and the resting face the runtime learns per person.
+    cross = record['feature_selection']['cross_dataset']
+    assert cross['names'] == list(spec.feature_names)
+    assert set(cross['comparison']) == {'paper27', 'cross27', 'all51'}
+    assert set(record['decision_tuning']['per_set']) == {'fer_val', 'muxspace', 'yale',
+                                                         'yale_met'}
+    assert set(spec.resting_face['prior']) == {'neutral', 'max_offset'}
+
+    # The robot's view: the built model through EmotionEstimator on frames over time.
+    out = tmp_path / 'api_eval.json'
+    assert cli.main(['evaluate-api', '--data', str(fer_root), '--face-model', str(face_model),
+                     '--model', str(models / 'emotion_model.json'), '--limit', '6',
+                     '--workers', '1', '--out', str(out)]) == 0
+    api = json.loads(out.read_text())
+    assert set(api['sets']) == {'fer2013_test', 'muxspace_stills', 'yale_stills', 'yale_cold',
+                                'yale_met'}
+    for result in api['sets'].values():
+        assert 0 < result['images'] <= 8
+        assert 0 <= result['three_class']['macro_f1'] <= 1
+    # After ten seconds of the person's neutral face the resting face is learnt.
+    assert api['sets']['yale_met']['mean_resting_face_settled'] == 1.0
+    assert api['sets']['yale_cold']['mean_resting_face_settled'] < 0.3
 
     face = tiny.split('test').images[3 * 3].pixels  # a happy test face
     frame = np.full((480, 640, 3), 90, np.uint8)
