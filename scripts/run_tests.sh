@@ -42,6 +42,9 @@ if .venv/bin/python -c 'import tensorflow' 2>/dev/null; then
     exit 1
 fi
 [ -n "${EMOTION_ESTIMATOR_FACE_MODEL:-}" ] || .venv/bin/emotion-estimator fetch-models
+# The colcon workspace build_ros/ (launch, the ros2 CLI, hri_msgs, emotion_estimator_msgs and this
+# package) that the `ros2 launch` and message tests use; it skips what is already built.
+./scripts/build_ros_workspace.sh
 .venv/bin/python -m pytest test "$@"
 
 [ -x .venv-train/bin/python ] || "$PYTHON" -m venv .venv-train
