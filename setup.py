@@ -34,6 +34,9 @@ setup(
                 'ros-kilted-diagnostic-msgs', 'ros-kilted-std-srvs',
                 'ros-kilted-rmw-fastrtps-cpp'],
         'analysis': ['rosbags==0.11.9', 'matplotlib==3.11.2', 'tqdm==4.70.1'],
+        # analyze-corpus: the analysis packages plus Ray and pyarrow (never needed by the node).
+        'corpus': ['rosbags==0.11.9', 'matplotlib==3.11.2', 'tqdm==4.70.1', 'ray==2.60.0',
+                   'pyarrow==26.0.1'],
         'demo': ['scikit-image==0.26.0'],
         'test': ['pytest==9.2.0', 'flake8==7.5.0', 'flake8-quotes==3.4.0',
                  'flake8-import-order==0.19.2', 'pydocstyle==6.3.0', 'scikit-image==0.26.0'],

@@ -19,6 +19,9 @@ SUBCOMMANDS = {
                      'download the MediaPipe face model into the user cache (sha256-checked)'),
     'analyze': ('emotion_estimator.analysis.cli',
                 'emotion timeline and report for a video, a folder of frames or a ROS 2 bag'),
+    'analyze-corpus': ('emotion_estimator.analysis.corpus',
+                       'analyze every recording under folders on Ray (resumable): one report '
+                       'each, a corpus table and page'),
 }
 
 

@@ -36,7 +36,7 @@ fi
 
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
 .venv/bin/python -m pip install --quiet --upgrade pip
-.venv/bin/python -m pip install --quiet -e '.[ros,analysis,test]'
+.venv/bin/python -m pip install --quiet -e '.[ros,analysis,test,corpus]'
 if .venv/bin/python -c 'import tensorflow' 2>/dev/null; then
     echo 'TensorFlow must not be in the runtime environment' >&2
     exit 1

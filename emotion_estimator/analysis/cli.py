@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 import sys
 import time
-from typing import List, Tuple
+from typing import Callable, List, Optional, Tuple
 
 import numpy as np
 
@@ -32,13 +32,19 @@ EXIT_INTERRUPTED = 130
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the options of ``analyze`` to ``parser``."""
-    defaults = BlinkSettings()
     parser.add_argument('input', metavar='INPUT',
                         help='video file, webcam index (0), folder of images, or ROS 2 bag '
                              '(folder with metadata.yaml, .mcap or .db3)')
     parser.add_argument('-o', '--output', type=Path, default=None,
                         help='report folder (default: ./<input name>_report); replaced only if '
                              'it holds a previous report')
+    add_analysis_options(parser)
+    parser.add_argument('--no-progress', action='store_true', help='hide the progress bar')
+
+
+def add_analysis_options(parser: argparse.ArgumentParser) -> None:
+    """Add the options that decide what a report holds (shared with ``analyze-corpus``)."""
+    defaults = BlinkSettings()
     parser.add_argument('--fps', type=float, default=30.0,
                         help='frame rate of a folder of images (default: %(default)s)')
     parser.add_argument('--topic', default=None,
@@ -61,7 +67,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help='MediaPipe face_landmarker.task (default: see fetch-models)')
     parser.add_argument('--variant', default=None,
                         help='TFLite variant of the model metadata (default: its default)')
-    parser.add_argument('--no-progress', action='store_true', help='hide the progress bar')
+
+
+def blink_settings(args: argparse.Namespace) -> BlinkSettings:
+    """Return the blink settings of the parsed options.
+
+    Raises:
+        ValueError: the thresholds or closure limits are inconsistent.
+
+    """
+    return BlinkSettings(close_threshold=args.blink_threshold,
+                         open_threshold=args.blink_open_threshold,
+                         min_closure_s=args.blink_min_s, max_closure_s=args.blink_max_s)
 
 
 def default_output_dir(input_path: str) -> Path:
@@ -126,12 +143,48 @@ def _error(message: str) -> None:
     print(f'emotion-estimator analyze: error: {message}', file=sys.stderr)
 
 
+def analyze_source(input_name: str, source: FrameSource, estimator, output: Path,
+                   blink: BlinkSettings, variant: Optional[str] = None, progress: bool = True,
+                   finish: Optional[Callable[[Path, List[FrameRecord], dict], None]] = None
+                   ) -> dict:
+    """Run ``source`` through ``estimator`` and write its report to ``output``; return the summary.
+
+    The report is written atomically (see :func:`atomic_output_dir`); ``finish(folder, records,
+    summary)``, when given, writes more files into the report folder after the report's own.
+
+    Raises:
+        SourceError: the source gave no frame or a frame that cannot be read.
+        FrameError: a frame is not a usable image.
+        OutputError: the report folder cannot be written.
+
+    """
+    records, timings = process_source(source, estimator, progress)
+    if not records:
+        raise SourceError(f'{source.description} gave no frame')
+    summary = {
+        'input': input_name,
+        'source': source.description,
+        'created': datetime.now(timezone.utc).isoformat(timespec='seconds'),
+        'model': str(estimator.spec.path),
+        'variant': variant or estimator.spec.default_variant,
+    }
+    summary.update(summarize(records, estimator.class_names, blink))
+    summary['processing'] = dict(
+        processing_speed(len(records), timings['wall_s'], summary['duration_s']),
+        **{k: v for k, v in timings.items() if k != 'wall_s'})
+    if getattr(source, 'skipped', 0):
+        summary['skipped_messages'] = source.skipped
+    with atomic_output_dir(output) as folder:
+        write_report(folder, records, summary, estimator.spec.feature_names)
+        if finish is not None:
+            finish(folder, records, summary)
+    return summary
+
+
 def run(args: argparse.Namespace) -> int:
     """Analyse ``args.input`` and write the report; return the exit status."""
     try:
-        blink = BlinkSettings(close_threshold=args.blink_threshold,
-                              open_threshold=args.blink_open_threshold,
-                              min_closure_s=args.blink_min_s, max_closure_s=args.blink_max_s)
+        blink = blink_settings(args)
     except ValueError as error:
         _error(str(error))
         return EXIT_BAD_INPUT
@@ -152,24 +205,8 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_BAD_INPUT
     try:
         with estimator:
-            records, timings = process_source(source, estimator, not args.no_progress)
-        if not records:
-            raise SourceError(f'{source.description} gave no frame')
-        summary = {
-            'input': str(args.input),
-            'source': source.description,
-            'created': datetime.now(timezone.utc).isoformat(timespec='seconds'),
-            'model': str(estimator.spec.path),
-            'variant': args.variant or estimator.spec.default_variant,
-        }
-        summary.update(summarize(records, estimator.class_names, blink))
-        summary['processing'] = dict(
-            processing_speed(len(records), timings['wall_s'], summary['duration_s']),
-            **{k: v for k, v in timings.items() if k != 'wall_s'})
-        if getattr(source, 'skipped', 0):
-            summary['skipped_messages'] = source.skipped
-        with atomic_output_dir(output) as folder:
-            write_report(folder, records, summary, estimator.spec.feature_names)
+            summary = analyze_source(str(args.input), source, estimator, output, blink,
+                                     args.variant, not args.no_progress)
     except (SourceError, FrameError, OutputError) as error:
         _error(str(error))
         return EXIT_BAD_INPUT
