@@ -3,12 +3,15 @@
 """Unit tests of the valence/arousal mapping (no ROS, no model)."""
 
 import math
+from pathlib import Path
 
 import pytest
 
 from emotion_estimator.affect import (CLASS_VALENCE_AROUSAL, rescale_rating, valence_arousal,
                                       WARRINER_2013)
 from emotion_estimator.contract import CLASS_NAMES
+
+README = Path(__file__).resolve().parent.parent / 'README.md'
 
 
 def test_every_model_class_has_coordinates_in_range():
@@ -80,3 +83,11 @@ def test_no_face_gives_zero():
 def test_bad_scores_raise(scores, message):
     with pytest.raises(ValueError, match=message):
         valence_arousal(scores)
+
+
+def test_readme_table_is_the_mapping():
+    text = README.read_text(encoding='utf-8')
+    for name, (word, valence, arousal) in WARRINER_2013.items():
+        v, a = CLASS_VALENCE_AROUSAL[name]
+        row = f'| `{name}` | {word} | {valence:.2f} | {arousal:.2f} | {v:+.4f} | {a:+.4f} |'
+        assert row in text, f'README.md lacks the row {row}'
