@@ -26,10 +26,12 @@ from rclpy.node import Node
 from rclpy.parameter import Parameter
 from rclpy.qos import qos_profile_sensor_data
 from sensor_msgs.msg import CompressedImage, Image
-from std_msgs.msg import Float32MultiArray, String
+from std_msgs.msg import Float32MultiArray, Header, String
+from std_srvs.srv import Trigger
 
 from emotion_estimator.contract import CLASS_NAMES
-from emotion_estimator.node import CONVERSION_ERROR_LIMIT, EmotionEstimatorNode
+from emotion_estimator.node import (
+    CONVERSION_ERROR_LIMIT, DROP_REASONS, EmotionEstimatorNode, PENDING_FRAMES)
 
 RATE_HZ = 15.0
 TIMEOUT_S = 10.0
@@ -66,8 +68,10 @@ class Probe(Node):
         self.scores: List[Float32MultiArray] = []
         self.diagnostics: List[DiagnosticStatus] = []
         self.debug: List[Image] = []
+        self.headers: List[Header] = []
         self.create_subscription(String, 'emotion', self._keep(self.labels), 100)
         self.create_subscription(Float32MultiArray, 'emotion/scores', self._keep(self.scores), 100)
+        self.create_subscription(Header, 'emotion/header', self._keep(self.headers), 100)
         self.create_subscription(DiagnosticArray, '/diagnostics', self._on_diagnostics, 100)
         self.debug_sub = None
         self.service_clients = {}
@@ -589,3 +593,84 @@ def test_missing_face_model_exits_non_zero_with_a_fix(tmp_path):
     assert done.returncode == 1
     assert 'emotion-estimator fetch-models' in done.stderr
     assert 'Traceback' not in done.stderr
+
+
+def test_each_output_comes_with_the_input_header(probe, astronaut_frame):
+    sent = {}
+
+    def make():
+        msg = probe.image(astronaut_frame)
+        sent[(msg.header.stamp.sec, msg.header.stamp.nanosec)] = msg
+        return msg
+    start = probe.count(probe.headers)
+    probe.outputs_after(make, 5)
+    assert probe.wait_for(lambda: probe.count(probe.headers) - start >= 5)
+    headers = probe.since(probe.headers, start)
+    assert all((h.stamp.sec, h.stamp.nanosec) in sent for h in headers)
+    assert all(h.frame_id == 'camera' for h in headers)
+    stamps = [h.stamp.sec + h.stamp.nanosec * 1e-9 for h in headers]
+    assert stamps == sorted(stamps)
+
+
+def test_every_frame_is_accounted_for(graph, probe, astronaut_frame):
+    node = graph['raw']
+    assert probe.wait_for(lambda: node.frame_counters().in_flight == 0)
+    before = node.frame_counters()
+    assert before.balanced()
+    bad = _bad_images(probe, astronaut_frame)['wrong_step']
+    seen = []
+
+    def sample():
+        counters = node.frame_counters()
+        seen.append(counters)
+        assert counters.balanced(), counters
+        assert 0 <= counters.in_flight <= PENDING_FRAMES + 1, counters
+    # Good frames, a bad one now and then, a late one, and bursts faster than processing.
+    for index in range(60):
+        if index % 10 == 3:
+            probe.send(bad())
+        elif index % 20 == 7:
+            probe.send(probe.image(astronaut_frame, stamp=graph['clock'].now - 0.2))
+        elif index % 15 == 0:
+            for _ in range(4):  # a burst: keep-newest has to drop some
+                probe.send(probe.image(astronaut_frame))
+        else:
+            probe.send(probe.image(astronaut_frame))
+        sample()
+        time.sleep(1.0 / RATE_HZ)
+    assert probe.wait_for(lambda: node.frame_counters().in_flight == 0)
+    after = node.frame_counters()
+    assert after.balanced(), after
+    assert after.received > before.received + 30
+    assert after.dropped_bad > before.dropped_bad
+    assert set(after.dropped_by_reason()) == set(DROP_REASONS)
+    assert after.dropped == sum(after.dropped_by_reason().values())
+    # The diagnostics carry the same totals, and they add up too.
+    start = probe.count(probe.diagnostics)
+    values = _values(probe.statuses_after(start, lambda s: True))
+    received = int(values['frames_received'])
+    assert received == after.received
+    assert received == (int(values['frames_processed']) + int(values['dropped_frames'])
+                        + int(values['frames_in_flight']))
+    assert int(values['dropped_frames']) == sum(
+        int(values[f'dropped_{reason}']) for reason in DROP_REASONS)
+    # The fake camera clock is not the node clock here, so only the presence is checked.
+    assert 'stamp_to_output_ms_p50' in values and 'stamp_to_output_ms_max' in values
+
+
+def test_reset_service_starts_over(graph, probe, astronaut_frame):
+    node = graph['raw']
+    probe.feed(lambda: probe.image(astronaut_frame), seconds=1.5)
+    assert probe.wait_for(lambda: node.frame_counters().in_flight == 0)
+    time.sleep(0.2)
+    assert probe.since(probe.labels, 0)[-1].data == 'happy'
+    response = _call(probe, Trigger, '/emotion_estimator/reset', Trigger.Request())
+    assert response.success
+    assert 'window' in response.message
+    start = probe.count(probe.labels)
+    probe.feed(lambda: probe.image(astronaut_frame), seconds=2.0)
+    assert probe.wait_for(lambda: probe.count(probe.labels) - start >= 5)
+    labels = [m.data for m in probe.since(probe.labels, start)]
+    # Started over: unknown until the label has won for min_dwell_s again, then happy.
+    assert labels[0] == 'unknown', labels
+    assert labels[-1] == 'happy', labels
