@@ -18,9 +18,10 @@ disk) is retried on the next run.
 Models: each recording gets a fresh :class:`~emotion_estimator.estimator.EmotionEstimator`
 (MediaPipe's VIDEO-mode tracking and smoothing, the label filter and the resting face carry state
 from frame to frame, so a reused one would make a recording's scores depend on the recording its
-worker analysed before). Ray keeps its worker processes, so the expensive part (importing
-MediaPipe and TFLite, reading the model files: about 3 s) is paid once per worker process; a fresh
-estimator after that takes about 30 ms (``model_load_s`` in the table).
+worker analysed before: up to 0.19 in the next recording's first second, measured). Ray keeps
+its worker processes, so the expensive part (importing MediaPipe and TFLite, reading the model
+files: 0.5 s to 5 s here, with a warm or a cold disk cache) is paid once per worker process; a
+fresh estimator after that takes 0.1 to 0.2 s (``model_load_s`` in the table).
 """
 
 import argparse
