@@ -25,8 +25,8 @@ arrival of its ``emotion/header`` (exact per frame, no debug image in the path),
 sampled every 5 s.
 
     python benchmarks/bench_node.py                      # all rows, 60 s each
-    python benchmarks/bench_node.py --rows raw-1 --duration 600 --skip-inprocess \\
-        --output node_30hz_10min
+    # X = node_30hz_10min: the 10-minute 30 Hz run
+    python benchmarks/bench_node.py --rows raw-1 --duration 600 --skip-inprocess --output X
 """
 
 import argparse

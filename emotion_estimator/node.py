@@ -98,6 +98,9 @@ PARAMETERS: Dict[str, tuple] = {
     'use_compressed': (False, _describe(
         'subscribe to image/compressed (sensor_msgs/CompressedImage, jpeg/png) instead of image',
         read_only=True)),
+    'resting_face': (True, _describe(
+        "learn the tracked person's resting (neutral) face and read expressions relative to it; "
+        "false = compare with the population's average face", read_only=True)),
     'num_threads': (1, _describe(
         'threads of the TFLite emotion model', read_only=True, ints=(1, 16))),
     'max_gap_s': (0.5, _describe(
@@ -289,7 +292,8 @@ class EmotionEstimatorNode(Node):
                 model_spec_path=spec_path, face_model_path=self.face_model_file,
                 variant=variant,
                 max_gap_s=float(self.get_parameter('max_gap_s').value),
-                num_threads=int(self.get_parameter('num_threads').value))
+                num_threads=int(self.get_parameter('num_threads').value),
+                resting_face=bool(self.get_parameter('resting_face').value))
         except FileNotFoundError as error:  # includes ModelFileError
             raise ModelLoadError(
                 f'{error}. Fix: {FETCH_HINT.format(cache=user_cache_dir())} for the face model; '

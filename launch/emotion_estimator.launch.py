@@ -37,7 +37,8 @@ def generate_launch_description() -> LaunchDescription:
                 'FASTDDS_BUILTIN_TRANSPORTS'))
             or environment.get('RMW_IMPLEMENTATION', 'rmw_fastrtps_cpp') not in (
                 'rmw_fastrtps_cpp', 'rmw_fastrtps_dynamic_cpp', ''))
-        additional_env = {} if users_choice else {'FASTDDS_DEFAULT_PROFILES_FILE': profile}
+        applies = not users_choice and os.path.isfile(profile)
+        additional_env = {'FASTDDS_DEFAULT_PROFILES_FILE': profile} if applies else {}
         return [Node(
             package='emotion_estimator',
             executable='emotion_estimator_node',

@@ -374,6 +374,7 @@ def test_decision_parameters_change_at_run_time(graph, probe):
     ('class_names', ['a'], 'read-only'),
     ('model_variant', 'int8', 'read-only'),
     ('use_compressed', True, 'read-only'),
+    ('resting_face', False, 'read-only'),
 ])
 def test_invalid_parameters_are_rejected_with_a_reason(graph, probe, name, value, reason):
     node = graph['raw']
