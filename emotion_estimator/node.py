@@ -5,9 +5,10 @@
 Only ROS glue lives here; the pipeline is :class:`~emotion_estimator.estimator.EmotionEstimator`
 and the image decoding is :mod:`emotion_estimator.ros_image`.
 
-The subscription callback only stores the newest message; a worker thread converts and processes
-it, so when processing is slower than the camera the older frames are dropped. Every frame received
-is accounted for (:class:`FrameCounters`): processed, dropped for a named reason, or in flight.
+The subscription callback only stores the newest messages (``PENDING_FRAMES``); a worker thread
+converts and processes them in order, so when processing stays slower than the camera the older
+frames are dropped. Every frame received is accounted for (:class:`FrameCounters`): processed,
+dropped for a named reason, or in flight.
 ``std_msgs`` carry no header: ``emotion/header`` (``std_msgs/Header``) carries the input header of
 each processed frame, published right after ``emotion`` and ``emotion/scores`` for that frame.
 """
@@ -354,7 +355,7 @@ class EmotionEstimatorNode(Node):
 
     # ------------------------------------------------------------------ input
     def _on_image(self, msg) -> None:
-        """Keep only the newest message; the worker thread processes it."""
+        """Keep the newest messages (at most ``PENDING_FRAMES``) for the worker thread."""
         with self._wake:
             self._counters.received += 1
             self._counters.in_flight += 1
