@@ -224,7 +224,7 @@ def main() -> int:
     unknown = set(rows) - set(ROWS)
     if unknown:
         parser.error(f'unknown rows {sorted(unknown)}; known: {", ".join(ROWS)}')
-    # 60-99: apart from the tests' 10-54 and 100-101 and the soak's 55-59, below 102 (higher
+    # 60-99: apart from the tests' 10-59 and 100-101 and the soak's 1-9, below 102 (higher
     # domains put Fast DDS ports into the ephemeral range).
     domain = int(os.environ.get('ROS_DOMAIN_ID', 60 + os.getpid() % 40))
     harness.use_default_environment(domain)

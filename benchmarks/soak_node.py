@@ -56,14 +56,14 @@ def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
     parser.add_argument('--output', default='node_soak', help='result name (default node_soak)')
     parser.add_argument('--results-dir', default=str(RESULTS), help='folder of the results')
     parser.add_argument('--domain', type=int, default=None,
-                        help='ROS domain id (default $ROS_DOMAIN_ID, else 55-59)')
+                        help='ROS domain id (default $ROS_DOMAIN_ID, else 1-9)')
     return parser.parse_args(argv)
 
 
 def run(args: argparse.Namespace) -> Dict[str, object]:
     """Run the soak and return the result (checks included)."""
     domain = args.domain if args.domain is not None else int(
-        os.environ.get('ROS_DOMAIN_ID', 55 + os.getpid() % 5))
+        os.environ.get('ROS_DOMAIN_ID', 1 + os.getpid() % 9))
     harness.use_default_environment(domain)
     env = harness.default_environment(domain)
     results_dir = Path(args.results_dir)
