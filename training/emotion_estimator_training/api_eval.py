@@ -93,14 +93,17 @@ def _run(job: Job) -> Tuple[str, int, float]:
 
 
 def run_jobs(jobs: Sequence[Job], model_spec: Optional[str], face_model: Optional[str],
-             workers: int = 1) -> List[Tuple[str, int, float]]:
+             workers: int = 1, desc: str = '') -> List[Tuple[str, int, float]]:
     """Run jobs on ``workers`` processes (each its own estimator), results in job order."""
+    from tqdm import tqdm
+
     if workers <= 1:
         _start(model_spec, face_model)
-        return [_run(job) for job in jobs]
+        return [_run(job) for job in tqdm(jobs, desc=desc, unit='face', leave=False)]
     context = multiprocessing.get_context('spawn')
     with context.Pool(workers, _start, (model_spec, face_model)) as pool:
-        return pool.map(_run, jobs, chunksize=64)
+        return list(tqdm(pool.imap(_run, jobs, chunksize=16), total=len(jobs), desc=desc,
+                         unit='face', leave=False))
 
 
 def score(labels7: np.ndarray, results: Sequence[Tuple[str, int, float]]) -> Dict[str, object]:
@@ -170,18 +173,18 @@ def evaluate_api(fer_root: Path, crossval_root: Path, model_spec: Optional[str] 
     sets: Dict[str, object] = {}
     fer_paths, fer_labels = thin(*fer_test_set(fer_root))
     sets['fer2013_test'] = score(fer_labels, run_jobs(held_still_jobs(fer_paths), model_spec,
-                                                      face_model, workers))
+                                                      face_model, workers, 'fer2013_test'))
     for name in ('muxspace', 'yale'):
         stills = load_still_set(crossval_root / name, name)
         paths, labels = thin([str(p) for p in stills.paths], stills.labels)
         sets[f'{name}_stills'] = score(labels, run_jobs(held_still_jobs(paths), model_spec,
-                                                        face_model, workers))
+                                                        face_model, workers, name))
     met, cold, labels = meeting_jobs(crossval_root / 'yale')
     if limit is not None and len(met) > limit:
         step = int(np.ceil(len(met) / limit))
         met, cold, labels = met[::step], cold[::step], labels[::step]
-    sets['yale_cold'] = score(labels, run_jobs(cold, model_spec, face_model, workers))
-    sets['yale_met'] = score(labels, run_jobs(met, model_spec, face_model, workers))
+    sets['yale_cold'] = score(labels, run_jobs(cold, model_spec, face_model, workers, 'cold'))
+    sets['yale_met'] = score(labels, run_jobs(met, model_spec, face_model, workers, 'met'))
     return {'command': command, 'date': datetime.date.today().isoformat(),
             'machine': machine(), 'model_spec': model_spec or 'packaged',
             'protocol': __doc__.strip(), 'sets': sets}

@@ -83,14 +83,24 @@ def variants_table(metrics: Dict) -> str:
 def ablation_table(ablations: Dict) -> str:
     """Return the validation comparison of feature sets, window lengths and balancing."""
     rows = []
+    tuned = any('tuned_per_set' in row for row in ablations['runs'].values())
     for name, row in ablations['runs'].items():
-        rows.append([name, _f(row['all_7_accuracy']), _f(row['all_7_macro_f1']),
-                     _f(row['all_3_accuracy']), _f(row['all_3_macro_f1']),
-                     _f(row['stream_accuracy_7']), _f(row['flicker_7']), _f(row['flicker_3']),
-                     str(row['epochs'])])
-    return _table(['run (validation split)', '7-class acc', '7-class F1', '3-class acc',
-                   '3-class F1', 'stream acc (7)', 'flicker (7)', 'flicker (3)', 'epochs'],
-                  rows)
+        cells = [name, _f(row['all_7_accuracy']), _f(row['all_7_macro_f1']),
+                 _f(row['all_3_accuracy']), _f(row['all_3_macro_f1']),
+                 _f(row['stream_accuracy_7']), _f(row['flicker_7']), _f(row['flicker_3'])]
+        if tuned:
+            per_set = row.get('tuned_per_set', {})
+            cells += [' / '.join(_f(per_set.get(k, {}).get('macro_f1'))
+                                 for k in ('fer_val', 'muxspace', 'yale', 'yale_met')),
+                      ' / '.join(_f(per_set.get(k, {}).get('sad_recall'))
+                                 for k in ('fer_val', 'muxspace', 'yale', 'yale_met'))]
+        rows.append(cells + [str(row['epochs'])])
+    header = ['run (validation split)', '7-class acc', '7-class F1', '3-class acc',
+              '3-class F1', 'stream acc (7)', 'flicker (7)', 'flicker (3)']
+    if tuned:
+        header += ['tuned 3-class F1: FER val / muxspace / Yale / Yale met',
+                   'tuned sad recall (same sets)']
+    return _table(header + ['epochs'], rows)
 
 
 #: Readable names and protocols of the sets in training/results/api_eval.json.
