@@ -394,6 +394,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         time.sleep(1.5)
         with camera.lock:
             result = summary(camera.recording, since)
+            result['frames_sent_total_with_warmup'] = len(camera.recording.sent)
         result['node_counters'] = camera.last_counters()
     Path(args.json).write_text(json.dumps(result, indent=1) + '\n')
     return 0

@@ -27,6 +27,7 @@ import numpy as np
 from rcl_interfaces.msg import (
     FloatingPointRange, IntegerRange, ParameterDescriptor, ParameterType, SetParametersResult)
 import rclpy
+from rclpy.event_handler import QoSMessageLostInfo, SubscriptionEventCallbacks
 from rclpy.executors import ExternalShutdownException
 from rclpy.node import Node
 from rclpy.parameter import Parameter
@@ -61,6 +62,9 @@ OUT_OF_ORDER_S = 1.0
 
 #: Seconds between two log lines of the same kind of problem.
 LOG_THROTTLE_S = 5.0
+
+#: Diagnostics warn when at least this share of the frames sent in a period were lost on the way.
+LOST_WARN_RATIO = 0.05
 
 #: Frames waiting for the worker at most. Two, so that a frame delayed by a scheduling hiccup and
 #: the next one, delivered back to back, are both processed; when processing stays slower than
@@ -157,6 +161,9 @@ class FrameCounters:
     #: An unexpected error while processing (logged).
     dropped_error: int = 0
     in_flight: int = 0
+    #: Not part of ``received``: frames the camera sent that never reached the node, as DDS
+    #: reports them (gaps in a best-effort stream: too small a socket buffer, a lossy link).
+    lost_in_transport: int = 0
 
     @property
     def dropped(self) -> int:
@@ -186,6 +193,7 @@ class _Stats:
     consecutive_conversion_errors: int = 0
     last_error: str = ''
     time_jumps_back: int = 0
+    lost_in_transport: int = 0
 
 
 class EmotionEstimatorNode(Node):
@@ -260,7 +268,8 @@ class EmotionEstimatorNode(Node):
         self.subscription = self.create_subscription(
             CompressedImage if self.use_compressed else Image,
             'image/compressed' if self.use_compressed else 'image',
-            self._on_image, qos_profile_sensor_data, qos_overriding_options=overrides)
+            self._on_image, qos_profile_sensor_data, qos_overriding_options=overrides,
+            event_callbacks=SubscriptionEventCallbacks(message_lost=self._on_message_lost))
         period = float(self.get_parameter('diagnostics_period_s').value)
         self.diagnostics_timer = self.create_timer(period, self._publish_diagnostics)
         self.watchdog_timer = self.create_timer(0.1, self._check_camera_timeout)
@@ -368,6 +377,12 @@ class EmotionEstimatorNode(Node):
             if self._last_usable_monotonic is None:
                 self._last_usable_monotonic = self._last_receive_monotonic
             self._wake.notify()
+
+    def _on_message_lost(self, info: QoSMessageLostInfo) -> None:
+        """Count the frames DDS says were sent but never arrived."""
+        with self._lock:
+            self._stats.lost_in_transport += info.total_count_change
+            self._counters.lost_in_transport = info.total_count
 
     def _count_dropped(self, reason: str) -> None:
         """Count one frame in flight as dropped for ``reason`` (call with ``self._lock``)."""
@@ -579,6 +594,12 @@ class EmotionEstimatorNode(Node):
             level = max(level, DiagnosticStatus.WARN)
             messages.append(f'no usable image for {now - last_usable:.1f} s '
                             f'(camera_timeout_s={self.camera_timeout_s:g})')
+        sent = stats.received + stats.lost_in_transport
+        if stats.lost_in_transport and stats.lost_in_transport >= LOST_WARN_RATIO * sent:
+            level = max(level, DiagnosticStatus.WARN)
+            messages.append(f'{stats.lost_in_transport} of {sent} frames lost before the node '
+                            '(net.core.rmem_max too small for large images? see the README, or '
+                            'set use_compressed)')
         if mean_ms > self.processing_time_warn_ms:
             level = max(level, DiagnosticStatus.WARN)
             messages.append(f'processing takes {mean_ms:.1f} ms per frame '
@@ -595,6 +616,7 @@ class EmotionEstimatorNode(Node):
             'frames_received': str(counters.received),
             'frames_processed': str(counters.processed),
             'frames_in_flight': str(counters.in_flight),
+            'frames_lost_in_transport': str(counters.lost_in_transport),
             'dropped_frames': str(counters.dropped),
             **{f'dropped_{reason}': str(count)
                for reason, count in counters.dropped_by_reason().items()},

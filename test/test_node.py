@@ -655,6 +655,7 @@ def test_every_frame_is_accounted_for(graph, probe, astronaut_frame):
                         + int(values['frames_in_flight']))
     assert int(values['dropped_frames']) == sum(
         int(values[f'dropped_{reason}']) for reason in DROP_REASONS)
+    assert int(values['frames_lost_in_transport']) == 0  # in one process nothing is lost
     # The fake camera clock is not the node clock here, so only the presence is checked.
     assert 'stamp_to_output_ms_p50' in values and 'stamp_to_output_ms_max' in values
 

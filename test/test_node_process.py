@@ -95,15 +95,26 @@ def test_camera_in_another_process_gets_29_hz_out(node_process, tmp_path, reliab
     assert result['latency_ms']['p50'] < 66.0, result['latency_ms']
 
 
-def test_a_users_transport_choice_is_kept_and_logged(tmp_path, face_model_path):
+def test_a_users_transport_choice_is_kept_and_its_losses_counted(tmp_path, face_model_path):
     log = tmp_path / 'node.log'
     # Domain 100 or 101, apart from the module's node (this one must not take its frames).
-    env = harness.default_environment(100 + _domain() % 2)
-    env['FASTDDS_BUILTIN_TRANSPORTS'] = 'UDPv4'
+    domain = 100 + _domain() % 2
+    env = harness.default_environment(domain)
+    env['FASTDDS_BUILTIN_TRANSPORTS'] = 'UDPv4'  # UDP with the system's receive buffer
     process = harness.start_node([], env, log)
     try:
         text = _wait_for_log(log, 'listening on', process)
+        out = tmp_path / 'camera.json'
+        done = subprocess.run([sys.executable, str(HARNESS_FILE), '--seconds', '5',
+                               '--json', str(out)], env=harness.default_environment(domain),
+                              capture_output=True, text=True, timeout=180)
+        assert done.returncode == 0, done.stderr[-3000:]
     finally:
         harness.stop_process(process)
     assert "FASTDDS_BUILTIN_TRANSPORTS=UDPv4: the user's Fast DDS transports" in text
     assert 'fastdds_large_images.xml (UDPv4 only' not in text
+    # Whatever this transport delivers, every frame sent is received or reported lost by DDS.
+    result = json.loads(out.read_text())
+    counters, sent = result['node_counters'], result['frames_sent_total_with_warmup']
+    arrived_or_lost = counters['frames_received'] + counters['frames_lost_in_transport']
+    assert 0.97 * sent <= arrived_or_lost <= sent, (sent, counters)
