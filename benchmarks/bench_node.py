@@ -286,9 +286,9 @@ def markdown(r: dict) -> str:
         lines.append('')
     lines += ['## End to end: camera process -> node process', '',
               '| row | what | input | faces | output Hz | outputs / frames sent | node: received, '
-              'processed, dropped by reason | lost before the node | latency ms p50 / p90 / '
-              'p99 / max | node CPU % of a core | node RSS MiB start / end / max | load at '
-              'start |',
+              'processed, dropped by reason | lost before the node (DDS count) | latency ms '
+              'p50 / p90 / p99 / max | node CPU % of a core | node RSS MiB start / end / max | '
+              'load at start |',
               '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |']
     for row in r['rows']:
         c = row['node_counters_total_with_warmup']
@@ -302,7 +302,8 @@ def markdown(r: dict) -> str:
             f"{row['output_rate_hz']} | {row['outputs']} / {row['frames_sent']} | "
             f"{c.get('frames_received')}, {c.get('frames_processed')}, "
             f"{c.get('dropped_frames')} ({reasons or 'none'}) | "
-            f"{row['frames_lost_before_the_node']} | {lat.get('p50')} / {lat.get('p90')} / "
+            f"{row['frames_lost_before_the_node']} ({c.get('frames_lost_in_transport', '-')}) | "
+            f"{lat.get('p50')} / {lat.get('p90')} / "
             f"{lat.get('p99')} / {lat.get('max')} | {row['node_cpu_percent_of_one_core']} | "
             f"{rss['start']} / {rss['end']} / {rss['max']} | {row['load_average_at_start']} |")
     lines += [
