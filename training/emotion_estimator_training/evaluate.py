@@ -108,13 +108,14 @@ def tune_gains(probabilities: np.ndarray, labels: np.ndarray, detected: np.ndarr
 
 
 def tune_decision(sets: Dict[str, tuple], base: DecisionSettings, sad_recall_floor: float = 0.5,
-                  penalty: float = 2.0) -> Tuple[DecisionSettings, Dict[str, object]]:
+                  penalty: float = 2.0, weights: Optional[Dict[str, float]] = None
+                  ) -> Tuple[DecisionSettings, Dict[str, object]]:
     """Choose happy/sad gains for faces in general: FER2013 val and other people together.
 
     ``sets`` maps a name to ``(probabilities [D, 7], labels [N], detected [N])``. The objective
-    is the mean 3-class macro-F1 over the sets, less ``penalty`` times every set's shortfall of
-    sad recall below ``sad_recall_floor`` (the robot's reason to exist is noticing sad). The
-    label filter's hysteresis from unknown (``switch_margin``) is applied, as for a face the
+    is the (``weights``-weighted) mean 3-class macro-F1 over the sets, less ``penalty`` times
+    every set's shortfall of sad recall below ``sad_recall_floor`` (the robot's reason to exist
+    is noticing sad). The label filter's hysteresis from unknown (``switch_margin``) is applied, as for a face the
     robot has just met. Never given a test split.
 
     Returns:
@@ -127,7 +128,7 @@ def tune_decision(sets: Dict[str, tuple], base: DecisionSettings, sad_recall_flo
     for happy, sad_gain in product(grid, grid):
         settings = DecisionSettings(**{**base.__dict__, 'happy_gain': float(happy),
                                        'sad_gain': float(sad_gain)})
-        detail, score = {}, 0.0
+        detail, terms = {}, {}
         for name, (probabilities, labels, detected) in sets.items():
             true3 = to_three_class(labels)
             pred3 = np.full(len(labels), UNKNOWN_INDEX)
@@ -136,12 +137,15 @@ def tune_decision(sets: Dict[str, tuple], base: DecisionSettings, sad_recall_flo
                                 zero_division=0))
             recall = float(np.mean(pred3[true3 == sad] == sad)) if (true3 == sad).any() else 1.0
             detail[name] = {'macro_f1': round(f1, 4), 'sad_recall': round(recall, 4)}
-            score += f1 - penalty * max(0.0, sad_recall_floor - recall)
-        score /= len(sets)
+            terms[name] = f1 - penalty * max(0.0, sad_recall_floor - recall)
+        weight = weights or {}
+        score = sum(weight.get(n, 1.0) * t for n, t in terms.items()) / sum(
+            weight.get(n, 1.0) for n in terms)
         if score > best_score + 1e-9:
             best, best_score, best_detail = settings, score, detail
     return best, {'objective': round(float(best_score), 4), 'per_set': best_detail,
-                  'sad_recall_floor': sad_recall_floor, 'penalty': penalty}
+                  'sad_recall_floor': sad_recall_floor, 'penalty': penalty,
+                  'weights': dict(weights or {})}
 
 
 def summary_line(metrics: Dict[str, Dict[str, object]]) -> Dict[str, float]:

@@ -96,14 +96,23 @@ def _detected(x: np.ndarray, y: np.ndarray) -> ScoredSet:
     return np.asarray(x[keep], dtype=np.float64), np.asarray(y)[keep]
 
 
+def weighted_mean(values: Mapping[str, float],
+                  weights: Optional[Mapping[str, float]] = None) -> float:
+    """Return the mean of ``values`` with per-name weights (missing names weigh 1)."""
+    weights = weights or {}
+    total = sum(weights.get(name, 1.0) for name in values)
+    return float(sum(weights.get(name, 1.0) * v for name, v in values.items()) / total)
+
+
 def backward_elimination(probe: LinearProbe, count: int = 27, start: Tuple[int, ...] = ALL51,
-                         progress: Optional[Callable[[str], None]] = None
+                         progress: Optional[Callable[[str], None]] = None,
+                         weights: Optional[Mapping[str, float]] = None
                          ) -> Dict[str, object]:
     """Drop, one at a time, the blendshape whose loss costs the least, down to ``count``.
 
-    The objective is the mean 3-class macro-F1 over the probe's evaluation sets (FER2013 val
-    and faces of other people), so a feature is kept for carrying emotion on every set, not on
-    one. Deterministic: ties drop the higher index.
+    The objective is the (``weights``-weighted) mean 3-class macro-F1 over the probe's
+    evaluation sets (FER2013 val and faces of other people), so a feature is kept for carrying
+    emotion on every set, not on one. Deterministic: ties drop the higher index.
 
     Returns:
         ``{'indices', 'names', 'steps'}``, steps being the objective after each removal.
@@ -115,7 +124,7 @@ def backward_elimination(probe: LinearProbe, count: int = 27, start: Tuple[int, 
         best, best_score = None, -1.0
         for candidate in sorted(kept, reverse=True):
             trial = [i for i in kept if i != candidate]
-            score = float(np.mean(list(probe.scores(trial).values())))
+            score = weighted_mean(probe.scores(trial), weights)
             if score > best_score + 1e-9:
                 best, best_score = candidate, score
         kept.remove(best)

@@ -8,7 +8,7 @@ import pytest
 from emotion_estimator.contract import BLENDSHAPE_NAMES, CLASS_NAMES, PAPER_FEATURE_INDICES
 from emotion_estimator_training.extract import BlendshapeTable
 from emotion_estimator_training.features import backward_elimination, data_driven, \
-    feature_indices, LinearProbe, paper_rule
+    feature_indices, LinearProbe, paper_rule, weighted_mean
 from emotion_estimator_training.hyperparameters import HParams
 from emotion_estimator_training.windows import build_windows, filled_views, speech_motion, \
     still_windows, stream_windows
@@ -151,3 +151,9 @@ def test_person_offsets_shift_whole_windows():
     ratio = shift[:, 0, 0] / 0.1
     assert ratio.min() >= 0 and ratio.max() <= 1 and ratio.std() > 0.1
     np.testing.assert_allclose(shift[:, 0, 1], -shift[:, 0, 0], atol=1e-6)
+
+
+def test_weighted_mean_counts_small_sets_less():
+    assert weighted_mean({'a': 0.6, 'b': 0.8}) == pytest.approx(0.7)
+    assert weighted_mean({'a': 0.6, 'y1': 1.0, 'y2': 0.0}, {'y1': 0.5, 'y2': 0.5}) == \
+        pytest.approx(0.55)
