@@ -201,17 +201,24 @@ def render(results: Path) -> str:
                   'from a new face. Simulated, not measured on talking-face video.', '',
                   _table(['neutral faces', 'count', 'happy (still)', 'happy (talking)',
                           'sad (still)', 'sad (talking)'], rows)]
-    if ablations:
-        base = ablations['base']
-        parts += ['', '### Design comparisons (validation split, reduced training budget)', '',
-                  f'Command: `{ablations["command"]}` ({ablations["date"]}; base = '
+    for title, record in (('Design comparisons across data sets (this round)',
+                           _load(results / 'ablations_cross.json')),
+                          ('Design comparisons (round 1, FER2013 validation only)', ablations)):
+        if not record:
+            continue
+        base = record['base']
+        tuned = any('tuned_per_set' in row for row in record['runs'].values())
+        parts += ['', f'### {title}', '',
+                  f'Command: `{record["command"]}` ({record["date"]}; base = '
                   f'{base["feature_set"]}, T = {base["window_length"]}, {base["balancing"]}, '
-                  f'{base["windows_per_image"]} windows per image; each row changes one thing). '
-                  '3-class '
-                  'columns use gains of 1 (no tuning); stream = simulated 24-frame camera streams '
-                  'of validation faces, flicker = share of frame pairs whose label changes.'
-                  + (f' Note: {ablations["note"]}.' if ablations.get('note') else ''), '',
-                  ablation_table(ablations)]
+                  f'{base["windows_per_image"]} windows per image, {base["epochs"]} epochs at '
+                  'most; each row changes one thing). The first 3-class columns use gains of 1 '
+                  '(no tuning); stream = simulated 24-frame camera streams of validation faces, '
+                  'flicker = share of frame pairs whose label changes.'
+                  + (' "Tuned" columns: gains chosen per run as `build` chooses them, on still '
+                     'windows.' if tuned else '')
+                  + (f' Note: {record["note"]}.' if record.get('note') else ''), '',
+                  ablation_table(record)]
     parts.append(END)
     return '\n'.join(parts)
 

@@ -185,7 +185,7 @@ def cmd_ablate(args) -> int:
         if balancing != base.balancing:
             runs[f'balancing={balancing}'] = base.with_changes(balancing=balancing)
     runs['units=128-128-64-64'] = base.with_changes(lstm_units=(128, 128, 64, 64))
-    runs['person_offset_fraction=0'] = base.with_changes(person_offset_fraction=0.0)
+    runs['person_offset_fraction=0.3'] = base.with_changes(person_offset_fraction=0.3)
     runs['speech_fraction=0'] = base.with_changes(speech_fraction=0.0)
     selected = set(args.only) if args.only else None
     runs = {k: v for k, v in runs.items() if selected is None or k in selected}

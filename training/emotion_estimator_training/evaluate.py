@@ -115,8 +115,8 @@ def tune_decision(sets: Dict[str, tuple], base: DecisionSettings, sad_recall_flo
     ``sets`` maps a name to ``(probabilities [D, 7], labels [N], detected [N])``. The objective
     is the (``weights``-weighted) mean 3-class macro-F1 over the sets, less ``penalty`` times
     every set's shortfall of sad recall below ``sad_recall_floor`` (the robot's reason to exist
-    is noticing sad). The label filter's hysteresis from unknown (``switch_margin``) is applied, as for a face the
-    robot has just met. Never given a test split.
+    is noticing sad). The label filter's hysteresis from unknown (``switch_margin``) is
+    applied, as for a face the robot has just met. Never given a test split.
 
     Returns:
         The settings and ``{'objective', 'per_set': {name: {macro_f1, sad_recall}}}``.
