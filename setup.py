@@ -12,6 +12,8 @@ setup(
     name=package_name,
     version='0.1.0',
     packages=find_packages(exclude=['test', 'test.*', 'training', 'training.*']),
+    # The face detector for max_faces > 1 (MediaPipe's BlazeFace; see emotion_estimator/data/).
+    package_data={package_name: ['data/*.tflite', 'data/*.md']},
     data_files=[
         ('share/ament_index/resource_index/packages', ['resource/' + package_name]),
         ('share/' + package_name, ['package.xml']),

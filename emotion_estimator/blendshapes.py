@@ -5,15 +5,22 @@
 This is the one feature-extraction path: the node, the offline analysis and the training package
 all call :meth:`BlendshapeExtractor.extract` (training in IMAGE mode on stills, the node in VIDEO
 mode), so training and serving share the model file, pre-processing and score order.
+
+For several faces, :class:`MultiFaceExtractor` finds the faces with a separate detector
+(:mod:`emotion_estimator.face_detection`) and runs the same FaceLandmarker on a crop around each,
+because FaceLandmarker's own detector misses faces in a wide frame of several people (measured in
+``benchmarks/results/faces.md``).
 """
 
 from dataclasses import dataclass
 import os
-from typing import List, Optional, Tuple
+from typing import List, Optional, Sequence, Tuple
 
+import cv2
 import numpy as np
 
 from emotion_estimator.contract import BLENDSHAPE_NAMES
+from emotion_estimator.face_detection import BlazeFaceDetector, MIN_SCORE
 from emotion_estimator.model_files import (
     FETCH_HINT, find_face_model, ModelFileError, user_cache_dir)
 
@@ -129,3 +136,178 @@ def scores_from_categories(categories) -> np.ndarray:
     if missing:
         raise ValueError(f'MediaPipe returned no score for blendshapes {missing}')
     return np.array([by_name[name] for name in BLENDSHAPE_NAMES], dtype=np.float32)
+
+
+Box = Tuple[int, int, int, int]
+
+#: A face's crop is a square this many times the face's larger side, around its centre.
+CROP_SCALE = 1.8
+#: A face found in a crop further than this many face sizes from its centre is a neighbour.
+OFF_CENTRE = 0.6
+#: Crops larger than this (pixels a side) are scaled down before the face mesh runs.
+MAX_CROP_PX = 512
+#: The detector runs at least this often (seconds); also whenever a face was lost or none is seen.
+DETECT_EVERY_S = 0.2
+
+
+class MultiFaceExtractor:
+    """Find up to ``max_faces`` faces: a detector on the frame, then FaceLandmarker per face.
+
+    Every frame, each face found in the previous frame is looked for again in a crop around its
+    last box (so a face that turns away from the detector's view is followed by the face mesh).
+    The detector (the back-camera BlazeFace by default) runs when ``detect_every_s`` has passed,
+    when a face was lost in the previous frame, or when no face is being followed; each run
+    reads the next of :func:`detection_views` (the whole frame, then its left and right halves,
+    where faces far away are twice as large to the detector), so the cost per frame stays one
+    detector run at most. Faces it finds away from the followed ones are added, highest score
+    first. FaceLandmarker runs in IMAGE mode on each crop and its box is mapped back to frame
+    pixels. :meth:`extract_faces` has the signature of :meth:`BlendshapeExtractor.extract_faces`.
+
+    Args:
+        face_model_path: MediaPipe ``face_landmarker.task`` (see :func:`find_face_model`).
+        max_faces: faces returned at most.
+        detector: a face detector (default: the packaged back-camera BlazeFace).
+        detect_every_s: longest time between two runs of the detector.
+        crop_scale: crop side as a multiple of the face's larger side.
+        min_detection_confidence: the detector's and FaceLandmarker's score threshold.
+        num_threads: LiteRT threads of the default detector.
+
+    """
+
+    def __init__(self, face_model_path: Optional[os.PathLike] = None, max_faces: int = 4,
+                 detector: Optional[BlazeFaceDetector] = None,
+                 detect_every_s: float = DETECT_EVERY_S, crop_scale: float = CROP_SCALE,
+                 min_detection_confidence: float = MIN_SCORE, num_threads: int = 1):
+        """Load the detector and the face model."""
+        if max_faces < 1:
+            raise ValueError(f'max_faces must be >= 1, got {max_faces}')
+        if crop_scale < 1.0:
+            raise ValueError(f'crop_scale must be >= 1, got {crop_scale}')
+        self.max_faces = max_faces
+        self.detect_every_s = detect_every_s
+        self.crop_scale = crop_scale
+        self.detector = detector or BlazeFaceDetector(min_score=min_detection_confidence,
+                                                      num_threads=num_threads)
+        # One face per crop: asking for two would run the mesh on every neighbour reaching into
+        # a crop (measured: +50% with 3-4 people side by side); a face found away from the
+        # crop's centre (a neighbour) is not taken for the one the crop is about.
+        self.landmarker = BlendshapeExtractor(face_model_path, video=False, num_faces=1,
+                                              min_detection_confidence=min_detection_confidence)
+        self.model_path = self.landmarker.model_path
+        self._followed: List[Box] = []
+        self._last_detection_s: Optional[float] = None
+        self._lost = False
+        self._next_view = 0
+        #: How many times the detector ran (for tests and benchmarks).
+        self.detector_runs = 0
+
+    def extract_faces(self, rgb: np.ndarray,
+                      timestamp_s: float = 0.0) -> List[FaceObservation]:
+        """Return the blendshapes and box (frame pixels) of every face found, up to max_faces."""
+        regions = list(self._followed)
+        if self._detection_due(timestamp_s):
+            self._last_detection_s = timestamp_s
+            views = detection_views(rgb.shape[1], rgb.shape[0])
+            left, top, width, height = views[self._next_view % len(views)]
+            self._next_view += 1
+            self.detector_runs += 1
+            for detection in self.detector.detect(rgb[top:top + height, left:left + width]):
+                if len(regions) >= self.max_faces:
+                    break
+                x, y, w, h = detection.box
+                box = (x + left, y + top, w, h)
+                if not any(same_face(box, region) for region in regions):
+                    regions.append(box)
+        faces: List[FaceObservation] = []
+        for region in regions:
+            face = self.face_in_region(rgb, region)
+            if face is not None and not any(same_face(face.box, other.box) for other in faces):
+                faces.append(face)
+        self._lost = len(faces) < len(self._followed)
+        self._followed = [face.box for face in faces]
+        return faces
+
+    def _detection_due(self, timestamp_s: float) -> bool:
+        return (not self._followed or self._lost or self._last_detection_s is None
+                or timestamp_s < self._last_detection_s
+                # 1 ms early, so that 0.2 s at 15 fps is every third frame despite rounding
+                or timestamp_s - self._last_detection_s >= self.detect_every_s - 1e-3)
+
+    def face_in_region(self, rgb: np.ndarray, region: Box) -> Optional[FaceObservation]:
+        """Run FaceLandmarker on a crop around ``region``; return its face in frame pixels."""
+        height, width = rgb.shape[:2]
+        x, y, w, h = region
+        centre_x, centre_y = x + w / 2.0, y + h / 2.0
+        half = self.crop_scale * max(w, h, 1) / 2.0
+        left, top = max(0, int(centre_x - half)), max(0, int(centre_y - half))
+        right = min(width, int(round(centre_x + half)))
+        bottom = min(height, int(round(centre_y + half)))
+        if right - left < 2 or bottom - top < 2:
+            return None
+        crop = rgb[top:bottom, left:right]
+        scale = min(1.0, MAX_CROP_PX / max(crop.shape[:2]))
+        if scale < 1.0:
+            crop = cv2.resize(crop, (max(1, int(round(crop.shape[1] * scale))),
+                                     max(1, int(round(crop.shape[0] * scale)))),
+                              interpolation=cv2.INTER_AREA)
+        found = self.landmarker.extract_faces(crop)
+        target = ((centre_x - left) * scale, (centre_y - top) * scale)
+        if not found or (centre_distance(found[0].box, target)
+                         > OFF_CENTRE * max(w, h) * scale):
+            return None
+        face = found[0]
+        fx, fy, fw, fh = face.box
+        box = (left + int(fx / scale), top + int(fy / scale),
+               int(round(fw / scale)), int(round(fh / scale)))
+        return FaceObservation(face.blendshapes, clip_box(box, width, height))
+
+    def reset(self) -> None:
+        """Forget the faces being followed (the next frame runs the detector on all of it)."""
+        self._followed = []
+        self._last_detection_s = None
+        self._lost = False
+        self._next_view = 0
+
+    def close(self) -> None:
+        """Release MediaPipe's graph (safe to call twice)."""
+        self.landmarker.close()
+
+    def __enter__(self) -> 'MultiFaceExtractor':
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+
+def detection_views(width: int, height: int) -> List[Box]:
+    """Return the parts of a frame the detector reads in turn: all of it, then two halves.
+
+    The halves overlap by a tenth of the frame's width, so that a face far away (small) on the
+    middle line is whole in one of them; a frame taller than wide is read whole only.
+    """
+    views = [(0, 0, width, height)]
+    if width > height:
+        half = int(round(width * 0.55))
+        views += [(0, 0, half, height), (width - half, 0, half, height)]
+    return views
+
+
+def centre_distance(box: Box, point: Sequence[float]) -> float:
+    """Return the distance from a box's centre to a point, in pixels."""
+    x, y, w, h = box
+    return float(np.hypot(x + w / 2.0 - point[0], y + h / 2.0 - point[1]))
+
+
+def same_face(box: Box, other: Box) -> bool:
+    """Return whether two boxes are on one face: centres closer than half the larger face."""
+    size = max(box[2], box[3], other[2], other[3], 1)
+    return centre_distance(box, (other[0] + other[2] / 2.0, other[1] + other[3] / 2.0)) \
+        < 0.5 * size
+
+
+def clip_box(box: Box, width: int, height: int) -> Box:
+    """Clip an (x, y, w, h) box to a frame of ``width`` x ``height`` pixels."""
+    x, y, w, h = box
+    left, top = min(max(0, x), width), min(max(0, y), height)
+    right, bottom = min(width, x + w), min(height, y + h)
+    return left, top, max(0, right - left), max(0, bottom - top)

@@ -3,7 +3,12 @@
 """The whole pipeline without ROS: frame -> faces -> per-face window -> LSTM -> steady label.
 
 Every face has its own state (:class:`FaceTrack`): an id that stays while the face moves a
-little from frame to frame, its frame window, its label filter and its resting-face estimate.
+little from frame to frame or is hidden for less than the forget time, its frame window, its
+label filter and its resting-face estimate.
+
+With ``max_faces=1`` the faces come from one FaceLandmarker on the whole frame (VIDEO mode, as
+before there was more than one face); with more, from :class:`MultiFaceExtractor`, a separate
+face detector and FaceLandmarker per face crop (see ``benchmarks/results/faces.md``).
 """
 
 from dataclasses import dataclass, field, replace
@@ -14,7 +19,8 @@ from typing import Dict, List, Optional, Tuple
 
 import numpy as np
 
-from emotion_estimator.blendshapes import BlendshapeExtractor, FaceObservation
+from emotion_estimator.blendshapes import (
+    BlendshapeExtractor, FaceObservation, MultiFaceExtractor)
 from emotion_estimator.classifier import EmotionClassifier
 from emotion_estimator.contract import ModelSpec, ModelSpecError
 from emotion_estimator.decision import LabelFilter
@@ -81,7 +87,8 @@ class EmotionEstimator:
         num_threads: threads for the TFLite interpreter.
         resting_face: learn each person's resting face and read expressions relative to it
             (needs a model trained for it: ``resting_face`` in its metadata).
-        max_faces: faces tracked at once.
+        max_faces: faces tracked at once; above 1 a separate face detector finds them and
+            FaceLandmarker runs per face (about one FaceLandmarker run per extra face).
 
     """
 
@@ -122,7 +129,11 @@ class EmotionEstimator:
                     self.spec.resting_face.get('settings', {}))
             except (KeyError, ValueError, TypeError) as error:
                 raise ModelSpecError(f'{self.spec.path}: bad resting_face: {error}') from None
-        self.extractor = BlendshapeExtractor(face_model_path, video=True, num_faces=max_faces)
+        if max_faces == 1:
+            self.extractor = BlendshapeExtractor(face_model_path, video=True, num_faces=1)
+        else:
+            self.extractor = MultiFaceExtractor(face_model_path, max_faces=max_faces,
+                                                num_threads=num_threads or 1)
         self._feature_indices = np.array(self.spec.feature_indices)
         self._ids = itertools.count(1)
         self.tracks: Dict[str, FaceTrack] = {}
@@ -217,20 +228,26 @@ class EmotionEstimator:
 
     def _match(self, faces: List[FaceObservation],
                time_s: float) -> List[Tuple[FaceTrack, FaceObservation]]:
-        """Give every face the track it continues (the nearest within a face size) or a new one."""
-        free = dict(self.tracks)
+        """Give every face the track it continues or a new one; return them in ``faces`` order.
+
+        Pairs closer than a face size are taken nearest first (for the few faces in a frame
+        this is the assignment an optimal matcher finds unless two people swap places within a
+        frame), so a face next to another does not take its neighbour's id.
+        """
+        pairs = sorted((track.matches(face.box), index, track.face_id)
+                       for index, face in enumerate(faces) for track in self.tracks.values())
+        assigned: Dict[int, FaceTrack] = {}
+        taken = set()
+        for distance, index, face_id in pairs:
+            if distance >= 1.0:
+                break
+            if index not in assigned and face_id not in taken:
+                assigned[index] = self.tracks[face_id]
+                taken.add(face_id)
         matched = []
-        for face in faces:
-            best, best_distance = None, 1.0
-            for track in free.values():
-                distance = track.matches(face.box)
-                if distance < best_distance:
-                    best, best_distance = track, distance
-            if best is None:
-                best = self._new_track(face, time_s)
-            else:
-                del free[best.face_id]
-            matched.append((best, face))
+        for index, face in enumerate(faces):
+            track = assigned.get(index) or self._new_track(face, time_s)
+            matched.append((track, face))
         return matched
 
     def _new_track(self, face: FaceObservation, time_s: float) -> FaceTrack:
@@ -284,6 +301,8 @@ class EmotionEstimator:
         self.tracks.clear()
         self._main_id = None
         self._last_time = None
+        if isinstance(self.extractor, MultiFaceExtractor):
+            self.extractor.reset()
 
     def close(self) -> None:
         """Release MediaPipe."""
