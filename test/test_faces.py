@@ -232,6 +232,23 @@ def test_a_face_hidden_for_a_moment_keeps_its_id(two_face_estimator, people):
     assert {r.box[0] < WIDTH // 2: r.face_id for r in results} == before
 
 
+def test_faces_that_turn_keep_their_ids(two_face_estimator, people):
+    """Both people tilt their heads to 40 degrees and back over 2 s, followed by the mesh."""
+    estimator = two_face_estimator
+    estimator.reset()
+    ids = set()
+    for index in range(30):
+        angle = 40.0 * (index if index < 15 else 30 - index) / 15
+        turned = [cv2.warpAffine(photo, cv2.getRotationMatrix2D((PHOTO_PX / 2, PHOTO_PX / 2),
+                                                                angle, 1.0),
+                                 (PHOTO_PX, PHOTO_PX), borderValue=(GREY,) * 3)
+                  for photo in people]
+        results = estimator.process_faces(scene(turned, [150, 690]), 400.0 + index / RATE_HZ)
+        assert len(results) == 2, (index, angle)
+        ids.add(tuple(sorted((r.box[0] < WIDTH // 2, r.face_id) for r in results)))
+    assert len(ids) == 1, ids
+
+
 def test_a_face_that_leaves_is_dropped_after_the_forget_time(two_face_estimator, people):
     estimator = two_face_estimator
     estimator.reset()
