@@ -27,7 +27,7 @@ import numpy as np
 from emotion_estimator.contract import CLASS_NAMES, DECISION_LABELS
 from emotion_estimator.frames import still_photo_to_rgb
 
-from emotion_estimator_training.crossval import load_still_set
+from emotion_estimator_training.crossval import load_still_set, read_bgr
 from emotion_estimator_training.evaluate import _block, to_three_class
 
 FPS = 15.0
@@ -52,20 +52,13 @@ _WORKER: Dict[str, object] = {}
 
 
 def read_photo(path: str) -> np.ndarray:
-    """Return a photo as the BGR frame the estimator gets (GIFs included).
+    """Return a photo as the BGR frame the estimator gets (the runtime's still pre-processing).
 
     Raises:
         ValueError: the file cannot be decoded.
 
     """
-    image = cv2.imread(path, cv2.IMREAD_COLOR)
-    if image is None:
-        capture = cv2.VideoCapture(path)
-        ok, image = capture.read()
-        capture.release()
-        if not ok:
-            raise ValueError(f'cannot decode {path}')
-    return cv2.cvtColor(still_photo_to_rgb(image), cv2.COLOR_RGB2BGR)
+    return cv2.cvtColor(still_photo_to_rgb(read_bgr(path)), cv2.COLOR_RGB2BGR)
 
 
 def _start(model_spec: Optional[str], face_model: Optional[str]) -> None:

@@ -50,15 +50,24 @@ class StillSet:
             ValueError: the file cannot be decoded.
 
         """
-        path = self.paths[index]
-        image = cv2.imread(str(path), cv2.IMREAD_COLOR)
-        if image is None:
-            capture = cv2.VideoCapture(str(path))  # OpenCV builds without GIF in imread
-            ok, image = capture.read()
-            capture.release()
-            if not ok:
-                raise ValueError(f'cannot decode {path}')
-        return image
+        return read_bgr(self.paths[index])
+
+
+def read_bgr(path: os.PathLike) -> np.ndarray:
+    """Return a photo file as BGR uint8, GIFs included.
+
+    Raises:
+        ValueError: the file cannot be decoded.
+
+    """
+    image = cv2.imread(str(path), cv2.IMREAD_COLOR)
+    if image is None:
+        capture = cv2.VideoCapture(str(path))  # OpenCV builds without GIF in imread
+        ok, image = capture.read()
+        capture.release()
+        if not ok:
+            raise ValueError(f'cannot decode {path}')
+    return image
 
 
 def load_still_set(root: os.PathLike, name: str) -> StillSet:
