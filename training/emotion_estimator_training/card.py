@@ -90,7 +90,8 @@ def ablation_table(ablations: Dict) -> str:
                  _f(row['stream_accuracy_7']), _f(row['flicker_7']), _f(row['flicker_3'])]
         if tuned:
             per_set = row.get('tuned_per_set', {})
-            cells += [' / '.join(_f(per_set.get(k, {}).get('macro_f1'))
+            cells += [_f(row.get('tuned_objective')),
+                      ' / '.join(_f(per_set.get(k, {}).get('macro_f1'))
                                  for k in ('fer_val', 'muxspace', 'yale', 'yale_met')),
                       ' / '.join(_f(per_set.get(k, {}).get('sad_recall'))
                                  for k in ('fer_val', 'muxspace', 'yale', 'yale_met'))]
@@ -98,7 +99,8 @@ def ablation_table(ablations: Dict) -> str:
     header = ['run (validation split)', '7-class acc', '7-class F1', '3-class acc',
               '3-class F1', 'stream acc (7)', 'flicker (7)', 'flicker (3)']
     if tuned:
-        header += ['tuned 3-class F1: FER val / muxspace / Yale / Yale met',
+        header += ['tuned objective (what build maximises)',
+                   'tuned 3-class F1: FER val / muxspace / Yale / Yale met',
                    'tuned sad recall (same sets)']
     return _table(header + ['epochs'], rows)
 
