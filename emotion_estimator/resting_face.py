@@ -21,7 +21,6 @@ Training uses :func:`shift_features` too, with simulated person offsets (see the
 package's ``windows.py``), so the model learns both the cold and the settled representation.
 """
 
-from collections import deque
 from dataclasses import dataclass
 from typing import Dict, Mapping, Optional, Sequence
 
@@ -103,32 +102,38 @@ def shift_features(blendshapes: np.ndarray, resting: np.ndarray, prior: RestingF
 
 
 class RestingFace:
-    """The running resting-face estimate of one tracked face."""
+    """The running resting-face estimate of one tracked face.
+
+    Samples live in a preallocated ring of ``history_s / sample_period_s`` rows; the median and
+    the shift it implies are recomputed only when a sample is taken (at most every
+    ``sample_period_s``), so a frame costs one subtraction.
+    """
 
     def __init__(self, prior: RestingFacePrior,
                  settings: RestingFaceSettings = RestingFaceSettings()):
         """Start with no history (cold start: the population's resting face)."""
         self.prior = prior
         self.settings = settings
-        self._samples: deque = deque()
-        self._times: deque = deque()
-        self._estimate: Optional[np.ndarray] = None
-        self._last_seen: Optional[float] = None
+        capacity = int(np.ceil(settings.history_s / settings.sample_period_s)) + 1
+        self._ring = np.zeros((capacity, len(prior.neutral)), np.float32)
+        self._ring_times = np.zeros(capacity)
+        self.reset()
 
     def reset(self) -> None:
         """Forget the person: back to the population's resting face."""
-        self._samples.clear()
-        self._times.clear()
-        self._estimate = None
-        self._last_seen = None
+        self._count = 0
+        self._next = 0
+        self._first_time: Optional[float] = None
+        self._last_sample: Optional[float] = None
+        self._estimate: Optional[np.ndarray] = None
+        self._offset: Optional[np.ndarray] = None
+        self._settled = 0.0
+        self._last_seen: Optional[float] = None
 
     @property
     def settled(self) -> float:
         """Return how far the estimate is trusted, from 0 (no history) to 1."""
-        if not self._times:
-            return 0.0
-        seconds = self._times[-1] - self._times[0] + self.settings.sample_period_s
-        return float(min(1.0, seconds / self.settings.settle_s))
+        return self._settled
 
     @property
     def resting(self) -> np.ndarray:
@@ -143,20 +148,36 @@ class RestingFace:
             self.reset()
         self._last_seen = time_s
         # (1 ms of slack: frames at 15 Hz are 0.2 s apart every third frame, up to rounding)
-        if not self._times or time_s - self._times[-1] >= self.settings.sample_period_s - 1e-3:
-            self._samples.append(np.asarray(blendshapes, dtype=np.float32))
-            self._times.append(time_s)
-            while self._times and time_s - self._times[0] > self.settings.history_s:
-                self._times.popleft()
-                self._samples.popleft()
-            self._estimate = np.median(np.stack(self._samples), axis=0).astype(np.float32)
+        if self._last_sample is None or \
+                time_s - self._last_sample >= self.settings.sample_period_s - 1e-3:
+            self._sample(np.asarray(blendshapes, dtype=np.float32), time_s)
         return self.shift(blendshapes)
+
+    def _sample(self, blendshapes: np.ndarray, time_s: float) -> None:
+        capacity = len(self._ring)
+        self._ring[self._next] = blendshapes
+        self._ring_times[self._next] = time_s
+        self._next = (self._next + 1) % capacity
+        self._count = min(self._count + 1, capacity)
+        self._last_sample = time_s
+        kept = self._ring[:self._count]
+        times = self._ring_times[:self._count]
+        recent = time_s - times <= self.settings.history_s
+        if not recent.all():
+            kept, times = kept[recent], times[recent]
+        self._first_time = float(times.min())
+        self._estimate = np.median(kept, axis=0).astype(np.float32)
+        seconds = time_s - self._first_time + self.settings.sample_period_s
+        self._settled = float(min(1.0, seconds / self.settings.settle_s))
+        self._offset = (self._settled * np.clip(self._estimate - self.prior.neutral,
+                                                -self.prior.max_offset,
+                                                self.prior.max_offset)).astype(np.float32)
 
     def shift(self, blendshapes: np.ndarray) -> np.ndarray:
         """Return ``blendshapes`` shifted by the current estimate (no learning)."""
-        if self._estimate is None:
+        if self._offset is None:
             return np.asarray(blendshapes, dtype=np.float32)
-        return shift_features(blendshapes, self._estimate, self.prior, np.float32(self.settled))
+        return np.clip(blendshapes - self._offset, 0.0, 1.0, dtype=np.float32)
 
     def face_lost(self, time_s: float) -> None:
         """Note a frame without this face; the estimate is forgotten after ``forget_after_s``."""
