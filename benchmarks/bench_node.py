@@ -162,11 +162,11 @@ def run_row(name: str, frames: Dict[int, np.ndarray], args, domain: int) -> dict
             def sample(now: float) -> None:
                 if now >= next_sample[0]:
                     next_sample[0] += 5.0
-                    samples.append({'t_s': round(now - start, 1),
+                    samples.append({'t_s': round(now - start, 1), 'load_1min': os.getloadavg()[0],
                                     **harness.proc_sample(process.pid)})
             harness.stream(camera, message, args.duration, args.rate, on_tick=sample)
             samples.append({'t_s': round(time.monotonic() - start, 1),
-                            **harness.proc_sample(process.pid)})
+                            'load_1min': os.getloadavg()[0], **harness.proc_sample(process.pid)})
             time.sleep(2.5)  # the last outputs and a diagnostics message with the final counts
             with camera.lock:
                 measured = harness.summary(camera.recording, since)
@@ -174,12 +174,16 @@ def run_row(name: str, frames: Dict[int, np.ndarray], args, domain: int) -> dict
             counters = camera.last_counters()
     finally:
         exit_code = harness.stop_process(process)
+    loads = [sample['load_1min'] for sample in samples]
     cpu = 100.0 * (samples[-1]['cpu_s'] - samples[0]['cpu_s']) / max(
         samples[-1]['t_s'] - samples[0]['t_s'], 1e-9)
     return {
         'row': name, 'what': what, 'input': source, 'faces': faces, 'options': options,
         'node_command': ' '.join(command), 'duration_s': args.duration,
         'load_average_at_start': load_at_start, 'load_average_at_end': harness.load_average(),
+        'load_1min_during': {'min': round(min(loads), 2),
+                             'mean': round(sum(loads) / len(loads), 2),
+                             'max': round(max(loads), 2)},
         **measured,
         'frames_sent_total_with_warmup': sent_total,
         'node_counters_total_with_warmup': counters,
@@ -288,13 +292,13 @@ def markdown(r: dict) -> str:
               '| row | what | input | faces | output Hz | outputs / frames sent | node: received, '
               'processed, dropped by reason | lost before the node (DDS count) | latency ms '
               'p50 / p90 / p99 / max | node CPU % of a core | node RSS MiB start / end / max | '
-              'load at start |',
+              '1-min load during: min / mean / max |',
               '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |']
     for row in r['rows']:
         c = row['node_counters_total_with_warmup']
         reasons = ', '.join(f'{k[len("dropped_"):]} {v}' for k, v in c.items()
                             if k.startswith('dropped_') and k != 'dropped_frames' and v)
-        lat, rss = row['latency_ms'], row['node_rss_mib']
+        lat, rss, load = row['latency_ms'], row['node_rss_mib'], row['load_1min_during']
         what = ROW_TITLES[row['what']] + (' (round 1 setup: reliable, debug image subscribed)'
                                           if row['options'].get('debug_image') else '')
         lines.append(
@@ -305,7 +309,8 @@ def markdown(r: dict) -> str:
             f"{row['frames_lost_before_the_node']} ({c.get('frames_lost_in_transport', '-')}) | "
             f"{lat.get('p50')} / {lat.get('p90')} / "
             f"{lat.get('p99')} / {lat.get('max')} | {row['node_cpu_percent_of_one_core']} | "
-            f"{rss['start']} / {rss['end']} / {rss['max']} | {row['load_average_at_start']} |")
+            f"{rss['start']} / {rss['end']} / {rss['max']} | {load['min']} / {load['mean']} / "
+            f"{load['max']} |")
     lines += [
         '',
         'Output rate and latency are over the measured seconds; the node counters and '
