@@ -45,6 +45,7 @@ from emotion_estimator.decision import UNKNOWN
 from emotion_estimator.estimator import EmotionEstimator, EmotionResult
 from emotion_estimator.frames import FrameError
 from emotion_estimator.model_files import FETCH_HINT, find_face_model, user_cache_dir
+from emotion_estimator.native_log import captured_native_stderr, worth_showing
 from emotion_estimator.ros_image import (
     bgr_to_image_fields, compressed_to_bgr, image_to_bgr, ImageConversionError)
 
@@ -310,15 +311,18 @@ class EmotionEstimatorNode(Node):
         spec_path = self.get_parameter('model_spec_path').value or None
         face_path = self.get_parameter('face_model_path').value or None
         variant = self.get_parameter('model_variant').value or None
+        native_lines = []
         try:
             self.face_model_file = find_face_model(face_path)
-            estimator = EmotionEstimator(
-                model_spec_path=spec_path, face_model_path=self.face_model_file,
-                variant=variant,
-                max_gap_s=float(self.get_parameter('max_gap_s').value),
-                num_threads=int(self.get_parameter('num_threads').value),
-                resting_face=bool(self.get_parameter('resting_face').value),
-                max_faces=int(self.get_parameter('max_faces').value))
+            # MediaPipe and TFLite print start-up chatter from C++; keep only what matters.
+            with captured_native_stderr() as native_lines:
+                estimator = EmotionEstimator(
+                    model_spec_path=spec_path, face_model_path=self.face_model_file,
+                    variant=variant,
+                    max_gap_s=float(self.get_parameter('max_gap_s').value),
+                    num_threads=int(self.get_parameter('num_threads').value),
+                    resting_face=bool(self.get_parameter('resting_face').value),
+                    max_faces=int(self.get_parameter('max_faces').value))
         except FileNotFoundError as error:  # includes ModelFileError
             raise ModelLoadError(
                 f'{error}. Fix: {FETCH_HINT.format(cache=user_cache_dir())} for the face model; '
@@ -329,6 +333,8 @@ class EmotionEstimatorNode(Node):
                 'emotion_model.json (or reinstall the package), model_variant to one of its '
                 'variants, and for the face model '
                 + FETCH_HINT.format(cache=user_cache_dir())) from None
+        for line in filter(worth_showing, native_lines):
+            self.get_logger().warning(f'MediaPipe: {line.strip()}')
         self.model_variant = variant or estimator.spec.default_variant
         self.model_file = estimator.spec.model_file(self.model_variant)
         return estimator

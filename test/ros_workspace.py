@@ -22,7 +22,7 @@ WORKSPACE = REPO_ROOT / 'build_ros'
 ENV_FILE = WORKSPACE / 'env.sh'
 ROS2_EXECUTABLE = WORKSPACE / 'install' / 'bin' / 'ros2'
 BUILD_COMMAND = 'scripts/build_ros_workspace.sh'
-#: The ROS 2 domain of these tests: 55-59, apart from the in-process node tests (10-54, see
+#: The ROS 2 domain of these tests: 55-59, apart from the in-process node tests (10-49, see
 #: conftest.py) and the node benchmark (60-99), and within 0-101 like them.
 DOMAIN_ID = 55 + os.getpid() % 5
 #: Discovery of the ros2 command line without a daemon (seconds per call).

@@ -1,0 +1,59 @@
+# Copyright 2026 The emotion_estimator authors.
+# SPDX-License-Identifier: Apache-2.0
+"""Keep MediaPipe's and TFLite's start-up chatter off the terminal (no ROS).
+
+Loading the models makes MediaPipe (absl logging) and TFLite write lines such as
+``INFO: Created TensorFlow Lite XNNPACK delegate for CPU.``, ``WARNING: Logging before
+InitGoogle() is written to STDERR`` and ``W0000 ... inference_feedback_manager.cc ...`` straight
+to file descriptor 2, from C++. ``GLOG_minloglevel`` and ``TF_CPP_MIN_LOG_LEVEL`` do not change
+them (checked with the mediapipe wheel in use: its absl logging reads no environment variable).
+:func:`captured_native_stderr` sends descriptor 2 to a temporary file while the models load;
+:func:`worth_showing` then keeps only the lines a user should see (errors, anything unknown),
+which the caller logs through its own logger. Informational and warning lines of the known
+start-up kind are dropped.
+"""
+
+import contextlib
+import os
+import re
+import sys
+import tempfile
+from typing import Iterator, List
+
+#: absl / glog line prefix: severity letter, MMDD (``I0000``, ``W1201``, ...).
+_ABSL_PREFIX = re.compile(r'^([IWEF])\d{4} ')
+#: Plain start-up lines of TFLite and absl (informational).
+_PLAIN_CHATTER = ('INFO: Created TensorFlow Lite', 'INFO: Initialized TensorFlow Lite',
+                  'WARNING: Logging before InitGoogle()',
+                  'WARNING: All log messages before absl::InitializeLog()')
+
+
+def worth_showing(line: str) -> bool:
+    """Return whether a native log line should reach the user (not informational chatter)."""
+    stripped = line.strip()
+    if not stripped or stripped.startswith(_PLAIN_CHATTER):
+        return False
+    match = _ABSL_PREFIX.match(stripped)
+    return match is None or match.group(1) in 'EF'
+
+
+@contextlib.contextmanager
+def captured_native_stderr() -> Iterator[List[str]]:
+    """Send file descriptor 2 to a temporary file in the block; yield its lines (after it).
+
+    The yielded list is filled when the block ends (also when it raises), with every line
+    written to descriptor 2 in the meantime, by any thread or library.
+    """
+    lines: List[str] = []
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile(mode='w+b') as capture:
+        os.dup2(capture.fileno(), 2)
+        try:
+            yield lines
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+            capture.seek(0)
+            lines.extend(capture.read().decode(errors='replace').splitlines())
