@@ -37,6 +37,10 @@ def _common(parser: argparse.ArgumentParser) -> None:
                         help='extraction processes (default: all cores)')
     parser.add_argument('--limit-per-class', type=int,
                         help='use at most N images per class and split (smoke runs)')
+    parser.add_argument('--ray-address',
+                        help='extract blendshapes on a Ray cluster (auto or HOST:PORT), or '
+                             '"local" for a local Ray instance of --workers CPUs; needs the '
+                             'ray extra')
     parser.add_argument('--crossval',
                         help='faces of other people for every choice (feature selection, '
                              'decision), never for training (default: '
@@ -68,7 +72,7 @@ def _crossval_dir(args) -> Optional[Path]:
 def _prepare(args):
     from emotion_estimator_training.pipeline import prepare
     return prepare(_dataset(args), _face_model(args), Path(args.cache), workers=args.workers,
-                   crossval_dir=_crossval_dir(args))
+                   crossval_dir=_crossval_dir(args), ray_address=args.ray_address)
 
 
 def _hparams(args):

@@ -106,6 +106,55 @@ def _extract_one(job: Tuple[str, np.ndarray]) -> Tuple[str, np.ndarray]:
     return digest, np.stack(rows)
 
 
+def _extract_on_ray(jobs: List[Tuple[str, np.ndarray]], face_model: Path,
+                    config: ExtractionConfig, address: str, workers: int,
+                    progress: bool) -> List[Tuple[str, np.ndarray]]:
+    """Extract ``jobs`` on Ray: one actor per CPU loads the face model once, chunks of images.
+
+    Raises:
+        RuntimeError: Ray is not installed (it is an optional extra of the training package).
+
+    """
+    try:
+        import ray
+        from ray.util import ActorPool
+    except ImportError:
+        raise RuntimeError("--ray-address needs Ray: pip install 'emotion-estimator-training[ray]'"
+                           ) from None
+    started_here = not ray.is_initialized()
+    if started_here:
+        if address == 'local':
+            ray.init(address='local', num_cpus=workers, log_to_driver=False,
+                     include_dashboard=False)
+        else:
+            ray.init(address=address, log_to_driver=False)
+
+    @ray.remote(num_cpus=1)
+    class Extractor:
+        def __init__(self):
+            _start_worker(str(face_model), config)
+
+        def run(self, chunk):
+            return [_extract_one(job) for job in chunk]
+
+    try:
+        actors = int(max(1, min(workers if address == 'local' else
+                                ray.cluster_resources().get('CPU', 1), len(jobs))))
+        pool = ActorPool([Extractor.remote() for _ in range(actors)])
+        chunks = [jobs[i:i + 32] for i in range(0, len(jobs), 32)]
+        results = []
+        with tqdm(total=len(jobs), disable=not progress, desc='blendshapes (Ray)',
+                  unit='img') as bar:
+            for done in pool.map_unordered(lambda actor, chunk: actor.run.remote(chunk),
+                                           chunks):
+                results.extend(done)
+                bar.update(len(done))
+        return results
+    finally:
+        if started_here:
+            ray.shutdown()
+
+
 def cache_key(face_model: Path, config: ExtractionConfig) -> str:
     """Return the cache namespace: pre-processing, augmentation settings and face model file."""
     blob = json.dumps({'preprocessing': STILL_FACE_PREPROCESSING, 'config': asdict(config),
@@ -115,11 +164,15 @@ def cache_key(face_model: Path, config: ExtractionConfig) -> str:
 
 def extract_blendshapes(dataset: FerDataset, face_model: os.PathLike, cache_dir: os.PathLike,
                         config: ExtractionConfig = ExtractionConfig(),
-                        workers: Optional[int] = None, progress: bool = True) -> BlendshapeTable:
+                        workers: Optional[int] = None, progress: bool = True,
+                        ray_address: Optional[str] = None) -> BlendshapeTable:
     """Return the blendshapes of every image and view, computing only what the cache lacks.
 
     The cache is ``<cache_dir>/blendshapes-<key>.npz``, keyed inside by the hash of each image's
-    pixels, so a second run (or a run on a subset) reads instead of recomputing.
+    pixels, so a second run (or a run on a subset) reads instead of recomputing. With
+    ``ray_address`` (``auto``, ``HOST:PORT``, or ``local`` for a local instance of ``workers``
+    CPUs) the work runs on a Ray cluster instead of this machine's processes; the face model
+    file must be readable at the same path on every node.
     """
     face_model = Path(face_model)
     cache_file = Path(cache_dir) / f'blendshapes-{cache_key(face_model, config)}.npz'
@@ -132,12 +185,17 @@ def extract_blendshapes(dataset: FerDataset, face_model: os.PathLike, cache_dir:
     if todo:
         workers = workers or os.cpu_count() or 1
         jobs = list(todo.items())
-        context = multiprocessing.get_context('spawn')
-        with context.Pool(workers, _start_worker, (str(face_model), config)) as pool:
-            results = pool.imap_unordered(_extract_one, jobs, chunksize=32)
-            for digest, scores in tqdm(results, total=len(jobs), disable=not progress,
-                                       desc='blendshapes', unit='img'):
+        if ray_address:
+            for digest, scores in _extract_on_ray(jobs, face_model, config, ray_address,
+                                                  workers, progress):
                 cached[digest] = scores
+        else:
+            context = multiprocessing.get_context('spawn')
+            with context.Pool(workers, _start_worker, (str(face_model), config)) as pool:
+                results = pool.imap_unordered(_extract_one, jobs, chunksize=32)
+                for digest, scores in tqdm(results, total=len(jobs), disable=not progress,
+                                           desc='blendshapes', unit='img'):
+                    cached[digest] = scores
         _write_cache(cache_file, cached)
     return BlendshapeTable(
         sources=[image.source for image in dataset.images],

@@ -80,13 +80,15 @@ def load_dataset(data: Optional[str] = None, csv: Optional[str] = None,
 
 def prepare(dataset: FerDataset, face_model: Path, cache_dir: Path,
             workers: Optional[int] = None, progress: bool = True,
-            crossval_dir: Optional[Path] = None) -> Prepared:
+            crossval_dir: Optional[Path] = None,
+            ray_address: Optional[str] = None) -> Prepared:
     """Extract (or read from the cache) the blendshapes of every image and view.
 
-    With ``crossval_dir`` also those of the faces of other people (see ``crossval.py``).
+    With ``crossval_dir`` also those of the faces of other people (see ``crossval.py``); with
+    ``ray_address`` the extraction runs on Ray (see ``extract_blendshapes``).
     """
     table = extract_blendshapes(dataset, face_model, cache_dir, ExtractionConfig(),
-                                workers=workers, progress=progress)
+                                workers=workers, progress=progress, ray_address=ray_address)
     prepared = Prepared(table, drop_report(table, CLASS_NAMES))
     train = prepared.split('train')
     neutral = train.scores[train.labels == CLASS_NAMES.index('neutral'), 0]

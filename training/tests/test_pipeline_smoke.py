@@ -42,6 +42,16 @@ def test_extraction_is_cached_per_image(tiny, face_model, tmp_path, monkeypatch)
         first.scores[:5])
 
 
+def test_extraction_on_a_local_ray_instance_gives_the_same_blendshapes(tiny, face_model,
+                                                                       tmp_path):
+    pytest.importorskip('ray', reason='the ray extra of the training package')
+    subset = FerDataset(tiny.images[:6])
+    local = extract_blendshapes(subset, face_model, tmp_path / 'a', workers=1, progress=False)
+    on_ray = extract_blendshapes(subset, face_model, tmp_path / 'b', workers=2, progress=False,
+                                 ray_address='local')
+    np.testing.assert_array_equal(on_ray.scores, local.scores)
+
+
 def test_build_end_to_end_gives_a_model_the_runtime_runs(fer_root, face_model, tmp_path,
                                                          tiny):
     models, results = tmp_path / 'models', tmp_path / 'results'
