@@ -10,8 +10,10 @@ End to end, each row with a fresh node process started through its entry point i
 environment (``node_harness``: no Fast DDS, RMW or discovery variable, so the node applies its
 own profile), fed by this process as the camera at ``--rate`` Hz, best effort like a camera
 driver: raw bgr8 and JPEG on ``image/compressed`` (``use_compressed:=true``), 1 and 3 faces.
-The estimator tracks one face (the first MediaPipe returns, ``num_faces`` 1): the 3-face rows
-show the cost of a busier frame, not three estimates. Also:
+The in-process rows use ``EmotionEstimator()``'s defaults (one face: FaceLandmarker alone); the
+node follows up to its ``max_faces`` parameter (default 4: a face detector, then FaceLandmarker
+per face), so its 3-face rows estimate all three faces (``emotion/faces``; ``emotion`` and
+``emotion/header`` carry the main face). Also:
 
 * ``round1``: round 1's setup (reliable camera, the node subscribed reliably through
   ``qos_overrides``, and this process subscribed to ``emotion/debug_image``), to show where
@@ -212,6 +214,11 @@ def git_commit() -> str:
     return commit + ('+changes' if dirty else '')
 
 
+def rewrite(path: Path) -> None:
+    """Write the Markdown report of a result JSON again (after a change of its wording)."""
+    path.with_suffix('.md').write_text(markdown(json.loads(path.read_text())))
+
+
 def main() -> int:
     """Run the benchmark and write benchmarks/results/<output>.{json,md}."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -272,8 +279,9 @@ def markdown(r: dict) -> str:
         'row below. The node and the camera alone load about 0.6; more is other work.',
         '- Node: a fresh process per row, started through its entry point in a clean '
         'environment, so it applies its packaged Fast DDS profile; default parameters except '
-        '`processing_time_warn_ms`. The estimator tracks one face: 3-face rows cost a busier '
-        'frame, not three estimates.',
+        '`processing_time_warn_ms`. In-process rows: `EmotionEstimator()` defaults, one face '
+        '(FaceLandmarker alone). The node follows up to `max_faces` faces (default 4: a face '
+        'detector, then FaceLandmarker per face), so its 3-face rows estimate all three.',
         '',
     ]
     if r['in_process']:
