@@ -29,6 +29,10 @@ from emotion_estimator.resting_face import RestingFace, RestingFacePrior, Restin
 from emotion_estimator.window import BlendshapeWindow
 
 
+#: The main face keeps its place while its box area is at least this share of the largest.
+MAIN_FACE_KEEP_RATIO = 0.8
+
+
 @dataclass
 class EmotionResult:
     """What :meth:`EmotionEstimator.process` returns for one frame."""
@@ -172,7 +176,10 @@ class EmotionEstimator:
             track.filter.settings = self.settings
 
     def process(self, frame_bgr: np.ndarray, time_s: float) -> EmotionResult:
-        """Process one frame taken at ``time_s`` seconds and return the main (largest) face.
+        """Process one frame taken at ``time_s`` seconds and return the main face.
+
+        The main face is the largest one, kept while another is not clearly larger (see
+        :meth:`process_faces`).
 
         Without a face the result keeps the last main face's id and its label for the label
         filter's grace time. A time that repeats or goes back restarts every face (a new
@@ -194,7 +201,11 @@ class EmotionEstimator:
                              resting_face_settled=self._settled(track))
 
     def process_faces(self, frame_bgr: np.ndarray, time_s: float) -> List[EmotionResult]:
-        """Process one frame and return a result per face found, the largest first.
+        """Process one frame and return a result per face found, the main face first.
+
+        The main face is the largest, except that the previous main face stays main while its
+        box is at least :data:`MAIN_FACE_KEEP_RATIO` of the largest one's; the others follow
+        by size.
 
         Raises:
             FrameError: the frame is not a non-empty uint8 HxWx3 array.
@@ -223,7 +234,15 @@ class EmotionEstimator:
             return []
         results = [self._process_face(track, face, time_s, restarted)
                    for track, face in matched]
-        self._main_id = matched[0][0].face_id
+        # The main face stays main while it is nearly as large as the largest, so that two
+        # people of about the same size do not make the main-face label flicker between them.
+        main_index = 0
+        for index, (track, face) in enumerate(matched):
+            if track.face_id == self._main_id and \
+                    face.area >= MAIN_FACE_KEEP_RATIO * matched[0][1].area:
+                main_index = index
+        results.insert(0, results.pop(main_index))
+        self._main_id = results[0].face_id
         return results
 
     def _match(self, faces: List[FaceObservation],

@@ -155,7 +155,7 @@ def emotion_message(result: EmotionResult, header, class_names: Sequence[str],
 
 def emotion_array_message(results: List[EmotionResult], header, class_names: Sequence[str],
                           confidences: Sequence[float]):
-    """Return the ``EmotionArray`` of one frame: every face found, the largest first."""
+    """Return the ``EmotionArray`` of one frame: every face found, the main face first."""
     return EmotionArray(header=header, faces=[
         emotion_message(result, header, class_names, confidence)
         for result, confidence in zip(results, confidences)])
@@ -197,7 +197,7 @@ class Ros4HriFaces:
         """Publish one frame's expressions and tracked ids; return the ids published as tracked.
 
         Args:
-            results: The faces found in this frame (``process_faces``), largest first.
+            results: The faces found in this frame (``process_faces``), the main face first.
             header: The input image's header (copied into every message).
             time_s: The frame's time (s), as given to ``process_faces``.
             confidences: One confidence per result (:func:`label_confidence`).

@@ -12,7 +12,7 @@ import pytest
 
 from emotion_estimator.blendshapes import (
     BlendshapeExtractor, detection_views, MultiFaceExtractor, same_face)
-from emotion_estimator.estimator import EmotionEstimator
+from emotion_estimator.estimator import EmotionEstimator, MAIN_FACE_KEEP_RATIO
 from emotion_estimator.face_detection import (
     BACK_CAMERA_MODEL, BLAZEFACE_MODELS, BlazeFaceDetector, FaceDetectorError, ssd_anchors,
     weighted_nms)
@@ -190,12 +190,12 @@ def test_max_faces_caps_the_faces_returned(face_model_path, people):
 def test_two_people_keep_distinct_ids_over_ten_seconds(two_face_estimator, people):
     estimator = two_face_estimator
     estimator.reset()
-    ids = []
+    ids, mains = [], []
     for index in range(int(10 * RATE_HZ)):
         lefts = positions(index)
         results = estimator.process_faces(scene(people, lefts), 100.0 + index / RATE_HZ)
         assert len(results) == 2, (index, [r.box for r in results])
-        assert results[0].box[2] * results[0].box[3] >= results[1].box[2] * results[1].box[3]
+        mains.append(results[0].face_id)
         by_photo = {}
         for result in results:
             assert result.face_found
@@ -205,10 +205,29 @@ def test_two_people_keep_distinct_ids_over_ten_seconds(two_face_estimator, peopl
         ids.append((by_photo[0], by_photo[1]))
     assert len(set(ids)) == 1, set(ids)  # the same two ids, each staying with its person
     assert ids[0][0] != ids[0][1]
+    assert len(set(mains[1:])) == 1, mains  # the main face does not change
     # process() reports the main (largest) face of the same stream.
     main = estimator.process(scene(people, positions(150)), 100.0 + 150 / RATE_HZ)
     assert main.face_id == ids[0][1]  # the muxspace face is the larger one
     assert estimator.window is estimator.tracks[main.face_id].window
+
+
+def test_main_face_does_not_flip_between_two_people_of_a_size(two_face_estimator, people):
+    # Each frame the other person is 10% larger: within MAIN_FACE_KEEP_RATIO of each other, so
+    # the main face (and the node's main-face topics) stays with the first main face.
+    estimator = two_face_estimator
+    estimator.reset()
+    mains = []
+    for index in range(int(3 * RATE_HZ)):
+        sizes = (PHOTO_PX, 400) if index % 2 else (400, PHOTO_PX)
+        frame = np.full((HEIGHT, WIDTH, 3), GREY, np.uint8)
+        for photo, left, side in zip(people, (150, 690), sizes):
+            frame[140:140 + side, left:left + side] = cv2.resize(photo, (side, side))
+        results = estimator.process_faces(frame, 300.0 + index / RATE_HZ)
+        assert len(results) == 2
+        mains.append(results[0].face_id)
+    assert len(set(mains)) == 1, mains
+    assert MAIN_FACE_KEEP_RATIO == 0.8
 
 
 def test_a_face_hidden_for_a_moment_keeps_its_id(two_face_estimator, people):
