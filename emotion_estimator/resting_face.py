@@ -6,8 +6,9 @@ Faces differ at rest: one person's mouth corners hang a little, another's brows 
 that reads raw blendshapes takes such a face for sad or surprised, and misses the person's real
 expressions, which are *changes* from that resting face. :class:`RestingFace` keeps a robust
 estimate of the tracked person's resting blendshapes and shifts every frame by how far that
-person's rest lies from the population's, so the model sees each face as if it rested like the
-average FER2013 neutral face (OpenFace 2.0 normalises action units per person the same way).
+person's rest lies from the population's, so the model sees each face as if it rested like a
+typical (median) FER2013 neutral face (OpenFace 2.0 normalises action units per person the
+same way).
 
 The estimate is the per-feature median of samples taken every ``sample_period_s`` over the last
 ``history_s``: an expression held for less than half of that time does not move it. Its pull is
@@ -17,8 +18,10 @@ resting face can differ, never become it. Trust grows with the time the samples 
 ``settled = seconds / settle_s`` (capped at 1): with no history (a new face) the input is the raw
 blendshapes, exactly as without this feature.
 
-Training uses :func:`shift_features` too, with simulated person offsets (see the training
-package's ``windows.py``), so the model learns both the cold and the settled representation.
+The training package uses :func:`shift_features` to show the model Yale's faces as the runtime
+sees them once it knows the person (``crossval.person_relative``); the model itself trains on
+raw FER2013 blendshapes, which are the cold representation, and a settled face's shifted
+blendshapes look like a FER2013 face without its person's offset.
 """
 
 from dataclasses import dataclass
