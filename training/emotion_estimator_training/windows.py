@@ -14,10 +14,11 @@ sees a face that moves slightly. Four kinds of windows are mixed:
 
 On top, two kinds of variation a robot sees that FER2013 stills lack:
 
-* **person offsets**: the whole window shifted by how another person's resting face differs
-  from the population's (a neutral training face minus the mean neutral), so the model does
-  not take a face that rests with low mouth corners for sad (the runtime removes such offsets
-  once it knows the person: ``emotion_estimator.resting_face``);
+* **person offsets** (off by default, ``person_offset_fraction``: the ablation found no gain):
+  the whole window shifted by how another person's resting face differs from the population's
+  (a neutral training face minus the median neutral), so the model does not take a face that
+  rests with low mouth corners for sad (the runtime removes such offsets once it knows the
+  person: ``emotion_estimator.resting_face``);
 * **speech**: the jaw and lower lip opening and closing at a syllable rate of 3-6 Hz, with the
   label unchanged, so that a talking face is not read as happy or surprised. This is simulated:
   no talking-face video is available here, and the amplitudes are assumptions (jawOpen up to
