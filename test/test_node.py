@@ -216,7 +216,10 @@ def graph(emotion_model_spec, face_model_path):
     rclpy.init()
     overrides = [Parameter('model_spec_path', value=str(emotion_model_spec)),
                  Parameter('processing_time_warn_ms', value=1000.0),
-                 Parameter('diagnostics_period_s', value=0.3)]
+                 Parameter('diagnostics_period_s', value=0.3),
+                 # One face: these tests are about one camera stream; many faces are tested
+                 # in test_faces.py and test_ros_faces.py.
+                 Parameter('max_faces', value=1)]
     clock = CameraClock()
     raw = EmotionEstimatorNode(parameter_overrides=overrides)
     compressed = EmotionEstimatorNode(
@@ -265,6 +268,21 @@ def test_scores_layout_and_class_names_parameter(graph, probe, astronaut_frame):
     assert all(0.0 <= value <= 1.0 for value in scores.data)
 
 
+def _debug_image_of(probe: Probe, start: int, sent: list) -> Image:
+    """Return the newest debug image made from one of the ``sent`` frames (matched by stamp).
+
+    The debug image has a thread of its own, so one made from an earlier test's frame may
+    still arrive after ``start``.
+    """
+    stamps = {(msg.header.stamp.sec, msg.header.stamp.nanosec) for msg in sent}
+
+    def ours():
+        return [msg for msg in probe.since(probe.debug, start)
+                if (msg.header.stamp.sec, msg.header.stamp.nanosec) in stamps]
+    assert probe.wait_for(lambda: bool(ours())), 'no debug image of the frames sent'
+    return ours()[-1]
+
+
 @pytest.mark.parametrize('encoding,padding', [
     ('bgr8', 0), ('rgb8', 0), ('rgba8', 0), ('bgra8', 0), ('mono8', 0),
     ('bgr8', 64), ('rgb8', 1), ('mono8', 3)])
@@ -274,9 +292,13 @@ def test_each_encoding_reaches_the_model_unchanged(graph, probe, astronaut_frame
     try:
         assert probe.wait_for(lambda: graph['raw'].debug_pub.get_subscription_count() > 0)
         start = probe.count(probe.debug)
-        scores = probe.outputs_after(lambda: probe.image(astronaut_frame, encoding, padding), 3)
-        assert probe.wait_for(lambda: probe.count(probe.debug) > start)
-        debug = probe.since(probe.debug, start)[-1]
+        sent = []
+
+        def make():
+            sent.append(probe.image(astronaut_frame, encoding, padding))
+            return sent[-1]
+        scores = probe.outputs_after(make, 3)
+        debug = _debug_image_of(probe, start, sent)
     finally:
         probe.unsubscribe_debug()
     assert any(_face_found(s) for s in scores), f'no face found in {encoding} frames'
@@ -574,8 +596,7 @@ def test_debug_image_only_while_subscribed_with_header_copied(
             return sent[-1]
         start = probe.count(probe.debug)
         probe.outputs_after(make, 3)
-        assert probe.wait_for(lambda: probe.count(probe.debug) > start)
-        debug = probe.since(probe.debug, start)[-1]
+        debug = _debug_image_of(probe, start, sent)
     finally:
         probe.unsubscribe_debug()
     assert made
