@@ -15,15 +15,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
-if [ -z "${EMOTION_ESTIMATOR_SHARED:-}" ]; then
-    # ../shared beside the checkout; /work/shared where CI clones into a temporary folder.
-    for candidate in "$ROOT/../shared" /work/shared; do
-        if [ -d "$candidate" ]; then
-            EMOTION_ESTIMATOR_SHARED=$(cd "$candidate" && pwd)
-            break
-        fi
-    done
-fi
+. scripts/find_shared.sh
 SRC="${EMOTION_ESTIMATOR_SHARED:-}/ros/src"
 if [ ! -d "$SRC" ]; then
     echo "the ROS sources (ros/src of the shared folder) were not found at '$SRC':" \

@@ -12,15 +12,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
-if [ -z "${EMOTION_ESTIMATOR_SHARED:-}" ]; then
-    # ../shared beside the checkout; /work/shared where CI clones into a temporary folder.
-    for candidate in "$ROOT/../shared" /work/shared; do
-        if [ -d "$candidate" ]; then
-            EMOTION_ESTIMATOR_SHARED=$(cd "$candidate" && pwd)
-            break
-        fi
-    done
-fi
+. scripts/find_shared.sh
 if [ ! -d "${EMOTION_ESTIMATOR_SHARED:-}" ]; then
     echo "the shared data folder (FER2013, face model) was not found: set EMOTION_ESTIMATOR_SHARED" >&2
     exit 2

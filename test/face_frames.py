@@ -54,3 +54,28 @@ def astronaut_bgr_frame() -> np.ndarray:
     from skimage import data
     photo = cv2.cvtColor(data.astronaut(), cv2.COLOR_RGB2BGR)
     return face_in_frame(photo, side=FRAME_HEIGHT)
+
+
+#: Two people side by side in a 1280x720 frame (each photo 440 px: shared/PEERS.md's case).
+SCENE_WIDTH, SCENE_HEIGHT, PHOTO_PX, SCENE_TOP = 1280, 720, 440, 140
+
+
+def two_people() -> List[np.ndarray]:
+    """Return two real people as 440 px BGR photos: the astronaut and a muxspace (LFW) photo."""
+    from skimage import data
+    astronaut = cv2.cvtColor(data.astronaut(), cv2.COLOR_RGB2BGR)
+    path = shared_dir() / 'datasets' / 'crossval' / 'muxspace' / 'happy' / 'AJ_Lamas_0001.jpg'
+    other = cv2.imread(str(path), cv2.IMREAD_COLOR)
+    assert other is not None, path
+    return [cv2.resize(photo, (PHOTO_PX, PHOTO_PX), interpolation=cv2.INTER_AREA)
+            for photo in (astronaut, other)]
+
+
+def people_scene(photos: List[np.ndarray], lefts: List[int], top: int = SCENE_TOP,
+                 hidden: tuple = ()) -> np.ndarray:
+    """Place photos on a grey 1280x720 BGR frame at the given x positions (hidden: left out)."""
+    frame = np.full((SCENE_HEIGHT, SCENE_WIDTH, 3), BACKGROUND_GREY, np.uint8)
+    for index, (photo, left) in enumerate(zip(photos, lefts)):
+        if index not in hidden:
+            frame[top:top + PHOTO_PX, left:left + PHOTO_PX] = photo
+    return frame

@@ -7,6 +7,7 @@ from typing import List, Tuple
 import zipfile
 
 import cv2
+from face_frames import people_scene, two_people
 import numpy as np
 import pytest
 
@@ -31,23 +32,13 @@ Box = Tuple[int, int, int, int]
 @pytest.fixture(scope='module')
 def people(shared_dir: Path) -> List[np.ndarray]:
     """Return two real people as BGR photos: the astronaut and a muxspace (LFW) photo."""
-    from skimage import data
-    astronaut = cv2.cvtColor(data.astronaut(), cv2.COLOR_RGB2BGR)
-    path = shared_dir / 'datasets' / 'crossval' / 'muxspace' / 'happy' / 'AJ_Lamas_0001.jpg'
-    other = cv2.imread(str(path), cv2.IMREAD_COLOR)
-    assert other is not None, path
-    return [cv2.resize(photo, (PHOTO_PX, PHOTO_PX), interpolation=cv2.INTER_AREA)
-            for photo in (astronaut, other)]
+    return two_people()
 
 
 def scene(photos: List[np.ndarray], lefts: List[int], top: int = 140,
           hidden: Tuple[int, ...] = ()) -> np.ndarray:
     """Place photos on a grey 1280x720 BGR frame at the given x positions (hidden: left out)."""
-    frame = np.full((HEIGHT, WIDTH, 3), GREY, np.uint8)
-    for index, (photo, left) in enumerate(zip(photos, lefts)):
-        if index not in hidden:
-            frame[top:top + PHOTO_PX, left:left + PHOTO_PX] = photo
-    return frame
+    return people_scene(photos, lefts, top, hidden)
 
 
 def positions(frame_index: int) -> List[int]:

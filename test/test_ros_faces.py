@@ -18,7 +18,7 @@ import subprocess
 import sys
 from typing import List
 
-import cv2
+from face_frames import people_scene, two_people
 import numpy as np
 import pytest
 from ros_workspace import current_workspace_env, ROS2_EXECUTABLE, WORKSPACE
@@ -38,20 +38,11 @@ EXPRESSIONS = {'neutral', 'angry', 'sad', 'happy', 'surprised', 'disgusted', 'sc
 
 
 def _people(shared_dir: Path) -> List[np.ndarray]:
-    from skimage import data
-    astronaut = cv2.cvtColor(data.astronaut(), cv2.COLOR_RGB2BGR)
-    path = shared_dir / 'datasets' / 'crossval' / 'muxspace' / 'happy' / 'AJ_Lamas_0001.jpg'
-    other = cv2.imread(str(path), cv2.IMREAD_COLOR)
-    assert other is not None, path
-    return [cv2.resize(photo, (PHOTO_PX, PHOTO_PX), interpolation=cv2.INTER_AREA)
-            for photo in (astronaut, other)]
+    return two_people()
 
 
 def _scene(photos: List[np.ndarray], lefts: List[int]) -> np.ndarray:
-    frame = np.full((HEIGHT, WIDTH, 3), GREY, np.uint8)
-    for photo, left in zip(photos, lefts):
-        frame[TOP:TOP + PHOTO_PX, left:left + PHOTO_PX] = photo
-    return frame
+    return people_scene(photos, lefts, TOP)
 
 
 def _lefts(index: int) -> List[int]:
