@@ -9,6 +9,11 @@ label filter and its resting-face estimate.
 With ``max_faces=1`` the faces come from one FaceLandmarker on the whole frame (VIDEO mode, as
 before there was more than one face); with more, from :class:`MultiFaceExtractor`, a separate
 face detector and FaceLandmarker per face crop (see ``benchmarks/results/faces.md``).
+
+Where another program finds and tracks the faces (ROS4HRI's ``hri_face_detect`` publishes each
+face's aligned crop under its own id), ``faces_from='face_images'`` makes the estimator read one
+face image at a time under the caller's id (:meth:`EmotionEstimator.process_face_image`),
+through the same pre-processing as the FER2013 crops the model was trained on.
 """
 
 from dataclasses import dataclass, field, replace
@@ -24,7 +29,7 @@ from emotion_estimator.blendshapes import (
 from emotion_estimator.classifier import EmotionClassifier
 from emotion_estimator.contract import ModelSpec, ModelSpecError
 from emotion_estimator.decision import LabelFilter
-from emotion_estimator.frames import bgr_to_rgb
+from emotion_estimator.frames import bgr_to_rgb, FrameError, still_face_to_rgb
 from emotion_estimator.resting_face import RestingFace, RestingFacePrior, RestingFaceSettings
 from emotion_estimator.window import BlendshapeWindow
 
@@ -93,8 +98,14 @@ class EmotionEstimator:
             (needs a model trained for it: ``resting_face`` in its metadata).
         max_faces: faces tracked at once; above 1 a separate face detector finds them and
             FaceLandmarker runs per face (about one FaceLandmarker run per extra face).
+        faces_from: ``'frames'`` (camera frames: :meth:`process` and :meth:`process_faces`
+            find the faces) or ``'face_images'`` (one image per face, found and tracked by
+            someone else: :meth:`process_face_image`).
 
     """
+
+    #: The values of ``faces_from``.
+    FACE_SOURCES = ('frames', 'face_images')
 
     def __init__(self, model_spec_path: Optional[os.PathLike] = None,
                  face_model_path: Optional[os.PathLike] = None,
@@ -103,8 +114,11 @@ class EmotionEstimator:
                  max_gap_s: float = 0.5,
                  num_threads: Optional[int] = 1,
                  resting_face: bool = True,
-                 max_faces: int = 1):
+                 max_faces: int = 1,
+                 faces_from: str = 'frames'):
         """Load the emotion model and the face model."""
+        if faces_from not in self.FACE_SOURCES:
+            raise ValueError(f'faces_from must be one of {self.FACE_SOURCES}, got {faces_from!r}')
         self.spec = ModelSpec.load(model_spec_path)
         self.classifier = EmotionClassifier(self.spec.model_file(variant), num_threads=num_threads)
         if self.classifier.input_shape[1:] != (self.spec.window_length,
@@ -133,7 +147,11 @@ class EmotionEstimator:
                     self.spec.resting_face.get('settings', {}))
             except (KeyError, ValueError, TypeError) as error:
                 raise ModelSpecError(f'{self.spec.path}: bad resting_face: {error}') from None
-        if max_faces == 1:
+        self.faces_from = faces_from
+        if faces_from == 'face_images':
+            # One face per image, and the images of different faces interleave: IMAGE mode.
+            self.extractor = BlendshapeExtractor(face_model_path, video=False, num_faces=1)
+        elif max_faces == 1:
             self.extractor = BlendshapeExtractor(face_model_path, video=True, num_faces=1)
         else:
             self.extractor = MultiFaceExtractor(face_model_path, max_faces=max_faces,
@@ -209,8 +227,11 @@ class EmotionEstimator:
 
         Raises:
             FrameError: the frame is not a non-empty uint8 HxWx3 array.
+            RuntimeError: the estimator reads face images (``faces_from='face_images'``).
 
         """
+        if self.faces_from != 'frames':
+            raise RuntimeError('this estimator reads face images: use process_face_image')
         rgb = bgr_to_rgb(frame_bgr)
         restarted = False
         if self._last_time is not None and time_s <= self._last_time:
@@ -245,6 +266,73 @@ class EmotionEstimator:
         self._main_id = results[0].face_id
         return results
 
+    def process_face_image(self, face_id: str, face_bgr: np.ndarray,
+                           time_s: float) -> EmotionResult:
+        """Process one image of one face, found and tracked by someone else under ``face_id``.
+
+        The image is a crop of the face (e.g. ROS4HRI's ``/humans/faces/<id>/aligned``, grey
+        or BGR): it goes through :func:`~emotion_estimator.frames.still_face_to_rgb`, the
+        pre-processing of the FER2013 crops the model was trained on. Each id has its own
+        window, label filter and resting face; a time that repeats or goes back restarts that
+        face only. When no face is found in the image the face counts as not seen at
+        ``time_s`` (its label goes to unknown after the grace time) and the result has
+        ``face_found`` False. Forget a face that has left with :meth:`forget_face`. The main
+        face (:attr:`main_face_id`) is the one seen first among those still tracked.
+        ``box`` is None: the image is the face.
+
+        Raises:
+            FrameError: the image is not a non-empty uint8 HxW or HxWx3 array.
+            RuntimeError: the estimator reads camera frames (``faces_from='frames'``).
+            ValueError: ``face_id`` is empty.
+
+        """
+        if self.faces_from != 'face_images':
+            raise RuntimeError("this estimator reads camera frames: create it with "
+                               "faces_from='face_images' to read face images")
+        if not face_id:
+            raise ValueError('face_id must be a non-empty string')
+        if not isinstance(face_bgr, np.ndarray):
+            raise FrameError(f'face image must be a numpy array, got {type(face_bgr).__name__}')
+        rgb = still_face_to_rgb(face_bgr, self.spec.preprocessing)
+        track = self.tracks.get(face_id)
+        restarted = track is not None and time_s <= track.last_seen_s
+        if restarted:
+            del self.tracks[face_id]
+            track = None
+        started = time.perf_counter()
+        faces = self.extractor.extract_faces(rgb, time_s)
+        self._timings = {'mediapipe_s': time.perf_counter() - started, 'model_s': 0.0}
+        if track is None:
+            track = self._new_track((0, 0, 0, 0), time_s, face_id)
+        if self._main_id not in self.tracks:
+            self._main_id = face_id
+        if not faces:
+            track.window.reset()
+            track.filter.update(None, time_s)
+            if track.resting is not None:
+                track.resting.face_lost(time_s)
+            return EmotionResult(track.filter.label, self._zero_scores(), False, time_s,
+                                 window_restarted=restarted, timings=dict(self._timings),
+                                 face_id=face_id, resting_face_settled=self._settled(track))
+        result = self._process_face(track, faces[0], time_s, restarted)
+        result.box = None
+        return result
+
+    @property
+    def main_face_id(self) -> str:
+        """Return the id of the main face ('' when no face is tracked)."""
+        return self._main_id if self._main_id in self.tracks else ''
+
+    def forget_face(self, face_id: str) -> None:
+        """Forget one face (window, label, resting face), e.g. when its tracker dropped it.
+
+        With face images the main face then becomes the next one seen first; unknown ids
+        are ignored.
+        """
+        self.tracks.pop(face_id, None)
+        if face_id == self._main_id:
+            self._main_id = next(iter(self.tracks), None)
+
     def _match(self, faces: List[FaceObservation],
                time_s: float) -> List[Tuple[FaceTrack, FaceObservation]]:
         """Give every face the track it continues or a new one; return them in ``faces`` order.
@@ -265,17 +353,18 @@ class EmotionEstimator:
                 taken.add(face_id)
         matched = []
         for index, face in enumerate(faces):
-            track = assigned.get(index) or self._new_track(face, time_s)
+            track = assigned.get(index) or self._new_track(face.box, time_s)
             matched.append((track, face))
         return matched
 
-    def _new_track(self, face: FaceObservation, time_s: float) -> FaceTrack:
-        face_id = f'face{next(self._ids)}'
+    def _new_track(self, box: Tuple[int, int, int, int], time_s: float,
+                   face_id: Optional[str] = None) -> FaceTrack:
+        face_id = face_id or f'face{next(self._ids)}'
         resting = (RestingFace(self.resting_prior, self.resting_settings)
                    if self.resting_prior is not None else None)
         track = FaceTrack(face_id, BlendshapeWindow(self.spec.window_length, self.max_gap_s),
                           LabelFilter(self.settings, self.spec.class_names), resting,
-                          face.box, time_s)
+                          box, time_s)
         self.tracks[face_id] = track
         return track
 

@@ -79,3 +79,29 @@ def people_scene(photos: List[np.ndarray], lefts: List[int], top: int = SCENE_TO
         if index not in hidden:
             frame[top:top + PHOTO_PX, left:left + PHOTO_PX] = photo
     return frame
+
+
+#: Side of an aligned face image as ROS4HRI's ``hri_face_detect`` publishes it (pixels).
+ALIGNED_PX = 128
+
+
+def aligned_faces(photos: List[np.ndarray], face_model_path: Path,
+                  margin: float = 1.2) -> List[np.ndarray]:
+    """Return each photo's face as a tight square BGR crop of 128 px, like ROS4HRI's ``/aligned``.
+
+    The face is found by MediaPipe in the photo; the crop is ``margin`` times its larger side.
+    """
+    from emotion_estimator.blendshapes import BlendshapeExtractor
+    crops = []
+    with BlendshapeExtractor(face_model_path, video=False, num_faces=1) as extractor:
+        for photo in photos:
+            faces = extractor.extract_faces(cv2.cvtColor(photo, cv2.COLOR_BGR2RGB))
+            assert faces, 'no face in the photo'
+            x, y, w, h = faces[0].box
+            half = margin * max(w, h) / 2.0
+            cx, cy = x + w / 2.0, y + h / 2.0
+            crop = photo[max(0, int(cy - half)):int(cy + half),
+                         max(0, int(cx - half)):int(cx + half)]
+            crops.append(cv2.resize(crop, (ALIGNED_PX, ALIGNED_PX),
+                                    interpolation=cv2.INTER_AREA))
+    return crops
