@@ -287,8 +287,8 @@ class EmotionEstimator:
 
         """
         if self.faces_from != 'face_images':
-            raise RuntimeError("this estimator reads camera frames: create it with "
-                               "faces_from='face_images' to read face images")
+            raise RuntimeError('this estimator reads camera frames: create it with '
+                               'faces_from="face_images" to read face images')
         if not face_id:
             raise ValueError('face_id must be a non-empty string')
         if not isinstance(face_bgr, np.ndarray):

@@ -96,5 +96,5 @@ def test_bad_calls_get_clear_errors(estimator, emotion_model_spec, face_model_pa
                          faces_from='ros4hri')
     with EmotionEstimator(model_spec_path=emotion_model_spec,
                           face_model_path=face_model_path) as frames:
-        with pytest.raises(RuntimeError, match="faces_from='face_images'"):
+        with pytest.raises(RuntimeError, match='faces_from="face_images"'):
             frames.process_face_image('a', crops[0], 0.0)
