@@ -54,7 +54,14 @@ CLASS_EXPRESSIONS: Dict[str, str] = {
 
 def fallback_message(have_emotion_msgs: bool = HAVE_EMOTION_MSGS,
                      have_hri_msgs: bool = HAVE_HRI_MSGS) -> Optional[str]:
-    """Return the one log line saying what the node falls back to, or None with both packages."""
+    """Return the one log line saying what the node falls back to, or None with both packages.
+
+    The line names the fix of each missing package: without a system ROS,
+    ``scripts/build_ros_workspace.sh`` (which ``scripts/demo.sh`` runs) builds
+    ``emotion_estimator_msgs`` from PyPI wheels with cmake and a C/C++ compiler, and ``hri_msgs``
+    only from the shared ROS sources (it skips it without them); with a system ROS, rosdep
+    installs ``hri_msgs`` and colcon builds ``emotion_estimator_msgs`` beside the node.
+    """
     missing = [name for name, have in (('emotion_estimator_msgs', have_emotion_msgs),
                                        ('hri_msgs', have_hri_msgs)) if not have]
     if not missing:
@@ -62,10 +69,22 @@ def fallback_message(have_emotion_msgs: bool = HAVE_EMOTION_MSGS,
     lost = [topic for topic, have in (('emotion/faces', have_emotion_msgs),
                                       (f'{TRACKED_TOPIC} and /humans/faces/<id>/expression',
                                        have_hri_msgs)) if not have]
-    return (f'{" and ".join(missing)} cannot be imported (installed without the colcon '
-            f'workspace?): not publishing {" nor ".join(lost)}; emotion, emotion/scores and '
-            'emotion/header (std_msgs) work as usual. Build them with '
-            'scripts/build_ros_workspace.sh and source build_ros/env.sh (see the README).')
+    working = 'emotion, emotion/scores and emotion/header (std_msgs)'
+    if have_emotion_msgs:
+        working = 'emotion, emotion/scores, emotion/header (std_msgs) and emotion/faces'
+    hri_sources = 'its sources at ../shared/ros/src or $EMOTION_ESTIMATOR_SHARED/ros/src'
+    if have_emotion_msgs:  # built without the shared sources (or a system ROS without it)
+        fix = (f'scripts/build_ros_workspace.sh builds hri_msgs only from {hri_sources} (it '
+               'skips it without them); with a system ROS, rosdep installs it')
+    else:
+        built = 'emotion_estimator_msgs (needs cmake, make and a C/C++ compiler)'
+        if not have_hri_msgs:
+            built += f' and hri_msgs (needs {hri_sources})'
+        fix = (f'scripts/build_ros_workspace.sh builds {built}, then source build_ros/env.sh '
+               'before starting the node; with a system ROS, rosdep and colcon')
+    return (f'{" and ".join(missing)} cannot be imported: not publishing {" nor ".join(lost)}; '
+            f'{working} work as usual. Without a system ROS, {fix} '
+            '(README, "Build with colcon").')
 
 
 def label_confidence(result: EmotionResult, settings: DecisionSettings,

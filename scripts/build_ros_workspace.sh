@@ -9,18 +9,49 @@
 # build_ros/ (ignored by git). Then `source build_ros/env.sh` gives `ros2 launch emotion_estimator
 # emotion_estimator.launch.py`, `ros2 topic`, `ros2 param` and the messages.
 #
+# Without the shared sources it says so in one line and builds only emotion_estimator_msgs and
+# emotion_estimator (PyPI wheels, cmake, make and a C/C++ compiler are all they need): the node
+# then has its typed messages (emotion/faces), but there is no `ros2` command line nor hri_msgs.
+# scripts/demo.sh runs it that way on a fresh machine.
+#
 # Safe to run again: it skips the pip step, the shared packages and each of this repository's two
 # packages when nothing they are built from has changed. `rm -r build_ros` builds from scratch.
 # On a robot with a system ROS, use plain colcon instead (see the README).
+#
+# `build_ros_workspace.sh --check` only checks for cmake, make and the C and C++ compilers: exit 0,
+# or exit 3 with one line naming what is missing (the full build stops the same way).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
+
+# The tools colcon needs for the ament_cmake packages (CMake's default generator is make; rosidl
+# generates C and C++), as CMake finds them: $CC / $CXX, else the usual names.
+missing=()
+command -v cmake > /dev/null || missing+=(cmake)
+command -v make > /dev/null || missing+=(make)
+if [ -n "${CC:-}" ]; then command -v "${CC%% *}" > /dev/null || missing+=("CC=$CC")
+else command -v cc > /dev/null || command -v gcc > /dev/null || command -v clang > /dev/null \
+        || missing+=('a C compiler (cc)'); fi
+if [ -n "${CXX:-}" ]; then command -v "${CXX%% *}" > /dev/null || missing+=("CXX=$CXX")
+else command -v c++ > /dev/null || command -v g++ > /dev/null || command -v clang++ > /dev/null \
+        || missing+=('a C++ compiler (c++)'); fi
+if [ ${#missing[@]} -gt 0 ]; then
+    list=$(printf '%s, ' "${missing[@]}")
+    echo "building the ROS messages needs cmake, make and a C and C++ compiler; not found:" \
+         "${list%, } (e.g. apt install cmake make g++)" >&2
+    exit 3
+fi
+[ "${1:-}" != --check ] || exit 0
 . scripts/find_shared.sh
 SRC="${EMOTION_ESTIMATOR_SHARED:-}/ros/src"
-if [ ! -d "$SRC" ]; then
-    echo "the ROS sources (ros/src of the shared folder) were not found at '$SRC':" \
-         "set EMOTION_ESTIMATOR_SHARED" >&2
-    exit 2
+# What colcon builds: this repository's two packages, and the shared ones where their sources are.
+BASE_PATHS=("$ROOT/emotion_estimator_msgs" "$ROOT")
+if [ -d "$SRC" ]; then
+    BASE_PATHS=("$SRC" "${BASE_PATHS[@]}")
+else
+    echo "skipping launch, launch_ros, the ros2 CLI and hri_msgs: their sources were not found" \
+         "at '${EMOTION_ESTIMATOR_SHARED:-../shared}/ros/src' (set EMOTION_ESTIMATOR_SHARED);" \
+         "building emotion_estimator_msgs and emotion_estimator only"
 fi
 WS="$ROOT/build_ros"
 VENV="$ROOT/.venv"
@@ -139,13 +170,20 @@ export PATH="$VENV/bin:$PATH"
 export COLCON_HOME="$WS/colcon_home"
 colcon_build() {
     "$VENV/bin/colcon" --log-base "$WS/log" build \
-        --base-paths "$SRC" "$ROOT/emotion_estimator_msgs" "$ROOT" \
+        --base-paths "${BASE_PATHS[@]}" \
         --build-base "$WS/build" --install-base "$WS/install" --merge-install \
         --event-handlers console_start_end+ status- desktop_notification- \
         --cmake-args -DBUILD_TESTING=OFF "-DPython3_EXECUTABLE=$PY" \
         "$@"
 }
-shared_print=$(fingerprint "$SRC")-$tools_print
+# The "shared" step builds everything colcon is given (without the shared sources, this
+# repository's two packages); its stamp records whether they were there, so that a run which
+# differs from the last one in that builds all again.
+if [ -d "$SRC" ]; then
+    shared_print=$(fingerprint "$SRC")-$tools_print
+else
+    shared_print=none-$tools_print
+fi
 msgs_print=$(fingerprint "$ROOT/emotion_estimator_msgs")
 pkg_print=$(fingerprint "$ROOT/emotion_estimator" "$ROOT/launch" "$ROOT/config" "$ROOT/models" \
     "$ROOT/resource" "$ROOT/setup.py" "$ROOT/setup.cfg" "$ROOT/package.xml")
@@ -181,4 +219,9 @@ export PYTHONPATH="$WS/install/$SITE\${PYTHONPATH:+:\$PYTHONPATH}"
 export LD_LIBRARY_PATH="$WS/install/lib\${LD_LIBRARY_PATH:+:\$LD_LIBRARY_PATH}"
 export PATH="$WS/install/bin:$VENV/bin:\$PATH"
 EOF
-echo "workspace ready: source build_ros/env.sh"
+if [ -d "$SRC" ]; then
+    echo "workspace ready: source build_ros/env.sh"
+else
+    echo "workspace ready (emotion_estimator_msgs and emotion_estimator; no ros2 CLI, no" \
+         "hri_msgs): source build_ros/env.sh"
+fi

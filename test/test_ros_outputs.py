@@ -37,6 +37,24 @@ def test_fallback_is_one_line_naming_what_is_missing():
     assert 'hri_msgs' not in fallback_message(False, True)
 
 
+def test_fallback_names_the_fix_of_each_situation():
+    # A plain pip install: the build script builds the messages (cmake and a compiler), and the
+    # environment must be sourced.
+    pip_only = fallback_message(False, False)
+    assert 'scripts/build_ros_workspace.sh' in pip_only and 'source build_ros/env.sh' in pip_only
+    assert 'cmake' in pip_only and 'compiler' in pip_only
+    assert '../shared/ros/src' in pip_only and '$EMOTION_ESTIMATOR_SHARED/ros/src' in pip_only
+    assert 'cmake' in fallback_message(False, True)
+    assert 'shared' not in fallback_message(False, True)
+    # Built without the shared sources: emotion/faces works; only hri_msgs' sources are missing.
+    no_shared = fallback_message(True, False)
+    assert '\n' not in no_shared
+    assert 'emotion/faces work as usual' in no_shared
+    assert 'not publishing emotion/faces' not in no_shared
+    assert '../shared/ros/src' in no_shared and 'cmake' not in no_shared
+    assert 'emotion_estimator_msgs' not in no_shared
+
+
 def test_box_in_pixels():
     box = box_message((10, 20, 30, 40))
     assert (box.x_offset, box.y_offset, box.width, box.height) == (10, 20, 30, 40)
