@@ -4,6 +4,9 @@
 
 The frames go through the same :class:`~emotion_estimator.estimator.EmotionEstimator` the node
 uses, so the offline labels agree with what the robot would have published frame for frame.
+Every face is reported (up to ``--max-faces``, 4 by default like the node's ``max_faces``): one
+record per face per frame, the main face's summary as the report's summary and one summary per
+face id beside it.
 """
 
 import argparse
@@ -18,7 +21,7 @@ import numpy as np
 from emotion_estimator.analysis.output import atomic_output_dir, check_output_dir, OutputError, \
     write_report
 from emotion_estimator.analysis.report import BlinkSettings, FrameRecord, processing_speed, \
-    summarize
+    summarize_recording
 from emotion_estimator.analysis.sources import FrameSource, open_source, prefetch, SourceError
 from emotion_estimator.contract import ModelSpecError
 from emotion_estimator.frames import FrameError
@@ -28,6 +31,8 @@ from emotion_estimator.model_files import ModelFileError
 EXIT_BAD_INPUT = 2
 #: Exit status when a run is interrupted with Ctrl-C (except a webcam, which then reports).
 EXIT_INTERRUPTED = 130
+#: Faces followed at once by default, and at most (as the node's ``max_faces`` parameter).
+DEFAULT_MAX_FACES, MOST_FACES = 4, 16
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -61,12 +66,34 @@ def add_analysis_options(parser: argparse.ArgumentParser) -> None:
                         help='shortest closure counted as a blink, s (default: %(default)s)')
     parser.add_argument('--blink-max-s', type=float, default=defaults.max_closure_s,
                         help='longest closure counted as a blink, s (default: %(default)s)')
+    parser.add_argument('--max-faces', type=max_faces_option, default=DEFAULT_MAX_FACES,
+                        help=f'faces followed at once, 1-{MOST_FACES}; every one gets its rows '
+                             'and summary, the main face the report summary; 1 = FaceLandmarker '
+                             'alone on the whole frame, as the node with max_faces 1 '
+                             '(default: %(default)s)')
     parser.add_argument('--model', type=Path, default=None,
                         help='emotion_model.json (default: the packaged model)')
     parser.add_argument('--face-model', type=Path, default=None,
                         help='MediaPipe face_landmarker.task (default: see fetch-models)')
     parser.add_argument('--variant', default=None,
                         help='TFLite variant of the model metadata (default: its default)')
+
+
+def max_faces_option(text: str) -> int:
+    """Parse ``--max-faces``: an integer from 1 to :data:`MOST_FACES`.
+
+    Raises:
+        argparse.ArgumentTypeError: not such an integer.
+
+    """
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if not 1 <= value <= MOST_FACES:
+        raise argparse.ArgumentTypeError(f'must be an integer from 1 to {MOST_FACES}, '
+                                         f'got {text!r}')
+    return value
 
 
 def blink_settings(args: argparse.Namespace) -> BlinkSettings:
@@ -94,11 +121,16 @@ def process_source(source: FrameSource, estimator, progress: bool = True
                    ) -> Tuple[List[FrameRecord], dict]:
     """Run every frame of ``source`` through ``estimator``; return the records and timings.
 
-    Ctrl-C ends a webcam source normally; for other sources it propagates.
+    A record per face found in a frame (:meth:`EmotionEstimator.process_faces`, the main face
+    first and marked ``main``), or one without a face for a frame without any; that one has the
+    label :meth:`EmotionEstimator.process` gives such a frame (the main face's filter, which
+    holds its label for the grace time). Ctrl-C ends a webcam source normally; for other sources
+    it propagates.
     """
     from tqdm import tqdm
 
     records: List[FrameRecord] = []
+    frame_count = 0
     read_s = mediapipe_s = model_s = 0.0
     started = time.perf_counter()
     bar = tqdm(total=source.expected_frames, unit='frame', disable=not progress,
@@ -112,14 +144,27 @@ def process_source(source: FrameSource, estimator, progress: bool = True
             except StopIteration:
                 break
             read_s += time.perf_counter() - before
-            result = estimator.process(frame, time_s)
-            mediapipe_s += result.timings.get('mediapipe_s', 0.0)
-            model_s += result.timings.get('model_s', 0.0)
-            records.append(FrameRecord(
-                time_s=result.time_s, face_found=result.face_found, scores=dict(result.scores),
-                label=result.label, instant_label=result.instant_label,
-                blendshapes=(None if result.blendshapes is None
-                             else np.asarray(result.blendshapes, np.float32).copy())))
+            before = time.perf_counter()
+            results = estimator.process_faces(frame, time_s)
+            if not results:
+                mediapipe_s += time.perf_counter() - before
+                records.append(FrameRecord(
+                    time_s=time_s, face_found=False,
+                    scores={name: 0.0 for name in estimator.class_names},
+                    label=estimator.filter.label, instant_label='unknown'))
+            else:
+                mediapipe_s += results[0].timings.get('mediapipe_s', 0.0)
+            for index, result in enumerate(results):
+                model_s += result.timings.get('model_s', 0.0)
+                records.append(FrameRecord(
+                    time_s=result.time_s, face_found=True, scores=dict(result.scores),
+                    label=result.label, instant_label=result.instant_label,
+                    blendshapes=(None if result.blendshapes is None
+                                 else np.asarray(result.blendshapes, np.float32).copy()),
+                    face_id=result.face_id,
+                    box=None if result.box is None else tuple(int(v) for v in result.box),
+                    main=index == 0))
+            frame_count += 1
             bar.update(1)
     except KeyboardInterrupt:
         if source.kind != 'webcam':
@@ -128,7 +173,7 @@ def process_source(source: FrameSource, estimator, progress: bool = True
         frames.close()
         bar.close()
     wall_s = time.perf_counter() - started
-    count = max(len(records), 1)
+    count = max(frame_count, 1)
     timings = {
         'wall_s': wall_s,
         'mean_read_wait_ms': 1000.0 * read_s / count,
@@ -150,7 +195,8 @@ def analyze_source(input_name: str, source: FrameSource, estimator, output: Path
     """Run ``source`` through ``estimator`` and write its report to ``output``; return the summary.
 
     The report is written atomically (see :func:`atomic_output_dir`); ``finish(folder, records,
-    summary)``, when given, writes more files into the report folder after the report's own.
+    summary)``, when given, writes more files into the report folder after the report's own
+    (``records``: one per face per frame, see :func:`process_source`).
 
     Raises:
         SourceError: the source gave no frame or a frame that cannot be read.
@@ -167,10 +213,11 @@ def analyze_source(input_name: str, source: FrameSource, estimator, output: Path
         'created': datetime.now(timezone.utc).isoformat(timespec='seconds'),
         'model': str(estimator.spec.path),
         'variant': variant or estimator.spec.default_variant,
+        'max_faces': estimator.max_faces,
     }
-    summary.update(summarize(records, estimator.class_names, blink))
+    summary.update(summarize_recording(records, estimator.class_names, blink))
     summary['processing'] = dict(
-        processing_speed(len(records), timings['wall_s'], summary['duration_s']),
+        processing_speed(summary['frames'], timings['wall_s'], summary['duration_s']),
         **{k: v for k, v in timings.items() if k != 'wall_s'})
     if getattr(source, 'skipped', 0):
         summary['skipped_messages'] = source.skipped
@@ -199,7 +246,7 @@ def run(args: argparse.Namespace) -> int:
     from emotion_estimator.estimator import EmotionEstimator
     try:
         estimator = EmotionEstimator(model_spec_path=args.model, face_model_path=args.face_model,
-                                     variant=args.variant)
+                                     variant=args.variant, max_faces=args.max_faces)
     except (ModelSpecError, ModelFileError) as error:
         _error(str(error))
         return EXIT_BAD_INPUT
@@ -214,7 +261,8 @@ def run(args: argparse.Namespace) -> int:
         _error('interrupted; no report written')
         return EXIT_INTERRUPTED
     speed = summary['processing']
-    print(f"{output}: {summary['frames']} frames, {summary['duration_s']:.1f} s, face in "
+    print(f"{output}: {summary['frames']} frames, {summary['duration_s']:.1f} s, "
+          f"{summary['face_count']} face id(s), main face in "
           f"{100 * summary['face_ratio']:.0f}%, dominant {summary['dominant_emotion']}, "
           f"{summary['label_3class']['transitions']} happy/sad transitions, "
           f"{summary['blinks']['count']} blinks; {speed['fps'] or 0:.1f} fps = "

@@ -9,11 +9,12 @@ writes one row per recording into ``DIR/corpus.csv`` and ``DIR/corpus.parquet`` 
 links every report, ``DIR/corpus.html``.
 
 Resuming: a report folder holds ``corpus_manifest.json`` (the recording's files, sizes and
-modification times, and the analysis settings), written into the folder last, before the folder
-is renamed into place. A recording whose manifest matches is skipped. A recording that fails
-because of its content (unreadable, corrupt) leaves ``<report>.failed.json`` instead and is not
-tried again until it changes (or ``--retry-failed``); any other failure (a crashed worker, a full
-disk) is retried on the next run.
+modification times, and the analysis settings, ``--max-faces`` included), written into the
+folder last, before the folder is renamed into place. A recording whose manifest matches is
+skipped. A recording that fails because of its content (unreadable, corrupt) leaves
+``<report>.failed.json`` instead and is not tried again until it changes (or
+``--retry-failed``); any other failure (a crashed worker, a full disk) is retried on the next
+run.
 
 Models: each recording gets a fresh :class:`~emotion_estimator.estimator.EmotionEstimator`
 (MediaPipe's VIDEO-mode tracking and smoothing, the label filter and the resting face carry state
@@ -38,13 +39,13 @@ import time
 from typing import Dict, Iterator, List, Optional, Sequence
 
 from emotion_estimator.analysis.cli import add_analysis_options, analyze_source, blink_settings, \
-    EXIT_BAD_INPUT, EXIT_INTERRUPTED
+    DEFAULT_MAX_FACES, EXIT_BAD_INPUT, EXIT_INTERRUPTED
 from emotion_estimator.analysis.corpus_inputs import CorpusError, file_identity, \
     find_recordings, fingerprint, Recording
 from emotion_estimator.analysis.corpus_table import failed_row, now_utc, per_minute_seconds, \
     report_row, STATUS_FAILED, STATUS_OK, STATUS_SKIPPED, STATUSES, write_corpus
 from emotion_estimator.analysis.output import HTML_FILENAME, SUMMARY_FILENAME
-from emotion_estimator.analysis.report import BlinkSettings, FrameRecord
+from emotion_estimator.analysis.report import BlinkSettings, FrameRecord, main_records
 from emotion_estimator.analysis.sources import open_source, SourceError
 from emotion_estimator.contract import ModelSpec, ModelSpecError
 from emotion_estimator.frames import FrameError
@@ -81,6 +82,7 @@ class AnalysisJob:
     model: Path
     face_model: Path
     variant: Optional[str]
+    max_faces: int = DEFAULT_MAX_FACES
 
     @property
     def failure_path(self) -> Path:
@@ -121,6 +123,7 @@ def analysis_settings(args: argparse.Namespace, spec: ModelSpec, face_model: Pat
         'model_file': file_identity(spec.model_file(args.variant)),
         'variant': args.variant or spec.default_variant,
         'face_model': file_identity(face_model),
+        'max_faces': args.max_faces,
     }
 
 
@@ -203,7 +206,7 @@ def analyze_recording(job: AnalysisJob) -> dict:
                              max_seconds=job.max_seconds)
         loading = time.perf_counter()
         estimator = EmotionEstimator(model_spec_path=job.model, face_model_path=job.face_model,
-                                     variant=job.variant)
+                                     variant=job.variant, max_faces=job.max_faces)
         model_load_s = time.perf_counter() - loading
         manifest: dict = {}
 
@@ -215,7 +218,8 @@ def analyze_recording(job: AnalysisJob) -> dict:
                 'kind': recording.kind,
                 'fingerprint': job.fingerprint,
                 'settings': job.settings,
-                'per_minute': per_minute_seconds(records, summary['class_names']),
+                'per_minute': per_minute_seconds(main_records(records),
+                                                 summary['class_names']),
                 'model_load_s': model_load_s,
                 'wall_s': time.perf_counter() - started,
                 'analysed_at': now_utc(),
@@ -359,7 +363,8 @@ def run(args: argparse.Namespace) -> int:
         jobs = [AnalysisJob(recording=r, output=reports / (r.name + REPORT_SUFFIX),
                             fingerprint=fingerprint(r), settings=settings, fps=args.fps,
                             topic=args.topic, max_seconds=args.max_seconds, blink=asdict(blink),
-                            model=spec.path, face_model=face_model, variant=args.variant)
+                            model=spec.path, face_model=face_model, variant=args.variant,
+                            max_faces=args.max_faces)
                 for r in recordings]
     except (ValueError, ModelSpecError, ModelFileError, OSError) as error:
         _error(str(error))

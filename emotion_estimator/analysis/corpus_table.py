@@ -38,6 +38,7 @@ MINUTE_S = 60.0
 def per_minute_seconds(records: Sequence[FrameRecord], class_names: Sequence[str]) -> dict:
     """Return, per minute since the first frame, the seconds of each label and emotion.
 
+    ``records``: one timeline, one record per frame (the main face's, ``report.main_records``).
     A frame counts in the minute it starts in, for its duration (see ``report.frame_durations``).
     ``label_s`` has the published 3-class labels, ``emotion_s`` the 7-class argmax and no_face.
     """
@@ -65,7 +66,8 @@ def table_columns(class_names: Sequence[str]) -> List[Tuple[str, str]]:
     columns += [('transitions_per_minute', 'float'), ('emotion_transitions_per_minute', 'float'),
                 ('blinks_per_minute', 'float'), ('fps', 'float'), ('x_real_time', 'float'),
                 ('model_load_s', 'float'), ('wall_s', 'float'), ('analysed_at', 'str'),
-                ('worker', 'str')]
+                ('worker', 'str'), ('max_faces', 'int'), ('faces', 'int'),
+                ('most_faces_in_a_frame', 'int')]
     return columns
 
 
@@ -120,6 +122,9 @@ def report_row(recording: Recording, report: str, summary: dict, manifest: dict,
         'wall_s': manifest.get('wall_s'),
         'analysed_at': manifest.get('analysed_at'),
         'worker': manifest.get('worker'),
+        'max_faces': summary.get('max_faces'),
+        'faces': summary.get('face_count'),
+        'most_faces_in_a_frame': summary.get('most_faces_in_a_frame'),
     })
     return row
 
@@ -286,7 +291,7 @@ def render_corpus_html(rows: Sequence[dict], manifests: Dict[str, dict],
     counts = {status: sum(row['status'] == status for row in rows)
               for status in STATUSES}
     hours = sum(row.get('duration_s') or 0.0 for row in rows) / 3600.0
-    shown = ['status', 'duration_s', 'frames', 'face_ratio', 'dominant_emotion',
+    shown = ['status', 'duration_s', 'frames', 'faces', 'face_ratio', 'dominant_emotion',
              'dominant_label', *[f'label_share_{k}' for k in DECISION_LABELS],
              'transitions_per_minute', 'blinks_per_minute', 'x_real_time', 'error']
     header = ('<tr><th>recording</th>' + ''.join(f'<th>{html.escape(c)}</th>' for c in shown)

@@ -17,10 +17,11 @@ import os
 from pathlib import Path
 import shutil
 import tempfile
-from typing import Dict, Iterable, Iterator, Optional, Sequence
+from typing import Dict, Iterable, Iterator, List, Optional, Sequence
 
 from emotion_estimator.analysis.report import (
-    BlinkSettings, detect_blinks, emotion_labels, eye_scores, FrameRecord, SEGMENT_NAMES)
+    BlinkSettings, emotion_labels, eyes_closed_per_record, FrameRecord, main_records,
+    SEGMENT_NAMES)
 from emotion_estimator.contract import BLENDSHAPE_NAMES
 
 SUMMARY_FILENAME = 'summary.json'
@@ -83,10 +84,13 @@ def atomic_output_dir(destination: Path) -> Iterator[Path]:
 def table_rows(records: Sequence[FrameRecord], class_names: Sequence[str],
                feature_names: Sequence[str], eyes_closed: Sequence[Optional[bool]]
                ) -> Iterator[Dict[str, object]]:
-    """Yield one flat row per frame.
+    """Yield one flat row per record: per face per frame, and per frame without a face.
 
     Columns: ``time_s`` (source time), ``elapsed_s`` (since the first frame), ``face_found``,
-    ``score_<class>`` for the seven classes, ``label`` (published 3-class), ``instant_label``,
+    ``face_id`` ('' without a face), ``main`` (the frame's main face, or the frame's only row
+    when it has no face: ``main`` rows are the main-face timeline, one per frame), ``box_x``,
+    ``box_y``, ``box_width``, ``box_height`` (frame pixels), ``score_<class>`` for the seven
+    classes, ``label`` (published 3-class), ``instant_label``,
     ``emotion`` (7-class argmax or no_face), the model's blendshapes by name (None without a
     face) and ``eyes_closed`` (blink detector state; None without a face).
     """
@@ -98,7 +102,12 @@ def table_rows(records: Sequence[FrameRecord], class_names: Sequence[str],
             'time_s': round(record.time_s, 6),
             'elapsed_s': round(record.time_s - start, 6),
             'face_found': record.face_found,
+            'face_id': record.face_id,
+            'main': record.main,
         }
+        box = record.box if record.box is not None else (None,) * 4
+        for name, value in zip(('box_x', 'box_y', 'box_width', 'box_height'), box):
+            row[name] = value
         for name in class_names:
             row[f'score_{name}'] = round(float(record.scores[name]), 6)
         row['label'] = record.label
@@ -133,7 +142,10 @@ def write_tables(folder: Path, rows: Iterable[Dict[str, object]]) -> int:
 
 
 def write_charts(folder: Path, records: Sequence[FrameRecord], summary: dict) -> Dict[str, Path]:
-    """Draw the score pie, the score bar chart and the timeline as PNG files."""
+    """Draw the score pie, the score bar chart and the timeline of the main face as PNG files.
+
+    ``records``: the main-face timeline (one per frame, see ``report.main_records``).
+    """
     import matplotlib
     matplotlib.use('Agg')
     from matplotlib import pyplot
@@ -209,6 +221,25 @@ def _text(value: object) -> str:
     return str(value)
 
 
+def face_rows(summary: dict) -> List[Sequence[object]]:
+    """Return the per-face table of the report page: a header, then one row per face id."""
+    header = ('face', 'first seen (s)', 'last seen (s)', 'frames seen', 'seconds seen',
+              'share of frames', 'frames as main', 'dominant emotion (7-class)',
+              'happy share', 'sad share', 'unknown share', 'label transitions', 'blinks')
+    rows: List[Sequence[object]] = [header]
+    for face in summary.get('faces', []):
+        time = face['label_3class']['time_per_label_s']
+        duration = face['duration_s']
+        shares = [time.get(label, 0.0) / duration if duration > 0 else None
+                  for label in ('happy', 'sad', 'unknown')]
+        rows.append((face['face_id'], face['first_seen_s'] - summary['start_time_s'],
+                     face['last_seen_s'] - summary['start_time_s'], face['frames_with_face'],
+                     face['seconds_with_face'], face['face_ratio'], face['frames_as_main'],
+                     face['dominant_emotion'], *shares, face['label_3class']['transitions'],
+                     face['blinks']['count']))
+    return rows
+
+
 def render_html(summary: dict, charts: Dict[str, Path], title: str) -> str:
     """Return a self-contained HTML page (charts embedded as base64 PNG) of a summary."""
     images = {key: base64.b64encode(Path(path).read_bytes()).decode('ascii')
@@ -219,7 +250,10 @@ def render_html(summary: dict, charts: Dict[str, Path], title: str) -> str:
         ('input', summary.get('input')),
         ('duration (s)', summary['duration_s']),
         ('frames / with a face', f"{summary['frames']} / {summary['frames_with_face']}"),
-        ('dominant emotion (7-class)', summary['dominant_emotion']),
+        ('faces (ids / most in a frame / --max-faces)',
+         f"{summary.get('face_count', '-')} / {summary.get('most_faces_in_a_frame', '-')} / "
+         f"{summary.get('max_faces', '-')}"),
+        ('dominant emotion (7-class, main face)', summary['dominant_emotion']),
         ('blinks (per minute)',
          f"{summary['blinks']['count']} ({summary['blinks']['per_minute']:.1f})"),
         ('processing', f"{_text(speed.get('fps'))} fps, {_text(speed.get('x_real_time'))} x "
@@ -234,6 +268,7 @@ def render_html(summary: dict, charts: Dict[str, Path], title: str) -> str:
     sequences = [('metric', '7-class argmax', '3-class published label')] + [
         (key.replace('_', ' '), seven[key], three[key]) for key in keys]
     averages = [(name, summary['average_scores'][name]) for name in summary['class_names']]
+    faces = face_rows(summary)
     figures = ''.join(f'<img alt="{key}" src="data:image/png;base64,{data}">'
                       for key, data in images.items())
     return f"""<!DOCTYPE html>
@@ -243,6 +278,8 @@ table{{border-collapse:collapse;margin:1em 0}}td{{border:1px solid #ccc;padding:
 img{{max-width:100%;margin:4px}}</style></head><body>
 <h1>{html.escape(title)}</h1>
 {_table(overview)}
+<h2>Faces</h2><p>The rest of the page is about the main face of each frame; each face id:</p>
+{_table(faces)}
 <h2>Average score per emotion</h2>{_table(averages)}
 <h2>Dominant emotion per segment</h2>{_table(segments)}
 <h2>Runs and transitions</h2>{_table(sequences)}
@@ -254,14 +291,15 @@ img{{max-width:100%;margin:4px}}</style></head><body>
 
 def write_report(folder: Path, records: Sequence[FrameRecord], summary: dict,
                  feature_names: Sequence[str]) -> None:
-    """Write every file of a report into ``folder``; ``summary.json`` last."""
+    """Write every file of a report into ``folder``; ``summary.json`` last.
+
+    ``records``: one per face per frame (see ``report.FrameRecord``); the tables get a row each,
+    the charts show the main face.
+    """
     folder = Path(folder)
-    left, right = eye_scores(records)
-    settings = summary['blinks']['settings']
-    states, _ = detect_blinks([r.time_s for r in records], left, right,
-                              BlinkSettings(**settings))
+    states = eyes_closed_per_record(records, BlinkSettings(**summary['blinks']['settings']))
     write_tables(folder, table_rows(records, summary['class_names'], feature_names, states))
-    charts = write_charts(folder, records, summary)
+    charts = write_charts(folder, main_records(records), summary)
     title = f"Emotion report: {Path(str(summary.get('input', ''))).name}"
     (folder / HTML_FILENAME).write_text(render_html(summary, charts, title), encoding='utf-8')
     buffer = io.StringIO()

@@ -15,6 +15,12 @@ Time: frame ``i`` lasts from its time until the next frame's time; the last fram
 interval between frames (0 for a single frame). Durations, averages and segment votes are weighted
 by these frame durations, so a recording with a variable frame rate is not biased towards its
 fast parts. The analysed duration is the sum of the frame durations.
+
+Faces: a recording analysed with more than one face has one :class:`FrameRecord` per face per
+frame (and one without a face for a frame without any). The records marked ``main`` are the
+main-face timeline, one per frame, which :func:`summarize` reads; :func:`face_timeline` gives
+each face a timeline of the same frames (a frame without that face counts as no face), so the
+per-face summaries of :func:`summarize_recording` are :func:`summarize` of those timelines.
 """
 
 from dataclasses import asdict, dataclass
@@ -53,6 +59,13 @@ class FrameRecord:
     instant_label: str
     #: The 52 blendshape scores in BLENDSHAPE_NAMES order, None without a face.
     blendshapes: Optional[Sequence[float]] = None
+    #: The face's id ('face1', ...; kept while the face is tracked), '' without a face.
+    face_id: str = ''
+    #: The face's box in frame pixels (x, y, width, height), None without a face.
+    box: Optional[Tuple[int, int, int, int]] = None
+    #: True for the main face of its frame and for a frame without any face: the records with
+    #: ``main`` set are the main-face timeline, exactly one per frame.
+    main: bool = True
 
 
 @dataclass(frozen=True)
@@ -390,7 +403,7 @@ def _sequence_summary(labels: Sequence[str], times: Sequence[float], durations: 
 
 def summarize(records: Sequence[FrameRecord], class_names: Sequence[str] = CLASS_NAMES,
               blink_settings: BlinkSettings = BlinkSettings()) -> dict:
-    """Return every metric of the report as a JSON-serialisable dict.
+    """Return every metric of one timeline (one record per frame) as a JSON-serialisable dict.
 
     Raises:
         ValueError: no frames, or frame times that do not strictly increase.
@@ -411,6 +424,7 @@ def summarize(records: Sequence[FrameRecord], class_names: Sequence[str] = CLASS
         'duration_s': duration_s,
         'frames': len(records),
         'frames_with_face': faces,
+        'seconds_with_face': float(sum(d for r, d in zip(records, durations) if r.face_found)),
         'face_ratio': faces / len(records),
         'class_names': list(class_names),
         'average_scores': average_scores(records, durations, class_names),
@@ -437,3 +451,74 @@ def _argmax_or_none(means: Dict[str, Optional[float]]) -> Optional[str]:
     if any(value is None for value in means.values()):
         return None
     return max(means, key=lambda name: means[name])
+
+
+def main_records(records: Sequence[FrameRecord]) -> List[FrameRecord]:
+    """Return the main-face timeline: the record marked ``main`` of each frame."""
+    return [r for r in records if r.main]
+
+
+def face_ids(records: Iterable[FrameRecord]) -> List[str]:
+    """Return the ids of the faces in ``records``, in the order they first appear."""
+    return list(dict.fromkeys(r.face_id for r in records if r.face_found))
+
+
+def face_timeline(records: Sequence[FrameRecord], face_id: str) -> List[FrameRecord]:
+    """Return one record per frame for one face: its own where it was seen, else no face.
+
+    The frames are those of :func:`main_records`; a frame without the face gets a record without
+    a face (zero scores, label and instant label unknown), so the face's summary spans the whole
+    recording like the main face's.
+    """
+    seen = {r.time_s: r for r in records if r.face_found and r.face_id == face_id}
+    zeros = {name: 0.0 for name in next(iter(seen.values())).scores} if seen else {}
+    return [seen.get(frame.time_s) or FrameRecord(frame.time_s, False, zeros, 'unknown',
+                                                  'unknown', None, main=False)
+            for frame in main_records(records)]
+
+
+def eyes_closed_per_record(records: Sequence[FrameRecord],
+                           settings: BlinkSettings = BlinkSettings()) -> List[Optional[bool]]:
+    """Return the blink detector's eye state of each record, each face's detector apart.
+
+    See :func:`detect_blinks`; None for a record without a face.
+    """
+    states: Dict[Tuple[str, float], Optional[bool]] = {}
+    for face_id in face_ids(records):
+        timeline = face_timeline(records, face_id)
+        left, right = eye_scores(timeline)
+        closed, _ = detect_blinks([r.time_s for r in timeline], left, right, settings)
+        states.update({(face_id, r.time_s): state for r, state in zip(timeline, closed)})
+    return [states.get((r.face_id, r.time_s)) if r.face_found else None for r in records]
+
+
+def summarize_recording(records: Sequence[FrameRecord], class_names: Sequence[str] = CLASS_NAMES,
+                        blink_settings: BlinkSettings = BlinkSettings()) -> dict:
+    """Return :func:`summarize` of the main face plus a summary per face (``faces``).
+
+    ``records`` hold one record per face per frame (see :class:`FrameRecord`). Besides the
+    main-face metrics the result has ``face_count`` (distinct face ids), ``most_faces_in_a_frame``
+    and ``faces``: per face id, in order of first appearance, its ``face_id``, ``first_seen_s``,
+    ``last_seen_s``, ``frames_as_main`` and :func:`summarize` of its :func:`face_timeline`
+    (``frames_with_face`` and ``seconds_with_face`` are the frames and seconds it was seen).
+
+    Raises:
+        ValueError: no frames, or frame times that do not strictly increase.
+
+    """
+    summary = summarize(main_records(records), class_names, blink_settings)
+    per_frame: Dict[float, int] = {}
+    for record in records:
+        per_frame[record.time_s] = per_frame.get(record.time_s, 0) + int(record.face_found)
+    faces = []
+    for face_id in face_ids(records):
+        own = [r for r in records if r.face_found and r.face_id == face_id]
+        face = {'face_id': face_id, 'first_seen_s': float(own[0].time_s),
+                'last_seen_s': float(own[-1].time_s),
+                'frames_as_main': sum(r.main for r in own)}
+        face.update(summarize(face_timeline(records, face_id), class_names, blink_settings))
+        faces.append(face)
+    summary['face_count'] = len(faces)
+    summary['most_faces_in_a_frame'] = max(per_frame.values(), default=0)
+    summary['faces'] = faces
+    return summary

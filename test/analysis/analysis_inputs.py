@@ -3,9 +3,10 @@
 """Helpers that build the analysis tests' inputs: frame layout, rates and ROS 2 bag writing."""
 
 from pathlib import Path
-from typing import Dict, Optional, Sequence
+from typing import Dict, List, Optional, Sequence
 
 import cv2
+from face_frames import people_scene, two_people
 import numpy as np
 
 #: Small frames at a low rate keep the end-to-end tests cheap on a shared 2-core machine.
@@ -14,6 +15,10 @@ FPS = 10.0
 #: Stamp of the first bag message (a realistic epoch time in seconds).
 BAG_START_S = 1_790_000_000
 CAMERA_TOPIC = '/camera/image_raw'
+#: The two-people recording: frames with both, then without the smaller face, then with nobody.
+BOTH_FRAMES, ONE_FRAMES, NOBODY_FRAMES = 15, 10, 3
+#: Left edges of the two photos in the 1280x720 scene (``face_frames.people_scene``).
+PHOTO_LEFTS = [120, 720]
 
 
 def place_face(face: np.ndarray) -> np.ndarray:
@@ -23,6 +28,33 @@ def place_face(face: np.ndarray) -> np.ndarray:
     top, left = (FRAME_HEIGHT - FACE_SIDE) // 2, (FRAME_WIDTH - FACE_SIDE) // 2
     frame[top:top + FACE_SIDE, left:left + FACE_SIDE] = cv2.cvtColor(scaled, cv2.COLOR_GRAY2BGR)
     return frame
+
+
+def two_people_recording() -> List[np.ndarray]:
+    """Return the frames of a recording of two real people (``face_frames.two_people``).
+
+    At :data:`FPS`: 1.5 s of both people side by side, 1 s of the second one alone (the
+    astronaut, whose face is the smaller, is hidden), then 0.3 s of nobody.
+    """
+    photos = two_people()
+    return ([people_scene(photos, PHOTO_LEFTS)] * BOTH_FRAMES
+            + [people_scene(photos, PHOTO_LEFTS, hidden=(0,))] * ONE_FRAMES
+            + [people_scene(photos, PHOTO_LEFTS, hidden=(0, 1))] * NOBODY_FRAMES)
+
+
+def write_ffv1(path: Path, frames: Sequence[np.ndarray], fps: float = FPS) -> Path:
+    """Write BGR frames (all of one size) as a lossless FFV1 .avi.
+
+    Lossless, because MJPG's small changes can make MediaPipe lose a borderline face for good
+    in VIDEO mode; lossy decoding is covered by the MJPG source test and the jpeg bag.
+    """
+    height, width = frames[0].shape[:2]
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*'FFV1'), fps, (width, height))
+    assert writer.isOpened()
+    for frame in frames:
+        writer.write(frame)
+    writer.release()
+    return path
 
 
 def write_bag(path: Path, frames: Sequence[np.ndarray], storage: str = 'mcap',

@@ -11,7 +11,7 @@ are written under pytest's temporary folder.
 from pathlib import Path
 from typing import List, Tuple
 
-from analysis_inputs import FPS, FRAME_HEIGHT, FRAME_WIDTH, place_face, write_bag
+from analysis_inputs import FPS, place_face, two_people_recording, write_bag, write_ffv1
 import cv2
 import numpy as np
 import pytest
@@ -93,19 +93,8 @@ def image_folder(happy_then_sad, inputs_dir) -> Path:
 
 @pytest.fixture(scope='session')
 def video_file(happy_then_sad, inputs_dir) -> Path:
-    """Write the recording as a lossless FFV1 .avi at 10 fps.
-
-    Lossless, because MJPG's small changes can make MediaPipe lose a borderline face for good
-    in VIDEO mode; lossy decoding is covered by the MJPG source test and the jpeg bag.
-    """
-    path = inputs_dir / 'happy_then_sad.avi'
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*'FFV1'), FPS,
-                             (FRAME_WIDTH, FRAME_HEIGHT))
-    assert writer.isOpened()
-    for frame in happy_then_sad:
-        writer.write(frame)
-    writer.release()
-    return path
+    """Write the recording as a lossless FFV1 .avi at 10 fps (see ``write_ffv1``)."""
+    return write_ffv1(inputs_dir / 'happy_then_sad.avi', happy_then_sad)
 
 
 @pytest.fixture(scope='session')
@@ -118,3 +107,15 @@ def mcap_bag(happy_then_sad, inputs_dir) -> Path:
 def sqlite_bag(happy_then_sad, inputs_dir) -> Path:
     """Return a sqlite3 bag of the recording as jpeg CompressedImage messages."""
     return write_bag(inputs_dir / 'jpeg_sqlite3', happy_then_sad, 'sqlite3', compressed=True)
+
+
+@pytest.fixture(scope='session')
+def two_people_frames(shared_dir) -> List[np.ndarray]:
+    """Return the frames of the two-people recording (``two_people_recording``)."""
+    return two_people_recording()
+
+
+@pytest.fixture(scope='session')
+def two_people_video(two_people_frames, inputs_dir) -> Path:
+    """Write the two-people recording as a lossless FFV1 .avi at 10 fps."""
+    return write_ffv1(inputs_dir / 'two_people.avi', two_people_frames)

@@ -14,6 +14,7 @@ from analysis_inputs import BAG_START_S, FPS, write_bag
 import numpy as np
 import pytest
 
+from emotion_estimator.analysis.cli import DEFAULT_MAX_FACES
 from emotion_estimator.analysis.output import CHART_FILENAMES, CSV_FILENAME, HTML_FILENAME, \
     JSONL_FILENAME, SUMMARY_FILENAME
 from emotion_estimator.analysis.report import SEGMENT_NAMES
@@ -41,6 +42,10 @@ def check_report(output: Path) -> dict:
     assert leftovers(output.parent) == []
     summary = json.loads((output / SUMMARY_FILENAME).read_text())
     assert summary['frames'] == FRAMES
+    # One person: one face id (a face lost for longer than the forget time may get a new one).
+    assert summary['most_faces_in_a_frame'] == 1 and 1 <= summary['face_count'] <= 2
+    assert sum(face['frames_with_face'] for face in summary['faces']) == \
+        summary['frames_with_face']
     assert summary['duration_s'] == pytest.approx(FRAMES / FPS, abs=0.02)
     # The detector may miss the first frame after each switch of face (6 faces).
     assert summary['frames_with_face'] >= FRAMES - 6
@@ -65,8 +70,8 @@ def check_report(output: Path) -> dict:
         rows = list(csv.DictReader(stream))
     assert len(rows) == FRAMES
     for name in spec.feature_names + tuple(f'score_{c}' for c in spec.class_names) + (
-            'time_s', 'elapsed_s', 'face_found', 'label', 'instant_label', 'emotion',
-            'eyes_closed'):
+            'time_s', 'elapsed_s', 'face_found', 'face_id', 'main', 'box_x', 'box_y', 'box_width',
+            'box_height', 'label', 'instant_label', 'emotion', 'eyes_closed'):
         assert name in rows[0], name
     lines = (output / JSONL_FILENAME).read_text().splitlines()
     assert len(lines) == FRAMES
@@ -77,16 +82,21 @@ def check_report(output: Path) -> dict:
     return summary
 
 
+@pytest.mark.parametrize('max_faces', [DEFAULT_MAX_FACES, 1])
 def test_image_folder_agrees_frame_for_frame_with_the_estimator(
-        image_folder, happy_then_sad, tmp_path):
+        image_folder, happy_then_sad, tmp_path, max_faces):
     output = tmp_path / 'report'
-    assert analyze(image_folder, output, '--fps', str(FPS)) == 0
-    check_report(output)
+    assert analyze(image_folder, output, '--fps', str(FPS), '--max-faces', str(max_faces)) == 0
+    summary = check_report(output)
+    assert summary['max_faces'] == max_faces
     from emotion_estimator.estimator import EmotionEstimator
-    with EmotionEstimator() as estimator:
+    with EmotionEstimator(max_faces=max_faces) as estimator:
         expected = [estimator.process(frame, index / FPS)
                     for index, frame in enumerate(happy_then_sad)]
     rows = [json.loads(line) for line in (output / JSONL_FILENAME).read_text().splitlines()]
+    assert all(r['main'] for r in rows)
+    assert [r['face_id'] for r in rows if r['face_found']] == [
+        e.face_id for e in expected if e.face_found]
     assert [r['label'] for r in rows] == [e.label for e in expected]
     assert [r['instant_label'] for r in rows] == [e.instant_label for e in expected]
     scores = np.array([[r[f'score_{c}'] for c in estimator.class_names] for r in rows])

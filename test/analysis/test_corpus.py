@@ -18,8 +18,7 @@ import shutil
 import sys
 from typing import Dict, List
 
-from analysis_inputs import FPS, FRAME_HEIGHT, FRAME_WIDTH
-import cv2
+from analysis_inputs import FPS, write_ffv1
 import pytest
 
 from emotion_estimator.analysis.corpus import AnalysisJob, FAILURE_SUFFIX, INSTALL_HINT, \
@@ -38,17 +37,6 @@ REVERSED = 'corpus/session_b/sad_then_happy.avi'
 BAG = 'corpus/session_b/raw_mcap'
 BROKEN = 'corpus/session_b/broken.mp4'
 GOOD = [FORWARD, FRAMES_DIR, BAG, REVERSED]
-
-
-def write_ffv1(path: Path, frames) -> Path:
-    """Write ``frames`` as a lossless FFV1 video at the tests' rate (see conftest.video_file)."""
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*'FFV1'), FPS,
-                             (FRAME_WIDTH, FRAME_HEIGHT))
-    assert writer.isOpened()
-    for frame in frames:
-        writer.write(frame)
-    writer.release()
-    return path
 
 
 @pytest.fixture(scope='module')
