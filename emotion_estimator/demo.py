@@ -149,7 +149,7 @@ class DemoPrinter(Node):
 
 def run(args: argparse.Namespace) -> int:
     """Run the demo; return 0, or 1 with a message when a model or the source is missing."""
-    from emotion_estimator.node import EmotionEstimatorNode, ModelLoadError
+    from emotion_estimator.node import EmotionEstimatorNode, NodeStartError
     if args.rate <= 0:
         print('--rate must be > 0', file=sys.stderr)
         return 2
@@ -166,7 +166,7 @@ def run(args: argparse.Namespace) -> int:
         try:
             nodes.append(EmotionEstimatorNode(namespace=NAMESPACE,
                                               parameter_overrides=overrides))
-        except ModelLoadError as error:
+        except NodeStartError as error:
             print(f'emotion-estimator demo: {error}', file=sys.stderr)
             return 1
         started = time.monotonic()

@@ -192,19 +192,22 @@ class Ros4HriFaces:
     """Publish ``/humans/faces/tracked`` and one ``/humans/faces/<id>/expression`` per face.
 
     A face's publisher is created when the face first appears and destroyed
-    (``node.destroy_publisher``) once the face has not been seen for ``drop_after_s``; it is
-    then left out of ``/humans/faces/tracked`` too. Thread-safe: frames (worker thread) and
-    :meth:`clear` (reset service, camera watchdog) may come from different threads.
+    (``node.destroy_publisher``) once the face has not been seen for ``drop_after_s`` or is
+    :meth:`forget`-ed; it is then left out of ``/humans/faces/tracked`` too. With
+    ``publish_tracked`` False (the faces come from ROS4HRI's own detector, which publishes
+    ``/humans/faces/tracked``) only the expressions are published. Thread-safe: frames (worker
+    thread) and :meth:`clear` (reset service, camera watchdog) may come from different threads.
     """
 
-    def __init__(self, node, qos_depth: int = 10):
-        """Create the ``/humans/faces/tracked`` publisher on ``node``."""
+    def __init__(self, node, qos_depth: int = 10, publish_tracked: bool = True):
+        """Create the ``/humans/faces/tracked`` publisher on ``node`` (if ``publish_tracked``)."""
         self._node = node
         self._qos_depth = qos_depth
         self._lock = threading.Lock()
         self._publishers: Dict[str, object] = {}
         self._last_seen_s: Dict[str, float] = {}
-        self.tracked_pub = node.create_publisher(IdsList, TRACKED_TOPIC, qos_depth)
+        self.tracked_pub = (node.create_publisher(IdsList, TRACKED_TOPIC, qos_depth)
+                            if publish_tracked else None)
 
     def face_ids(self) -> List[str]:
         """Return the ids that have an expression publisher now, in the order they appeared."""
@@ -235,20 +238,29 @@ class Ros4HriFaces:
                     if not 0.0 <= time_s - seen <= drop_after_s]
             self._drop(gone)
             ids = list(self._publishers)
-            self.tracked_pub.publish(IdsList(header=header, ids=ids))
+            if self.tracked_pub is not None:
+                self.tracked_pub.publish(IdsList(header=header, ids=ids))
         return ids
+
+    def forget(self, face_ids: Sequence[str]) -> None:
+        """Drop these faces now (their tracker says they are gone)."""
+        with self._lock:
+            self._drop(list(face_ids))
 
     def clear(self, header=None) -> None:
         """Drop every face (reset, camera lost) and publish an empty tracked list."""
         with self._lock:
             self._drop(list(self._publishers))
-            self.tracked_pub.publish(IdsList(header=header or IdsList().header, ids=[]))
+            if self.tracked_pub is not None:
+                self.tracked_pub.publish(IdsList(header=header or IdsList().header, ids=[]))
 
     def destroy(self) -> None:
         """Destroy every publisher of this manager (the node is shutting down)."""
         with self._lock:
             self._drop(list(self._publishers))
-            self._node.destroy_publisher(self.tracked_pub)
+            if self.tracked_pub is not None:
+                self._node.destroy_publisher(self.tracked_pub)
+                self.tracked_pub = None
 
     def _drop(self, face_ids: List[str]) -> None:
         """Destroy the publishers of ``face_ids`` (a list, never the dict being changed)."""

@@ -529,7 +529,7 @@ def test_a_late_frame_is_dropped_without_restarting(graph, probe, astronaut_fram
     jumps, late = node._stats.time_jumps_back, node.frame_counters().dropped_late
     # Wait until the worker is idle, so the late frame cannot be overwritten while pending.
     assert probe.wait_for(lambda: node.frame_counters().in_flight == 0)
-    probe.send(probe.image(astronaut_frame, stamp=node._last_processed_stamp_s - 0.05))
+    probe.send(probe.image(astronaut_frame, stamp=node._last_processed_stamp_s[None] - 0.05))
     assert probe.wait_for(lambda: node.frame_counters().dropped_late > late)
     assert node._stats.time_jumps_back == jumps
     probe.outputs_after(lambda: probe.image(astronaut_frame), 2)
