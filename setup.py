@@ -33,7 +33,7 @@ setup(
     extras_require={
         # ROS 2 from PyPI for machines without a system ROS (a robot uses its own ROS install).
         'ros': ['ros-kilted-rclpy', 'ros-kilted-std-msgs', 'ros-kilted-sensor-msgs',
-                'ros-kilted-diagnostic-msgs', 'ros-kilted-std-srvs',
+                'ros-kilted-diagnostic-msgs', 'ros-kilted-std-srvs', 'ros-kilted-lifecycle-msgs',
                 'ros-kilted-rmw-fastrtps-cpp'],
         'analysis': ['rosbags==0.11.9', 'matplotlib==3.11.2', 'tqdm==4.70.1'],
         # analyze-corpus: the analysis packages plus Ray and pyarrow (never needed by the node).

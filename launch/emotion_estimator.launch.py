@@ -5,6 +5,11 @@
 Examples: ``ros2 launch emotion_estimator emotion_estimator.launch.py
 image_topic:=/camera/image_raw`` or ``... params_file:=/path/to/my.yaml``.
 
+The node is a lifecycle node; this file brings it to active (configure when the process
+starts, activate once configuring ends in inactive), unless ``autostart:=false`` leaves the
+transitions to a lifecycle manager. The node's own ``autostart`` parameter is set false here,
+so that launch alone drives the transitions.
+
 The node gets ``FASTDDS_DEFAULT_PROFILES_FILE`` = the package's ``config/fastdds_large_images.xml``
 (large best-effort camera images arrive whole, see the README's QoS section) unless the launch
 environment already names a Fast DDS profile (``FASTDDS_DEFAULT_PROFILES_FILE``,
@@ -18,13 +23,18 @@ import os
 
 from ament_index_python.packages import get_package_share_directory
 from launch import LaunchDescription
-from launch.actions import DeclareLaunchArgument, OpaqueFunction
+from launch.actions import DeclareLaunchArgument, EmitEvent, OpaqueFunction, RegisterEventHandler
+from launch.conditions import IfCondition
+from launch.events import matches_action
 from launch.substitutions import LaunchConfiguration
-from launch_ros.actions import Node
+from launch_ros.actions import LifecycleNode
+from launch_ros.event_handlers import OnStateTransition
+from launch_ros.events.lifecycle import ChangeState
+from lifecycle_msgs.msg import Transition
 
 
 def generate_launch_description() -> LaunchDescription:
-    """Return the node with a params_file and an image_topic argument."""
+    """Return the node with params_file, image_topic and autostart arguments."""
     share = get_package_share_directory('emotion_estimator')
     default_params = os.path.join(share, 'config', 'emotion_estimator.yaml')
     profile = os.path.join(share, 'config', 'fastdds_large_images.xml')
@@ -39,11 +49,16 @@ def generate_launch_description() -> LaunchDescription:
                 'rmw_fastrtps_cpp', 'rmw_fastrtps_dynamic_cpp', ''))
         applies = not users_choice and os.path.isfile(profile)
         additional_env = {'FASTDDS_DEFAULT_PROFILES_FILE': profile} if applies else {}
-        return [Node(
+        overrides = {'autostart': False}
+        face_source = context.launch_configurations.get('face_source', '')
+        if face_source:  # '' = as in params_file
+            overrides['face_source'] = face_source
+        node = LifecycleNode(
             package='emotion_estimator',
             executable='emotion_estimator_node',
             name='emotion_estimator',
-            parameters=[LaunchConfiguration('params_file')],
+            namespace='',
+            parameters=[LaunchConfiguration('params_file'), overrides],
             remappings=[
                 ('image', LaunchConfiguration('image_topic')),
                 ('image/compressed', [LaunchConfiguration('image_topic'), '/compressed']),
@@ -51,7 +66,22 @@ def generate_launch_description() -> LaunchDescription:
             additional_env=additional_env,
             output='screen',
             emulate_tty=True,
-        )]
+        )
+        autostart = IfCondition(LaunchConfiguration('autostart'))
+        return [
+            # Activate once, after configuring: a later deactivate (by a user or a manager)
+            # is not undone.
+            RegisterEventHandler(OnStateTransition(
+                target_lifecycle_node=node, start_state='configuring', goal_state='inactive',
+                entities=[EmitEvent(event=ChangeState(
+                    lifecycle_node_matcher=matches_action(node),
+                    transition_id=Transition.TRANSITION_ACTIVATE))]),
+                condition=autostart),
+            node,
+            EmitEvent(event=ChangeState(lifecycle_node_matcher=matches_action(node),
+                                        transition_id=Transition.TRANSITION_CONFIGURE),
+                      condition=autostart),
+        ]
 
     return LaunchDescription([
         DeclareLaunchArgument(
@@ -61,5 +91,13 @@ def generate_launch_description() -> LaunchDescription:
             'image_topic', default_value='image',
             description='camera topic remapped to the node input "image" (with '
                         'use_compressed: true the node reads <image_topic>/compressed)'),
+        DeclareLaunchArgument(
+            'face_source', default_value='',
+            description='camera (faces found in image_topic) or ros4hri (the faces that '
+                        'ROS4HRI hri_face_detect publishes); empty = as in params_file'),
+        DeclareLaunchArgument(
+            'autostart', default_value='true',
+            description='bring the lifecycle node to active (configure, then activate); '
+                        'false = leave it unconfigured for a lifecycle manager'),
         OpaqueFunction(function=node_with_transport),
     ])
