@@ -23,8 +23,11 @@ PYTHON=${PYTHON:-python3}
 
 if [ ! -x .venv/bin/emotion-estimator ]; then
     [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
-    .venv/bin/python -m pip install --quiet --upgrade pip
-    .venv/bin/python -m pip install --quiet -e '.[ros,demo]'
+    # (The filter drops pip's warnings about this machine's empty local package folders.)
+    .venv/bin/python -m pip install --quiet --upgrade pip \
+        2> >(grep -v 'is ignored: it is neither a file nor a directory' >&2)
+    .venv/bin/python -m pip install --quiet -e '.[ros,demo]' \
+        2> >(grep -v 'is ignored: it is neither a file nor a directory' >&2)
 fi
 if [ -z "${EMOTION_ESTIMATOR_FACE_MODEL:-}" ] \
         && [ -f "${EMOTION_ESTIMATOR_SHARED:-}/models/face_landmarker.task" ]; then
