@@ -21,6 +21,7 @@ from typing import Dict, List
 from analysis_inputs import FPS, write_ffv1
 import pytest
 
+from emotion_estimator.analysis.cli import DEFAULT_MAX_FACES
 from emotion_estimator.analysis.corpus import AnalysisJob, FAILURE_SUFFIX, INSTALL_HINT, \
     MANIFEST_FILENAME, previous_row, REPORT_SUFFIX, REPORTS_DIRNAME
 from emotion_estimator.analysis.corpus_inputs import CorpusError, find_recordings, fingerprint
@@ -138,6 +139,8 @@ def test_table_has_one_row_per_recording_and_the_failure(first_run):
         assert row['label_share_happy'] > 0.1 and row['label_share_sad'] > 0.1
         assert row['transitions_per_minute'] > 0
         assert row['blinks_per_minute'] >= 0
+        assert row['max_faces'] == DEFAULT_MAX_FACES
+        assert row['most_faces_in_a_frame'] == 1 and 1 <= row['faces'] <= 2
     assert rows[FORWARD]['dominant_label'] == rows[BAG]['dominant_label']
     # Each worker paid for loading the libraries and models once: the second recording a
     # worker analysed built its estimator in well under a second.
@@ -236,6 +239,8 @@ def test_changed_settings_are_not_skipped(first_run, corpus):
 
     assert previous_row(job())['status'] == 'skipped'
     assert previous_row(job(max_seconds=2.0)) is None
+    assert manifest['settings']['max_faces'] == DEFAULT_MAX_FACES
+    assert previous_row(job(max_faces=1)) is None
     assert previous_row(job(blink=dict(manifest['settings']['blink'],
                                        close_threshold=0.6))) is None
 
