@@ -41,8 +41,8 @@ FALLBACK='going on without emotion_estimator_msgs (the node publishes the std_ms
 LOG=build_ros/demo_build.log
 if missing=$(./scripts/build_ros_workspace.sh --check 2>&1); then
     mkdir -p build_ros
-    [ -f build_ros/env.sh ] || echo "demo.sh: building emotion_estimator_msgs into build_ros/" \
-        "(first time only, a few minutes; log: $LOG)"
+    [ -f build_ros/env.sh ] || echo "demo.sh: building the ROS messages into build_ros/" \
+        "(first time only, 1 to 3 min; log: $LOG)"
     if ./scripts/build_ros_workspace.sh > "$LOG" 2>&1; then
         . build_ros/env.sh
     else
