@@ -9,10 +9,11 @@ import pytest
 
 from emotion_estimator.analysis.report import (
     average_scores, BlinkSettings, count_transitions, detect_blinks, dominant_emotion_per_segment,
-    dominant_label_per_segment, emotion_labels, EMOTION_NEUTRAL_STATES, find_runs,
-    frame_durations, FrameRecord, LABEL_EMOTIONS, LABEL_NEUTRAL_STATES, longest_and_shortest_run,
-    NO_FACE, observed_emotions, per_minute, processing_speed, Run, segment_indices, SEGMENT_NAMES,
-    summarize)
+    dominant_label_per_segment, emotion_labels, EMOTION_NEUTRAL_STATES, eyes_closed_per_record,
+    face_ids, face_timeline, find_runs, frame_durations, FrameRecord, LABEL_EMOTIONS,
+    LABEL_NEUTRAL_STATES, longest_and_shortest_run, main_records, NO_FACE, observed_emotions,
+    per_minute, processing_speed, Run, segment_indices, SEGMENT_NAMES, summarize,
+    summarize_recording)
 from emotion_estimator.contract import BLENDSHAPE_NAMES, CLASS_NAMES
 
 FPS = 10.0
@@ -183,3 +184,61 @@ def test_summary_of_happy_then_sad_is_json_and_consistent():
     assert summary['blinks']['count'] == 0
     with pytest.raises(ValueError):
         summarize([])
+
+
+def two_faces():
+    """Return 20 frames of two faces, one record per face per frame.
+
+    face1 (main, happy) in every frame but frame 15, which has no face at all; face2 (sad, one
+    blink) in frames 0-9.
+    """
+    records = []
+    for index in range(20):
+        if index == 15:
+            records.append(record(index, None))
+            continue
+        first = record(index, 'happy', 'happy')
+        first.face_id, first.box = 'face1', (500, 100, 200, 200)
+        records.append(first)
+        if index < 10:
+            second = record(index, 'sad', 'sad', eyes=0.9 if index in (3, 4) else 0.1)
+            second.face_id, second.box, second.main = 'face2', (100, 100, 80, 80), False
+            records.append(second)
+    return records
+
+
+def test_face_timelines_and_per_face_summaries():
+    records = two_faces()
+    assert len(main_records(records)) == 20
+    assert face_ids(records) == ['face1', 'face2']
+    second = face_timeline(records, 'face2')
+    assert [r.time_s for r in second] == [r.time_s for r in main_records(records)]
+    assert [r.face_found for r in second] == [True] * 10 + [False] * 10
+    assert all(r.label == 'unknown' for r in second[10:])
+
+    summary = summarize_recording(records)
+    main = summarize(main_records(records))
+    assert {k: v for k, v in summary.items()
+            if k not in ('faces', 'face_count', 'most_faces_in_a_frame')} == main
+    assert summary['face_count'] == 2 and summary['most_faces_in_a_frame'] == 2
+    first, other = summary['faces']
+    assert (first['face_id'], first['frames_as_main'], first['frames_with_face']) == \
+        ('face1', 19, 19)
+    assert (other['face_id'], other['frames_as_main'], other['frames_with_face']) == \
+        ('face2', 0, 10)
+    assert other['first_seen_s'] == 0.0 and other['last_seen_s'] == pytest.approx(0.9)
+    assert other['frames'] == 20 and other['duration_s'] == pytest.approx(2.0)
+    assert other['seconds_with_face'] == pytest.approx(1.0)
+    assert other['face_ratio'] == pytest.approx(0.5)
+    assert other['dominant_emotion'] == 'sad' and first['dominant_emotion'] == 'happy'
+    assert other['label_3class']['time_per_label_s'] == pytest.approx(
+        {'sad': 1.0, 'unknown': 1.0})
+    assert other['blinks']['count'] == 1 and first['blinks']['count'] == 0
+    assert summary['blinks']['count'] == 0  # the main face did not blink
+    json.dumps(summary)
+
+    states = eyes_closed_per_record(records)
+    assert len(states) == len(records)
+    closed = [(r.face_id, round(r.time_s, 1)) for r, state in zip(records, states) if state]
+    assert closed == [('face2', 0.3), ('face2', 0.4)]
+    assert states[[r.face_found for r in records].index(False)] is None
