@@ -29,6 +29,17 @@ sampled every 5 s.
     python benchmarks/bench_node.py                      # all rows, 60 s each
     # X = node_30hz_10min: the 10-minute 30 Hz run
     python benchmarks/bench_node.py --rows raw-1 --duration 600 --skip-inprocess --output X
+    # 1-4 people in 1280x720 (max_faces 4, and 1 face with max_faces 1): node_faces.{md,json}
+    python benchmarks/bench_node.py --faces --duration 30
+
+``--faces`` (rows ``FACE_ROWS``): 1280x720 bgr8 frames of 1, 2, 3 and 4 real people (faces of
+240 px, the scenes of ``bench_faces.py``'s estimator table, built by its ``compose``), the node
+at ``max_faces:=4``; one face at ``max_faces:=1``; and the two people of the node and face tests
+(``test/face_frames.py``: ``people_scene(two_people(), ...)``, 440 px photos). It also records
+the faces per ``emotion/faces`` message, so it restarts itself once in the colcon workspace's
+environment (``node_harness.run_in_workspace``, sources first on ``PYTHONPATH``) where that is
+built; the processing time per frame comes from the node's diagnostics (per-second means) and
+its CPU time per output from ``/proc``, and the cost per extra face is derived from them.
 """
 
 import argparse
@@ -53,10 +64,13 @@ from emotion_estimator.classifier import EmotionClassifier
 from emotion_estimator.contract import ModelSpec, shared_dir
 from emotion_estimator.estimator import EmotionEstimator
 from emotion_estimator.frames import bgr_to_rgb
+from emotion_estimator.model_files import default_shared_face_model, FACE_MODEL_ENV
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / 'results'
 BASELINE = HERE / 'baseline_2hz_node.py'
+#: A hand-written part of a report after this line is kept when the report is written again.
+NOTES_MARK = '<!-- notes below: written by hand, kept when the script rewrites this file -->'
 
 #: name -> (what, input, faces, options).
 ROWS = {
@@ -68,12 +82,68 @@ ROWS = {
     'baseline-raw-1': ('baseline', 'raw', 1, {}),
     'baseline-raw-3': ('baseline', 'raw', 3, {}),
 }
+#: The ``--faces`` rows: 1280x720 scenes of real people (see the module docstring).
+FACE_ROWS = {
+    'people-1': ('node', 'raw', 1, {'scene': 'people', 'max_faces': 4}),
+    'people-2': ('node', 'raw', 2, {'scene': 'people', 'max_faces': 4}),
+    'people-3': ('node', 'raw', 3, {'scene': 'people', 'max_faces': 4}),
+    'people-4': ('node', 'raw', 4, {'scene': 'people', 'max_faces': 4}),
+    'people-1-max1': ('node', 'raw', 1, {'scene': 'people', 'max_faces': 1}),
+    'two-people-440': ('node', 'raw', 2, {'scene': 'two_people', 'max_faces': 4}),
+}
+ALL_ROWS = {**ROWS, **FACE_ROWS}
+#: Face size (px, the face box's larger side) of the ``people`` scenes.
+PEOPLE_FACE_PX = 240
 
 
 def frames_by_faces() -> Dict[int, np.ndarray]:
     """Return the 1-face and the 3-face frame."""
     return {1: harness.one_face_frame(),
             3: harness.three_faces_frame(shared_dir() / 'datasets' / 'fer2013' / 'test')}
+
+
+def frame_key(name: str) -> tuple:
+    """Return which frame a row sends: (scene, people)."""
+    _, _, faces, options = ALL_ROWS[name]
+    return options.get('scene', 'fer'), faces
+
+
+def people_frames(counts) -> Dict[tuple, np.ndarray]:
+    """Return 1280x720 BGR frames of ``counts`` people, each adding one to the one before.
+
+    The people are real faces cropped around the face by ``bench_faces.load_sources`` (the
+    astronaut, FER2013, muxspace and Yale), placed in a row by ``bench_faces.compose`` with faces
+    of PEOPLE_FACE_PX.
+    """
+    import cv2
+    import bench_faces
+    with BlendshapeExtractor(video=False) as finder:
+        sources = bench_faces.load_sources(finder, 2)
+    people = [sources[(3 + 5 * k) % len(sources)] for k in range(max(counts))]
+    return {('people', count): cv2.cvtColor(bench_faces.compose(
+        (1280, 720), (PEOPLE_FACE_PX,) * count, people[:count], 0)[0], cv2.COLOR_RGB2BGR)
+        for count in counts}
+
+
+def two_people_frame() -> np.ndarray:
+    """Return the node and face tests' frame of two people (test/face_frames.py)."""
+    sys.path.insert(0, str(HERE.parent / 'test'))
+    from face_frames import people_scene, two_people
+    return people_scene(two_people(), [150, 690])
+
+
+def frames_for(rows: List[str]) -> Dict[tuple, np.ndarray]:
+    """Return the frames the rows send, by :func:`frame_key`."""
+    keys = {frame_key(row) for row in rows}
+    frames: Dict[tuple, np.ndarray] = {}
+    if keys & {('fer', 1), ('fer', 3)}:
+        frames.update({('fer', faces): frame for faces, frame in frames_by_faces().items()})
+    people = sorted(count for scene, count in keys if scene == 'people')
+    if people:
+        frames.update(people_frames(people))
+    if ('two_people', 2) in keys:
+        frames[('two_people', 2)] = two_people_frame()
+    return frames
 
 
 def in_process(frames: Dict[int, np.ndarray], count: int, seed: int = 0) -> Dict[str, dict]:
@@ -123,9 +193,9 @@ def in_process(frames: Dict[int, np.ndarray], count: int, seed: int = 0) -> Dict
     return results
 
 
-def run_row(name: str, frames: Dict[int, np.ndarray], args, domain: int) -> dict:
+def run_row(name: str, frames: Dict[tuple, np.ndarray], args, domain: int) -> dict:
     """Run one end-to-end row and return its measurements."""
-    what, source, faces, options = ROWS[name]
+    what, source, faces, options = ALL_ROWS[name]
     compressed = source == 'jpeg'
     env = harness.default_environment(domain)
     log_path = Path(tempfile.mkdtemp(prefix=f'bench_{name}_')) / 'node.log'
@@ -140,16 +210,19 @@ def run_row(name: str, frames: Dict[int, np.ndarray], args, domain: int) -> dict
             parameters.append('use_compressed:=true')
         if options.get('reliable'):
             parameters.append('qos_overrides./image.subscription.reliability:=reliable')
+        if 'max_faces' in options:
+            parameters.append(f"max_faces:={options['max_faces']}")
         command = harness.node_command(parameters)
         process = harness.start_node(parameters, env, log_path)
         node_name = '/emotion_estimator'
-    frame = frames[faces]
+    frame = frames[frame_key(name)]
     message = harness.jpeg_message(frame) if compressed else harness.raw_message(frame)
     samples = []
     load_at_start = harness.load_average()
+    record_faces = what == 'node' and harness.faces_message_usable()
     try:
         with harness.CameraSession(compressed=compressed, reliable=options.get('reliable', False),
-                                   node_name=node_name) as camera:
+                                   node_name=node_name, record_faces=record_faces) as camera:
             debug = []
             if options.get('debug_image'):
                 camera.create_subscription(Image, 'emotion/debug_image',
@@ -167,18 +240,22 @@ def run_row(name: str, frames: Dict[int, np.ndarray], args, domain: int) -> dict
                     samples.append({'t_s': round(now - start, 1), 'load_1min': os.getloadavg()[0],
                                     **harness.proc_sample(process.pid)})
             harness.stream(camera, message, args.duration, args.rate, on_tick=sample)
+            until = time.time()
             samples.append({'t_s': round(time.monotonic() - start, 1),
                             'load_1min': os.getloadavg()[0], **harness.proc_sample(process.pid)})
             time.sleep(2.5)  # the last outputs and a diagnostics message with the final counts
             with camera.lock:
                 measured = harness.summary(camera.recording, since)
                 sent_total = len(camera.recording.sent)
+                processing = harness.processing_summary(camera.recording, since, until + 1.2)
+                faces_per_message = (harness.faces_summary(camera.recording, since)
+                                     if record_faces else None)
             counters = camera.last_counters()
     finally:
         exit_code = harness.stop_process(process)
     loads = [sample['load_1min'] for sample in samples]
-    cpu = 100.0 * (samples[-1]['cpu_s'] - samples[0]['cpu_s']) / max(
-        samples[-1]['t_s'] - samples[0]['t_s'], 1e-9)
+    cpu_s = samples[-1]['cpu_s'] - samples[0]['cpu_s']
+    cpu = 100.0 * cpu_s / max(samples[-1]['t_s'] - samples[0]['t_s'], 1e-9)
     return {
         'row': name, 'what': what, 'input': source, 'faces': faces, 'options': options,
         'node_command': ' '.join(command), 'duration_s': args.duration,
@@ -192,6 +269,10 @@ def run_row(name: str, frames: Dict[int, np.ndarray], args, domain: int) -> dict
         'frames_lost_before_the_node': sent_total - counters.get('frames_received', 0),
         'debug_images_received': len(debug),
         'node_cpu_percent_of_one_core': round(cpu, 1),
+        'node_cpu_ms_per_output': (round(1000.0 * cpu_s / measured['outputs'], 2)
+                                   if measured['outputs'] else None),
+        'processing_ms': processing,
+        'faces_per_message': faces_per_message,
         'node_rss_mib': {'start': round(samples[0]['rss_mib'], 1),
                          'end': round(samples[-1]['rss_mib'], 1),
                          'max': round(max(s['rss_mib'] for s in samples), 1)},
@@ -216,7 +297,7 @@ def git_commit() -> str:
 
 def rewrite(path: Path) -> None:
     """Write the Markdown report of a result JSON again (after a change of its wording)."""
-    path.with_suffix('.md').write_text(markdown(json.loads(path.read_text())))
+    write_report(path.with_suffix('.md'), json.loads(path.read_text()))
 
 
 def main() -> int:
@@ -225,40 +306,216 @@ def main() -> int:
     parser.add_argument('--duration', type=float, default=60.0, help='seconds per row (60)')
     parser.add_argument('--rate', type=float, default=30.0, help='camera rate in Hz (30)')
     parser.add_argument('--warmup', type=float, default=5.0, help='seconds sent, not measured')
-    parser.add_argument('--rows', default=','.join(ROWS), help='comma-separated rows')
+    parser.add_argument('--rows', default=None,
+                        help=f'comma-separated rows (default: {",".join(ROWS)}; with --faces '
+                        f'{",".join(FACE_ROWS)})')
+    parser.add_argument('--faces', action='store_true',
+                        help='1-4 people in 1280x720 (FACE_ROWS), no in-process part, '
+                        'report node_faces')
     parser.add_argument('--frames', type=int, default=300,
                         help='frames per in-process measurement (300)')
     parser.add_argument('--skip-inprocess', action='store_true')
-    parser.add_argument('--output', default='node_bench', help='result name (node_bench)')
+    parser.add_argument('--output', default=None,
+                        help='result name (node_bench; with --faces node_faces)')
     args = parser.parse_args()
-    rows = [row for row in args.rows.split(',') if row]
-    unknown = set(rows) - set(ROWS)
+    if not os.environ.get(FACE_MODEL_ENV) and default_shared_face_model().is_file():
+        os.environ[FACE_MODEL_ENV] = str(default_shared_face_model())  # the node inherits it
+    if args.faces:
+        harness.run_in_workspace([str(Path(__file__).resolve()), *sys.argv[1:]])
+        args.skip_inprocess = True
+    args.output = args.output or ('node_faces' if args.faces else 'node_bench')
+    rows = [row for row in (args.rows or ','.join(FACE_ROWS if args.faces else ROWS)).split(',')
+            if row]
+    unknown = set(rows) - set(ALL_ROWS)
     if unknown:
-        parser.error(f'unknown rows {sorted(unknown)}; known: {", ".join(ROWS)}')
+        parser.error(f'unknown rows {sorted(unknown)}; known: {", ".join(ALL_ROWS)}')
     # 60-99: apart from the tests' 10-59 and 100-101 and the soak's 1-9, below 102 (higher
     # domains put Fast DDS ports into the ephemeral range).
     domain = int(os.environ.get('ROS_DOMAIN_ID', 60 + os.getpid() % 40))
     harness.use_default_environment(domain)
     started_at = datetime.datetime.now(datetime.timezone.utc)
     info = harness.machine()
-    frames = frames_by_faces()
+    uptime_at_start = harness.uptime()
+    frames = frames_for(rows + ([] if args.skip_inprocess else ['raw-1', 'raw-3']))
     result = {
         'command': 'python benchmarks/bench_node.py ' + ' '.join(sys.argv[1:]),
         'commit': git_commit(),
         'date_utc': started_at.isoformat(timespec='seconds'),
         'machine': info, 'rate_hz': args.rate, 'warmup_s': args.warmup,
-        'in_process': {} if args.skip_inprocess else in_process(frames, args.frames),
+        'uptime_at_start': uptime_at_start,
+        'emotion_faces_recorded': harness.faces_message_usable(),
+        'in_process': {} if args.skip_inprocess else in_process(
+            {1: frames[('fer', 1)], 3: frames[('fer', 3)]}, args.frames),
         'rows': [],
     }
     for row in rows:
         print(f'row {row} ...', flush=True)
         result['rows'].append(run_row(row, frames, args, domain))
     result['load_average_at_end'] = harness.load_average()
+    result['uptime_at_end'] = harness.uptime()
+    if args.faces:
+        result['derived'] = derive_faces(result['rows'])
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / f'{args.output}.json').write_text(json.dumps(result, indent=1) + '\n')
-    (RESULTS / f'{args.output}.md').write_text(markdown(result))
-    print(markdown(result))
+    write_report(RESULTS / f'{args.output}.md', result)
+    print((RESULTS / f'{args.output}.md').read_text())
     return 0
+
+
+def write_report(path: Path, result: dict) -> None:
+    """Write the Markdown report, keeping the hand-written notes of the file it replaces."""
+    text = faces_markdown(result) if 'derived' in result else markdown(result)
+    if path.is_file() and NOTES_MARK in path.read_text():
+        text += '\n' + NOTES_MARK + path.read_text().split(NOTES_MARK, 1)[1]
+    path.write_text(text)
+
+
+def derive_faces(rows: List[dict]) -> dict:
+    """Return the cost per extra face and the frame rates derived from the ``--faces`` rows.
+
+    Per-face cost: of the node's processing time per frame (diagnostics, mean over the row) and
+    of its CPU time per output, against the faces per ``emotion/faces`` message (the people in
+    the frame where that was not recorded), for the ``people`` rows at ``max_faces`` 4: the
+    difference to one face divided by the extra faces, and the least-squares slope.
+    """
+    people = sorted((row for row in rows if row['options'].get('scene') == 'people'
+                     and row['options'].get('max_faces') == 4
+                     and row['processing_ms'].get('frames')), key=lambda row: row['faces'])
+    derived: dict = {'per_row': [], 'fit': {}}
+    one = next((row for row in people if row['faces'] == 1), None)
+
+    def faces_of(row: dict) -> float:
+        counted = row.get('faces_per_message') or {}
+        return counted['mean'] if counted.get('messages') else float(row['faces'])
+    for row in people:
+        entry = {'row': row['row'], 'people': row['faces'], 'faces': faces_of(row),
+                 'processing_mean_ms': row['processing_ms']['mean'],
+                 'cpu_ms_per_output': row['node_cpu_ms_per_output'],
+                 'output_rate_hz': row['output_rate_hz'],
+                 'capacity_hz': round(1000.0 / row['processing_ms']['mean'], 1)}
+        if one is not None and row is not one and entry['faces'] > faces_of(one):
+            extra = entry['faces'] - faces_of(one)
+            entry['ms_per_extra_face'] = round(
+                (entry['processing_mean_ms'] - one['processing_ms']['mean']) / extra, 2)
+            if entry['cpu_ms_per_output'] and one['node_cpu_ms_per_output']:
+                entry['cpu_ms_per_extra_face'] = round(
+                    (entry['cpu_ms_per_output'] - one['node_cpu_ms_per_output']) / extra, 2)
+        derived['per_row'].append(entry)
+    points = [(e['faces'], e['processing_mean_ms'], e['cpu_ms_per_output'])
+              for e in derived['per_row']]
+    if len({p[0] for p in points}) >= 2:
+        x = np.array([p[0] for p in points], float)
+        slope, intercept = np.polyfit(x, [p[1] for p in points], 1)
+        derived['fit']['processing_ms'] = {'per_face': round(float(slope), 2),
+                                           'intercept': round(float(intercept), 2)}
+        if all(p[2] for p in points):
+            slope, intercept = np.polyfit(x, [p[2] for p in points], 1)
+            derived['fit']['cpu_ms'] = {'per_face': round(float(slope), 2),
+                                        'intercept': round(float(intercept), 2)}
+    two = [row for row in rows if row['faces'] == 2 and row['options'].get('max_faces') == 4]
+    derived['two_faces'] = [{
+        'row': row['row'], 'output_rate_hz': row['output_rate_hz'],
+        'camera_rate_hz': row['input_rate_hz'],
+        'capacity_hz': (round(1000.0 / row['processing_ms']['mean'], 1)
+                        if row['processing_ms'].get('mean') else None),
+        'dropped': row['node_counters_total_with_warmup'].get('dropped_frames')} for row in two]
+    single = next((row for row in rows if row['row'] == 'people-1-max1'), None)
+    if one is not None and single is not None and single['processing_ms'].get('mean'):
+        derived['one_face_max4_minus_max1_ms'] = round(
+            one['processing_ms']['mean'] - single['processing_ms']['mean'], 2)
+        if one['node_cpu_ms_per_output'] and single['node_cpu_ms_per_output']:
+            derived['one_face_max4_minus_max1_cpu_ms'] = round(
+                one['node_cpu_ms_per_output'] - single['node_cpu_ms_per_output'], 2)
+    return derived
+
+
+def faces_markdown(r: dict) -> str:
+    """Return the ``--faces`` result as a Markdown report."""
+    m, d = r['machine'], r['derived']
+    lines = [
+        f"# Node with 1-4 faces: {r['rate_hz']:g} Hz camera in another process, 1280x720",
+        '',
+        f"- Command: `{r['command']}` (commit {r['commit']})",
+        f"- Date (UTC): {r['date_utc']}",
+        f"- Machine: nproc={m['nproc']}, {m['cpu_model']}, Python {m['python']}",
+        f"- `uptime` at start: `{r.get('uptime_at_start', '')}`",
+        f"- `uptime` at end: `{r.get('uptime_at_end', '')}`",
+        f"- Per row: {r['rows'][0]['duration_s']:g} s measured after {r['warmup_s']:g} s of "
+        'warm-up, a fresh node process started through its entry point (clean environment, '
+        'its own Fast DDS profile), `processing_time_warn_ms:=1000.0` and `max_faces` as '
+        'given; the camera publishes one static bgr8 frame best effort, stamped with the wall '
+        'clock. The node and the camera alone load the 2 cores by about 0.6-1; more is other '
+        'work (1-min load during each row in the last column).',
+        '- `emotion/faces` recorded: ' + (
+            'yes (colcon workspace messages, the sources first on `PYTHONPATH`)'
+            if r.get('emotion_faces_recorded') else
+            'no (emotion_estimator_msgs not built: faces per message are not measured)'),
+        '',
+        '## Per row', '',
+        '| row | people in frame | max_faces | output Hz (camera Hz) | outputs / frames sent '
+        '| node: received, processed, dropped (by reason) | processing ms per frame: mean / '
+        'p50 / p95 of per-second means / max | node CPU ms per output | latency stamp -> '
+        'output ms p50 / p95 / max | faces per `emotion/faces` message: mean (min-max) | '
+        '1-min load during: min / mean / max |',
+        '| --- | ---: | ---: | --- | --- | --- | --- | ---: | --- | --- | --- |']
+    for row in r['rows']:
+        c = row['node_counters_total_with_warmup']
+        reasons = ', '.join(f'{k[len("dropped_"):]} {v}' for k, v in c.items()
+                            if k.startswith('dropped_') and k != 'dropped_frames' and v)
+        lat, load, pt = row['latency_ms'], row['load_1min_during'], row['processing_ms']
+        faces = row.get('faces_per_message') or {}
+        faces_text = (f"{faces['mean']:.2f} ({faces['min']}-{faces['max']})"
+                      if faces.get('messages') else 'not recorded')
+        scene = ('test scene, 440 px photos' if row['options'].get('scene') == 'two_people'
+                 else f'{PEOPLE_FACE_PX} px faces')
+        lines.append(
+            f"| {row['row']} | {row['faces']} ({scene}) | {row['options'].get('max_faces')} | "
+            f"{row['output_rate_hz']} ({row['input_rate_hz']}) | {row['outputs']} / "
+            f"{row['frames_sent']} | {c.get('frames_received')}, {c.get('frames_processed')}, "
+            f"{c.get('dropped_frames')} ({reasons or 'none'}) | {pt.get('mean')} / "
+            f"{pt.get('period_p50')} / {pt.get('period_p95')} / {pt.get('max')} | "
+            f"{row['node_cpu_ms_per_output']} | {lat.get('p50')} / {lat.get('p95')} / "
+            f"{lat.get('max')} | {faces_text} | {load['min']} / {load['mean']} / "
+            f"{load['max']} |")
+    lines += [
+        '',
+        "Processing time: the node's `processing_time_mean_ms` / `_max_ms` diagnostics (one "
+        'status a second): the mean is over every frame of the measured seconds (period means '
+        'weighted by their frames), p50 / p95 are of the per-second means (the node reports no '
+        'per-frame times), max is the largest single frame. It is wall time from the start of '
+        "the frame's conversion to its results, before publishing, so other work on the "
+        "cores adds to it; the node's CPU time per output (`/proc`, all its threads, "
+        'receiving and publishing included) is less sensitive to that. Node counters are '
+        "totals including the warm-up; latency is from the frame's stamp to the arrival of "
+        'its `emotion/header`.',
+        '',
+        '## Cost per extra face and the two-face frame rate', '',
+        '| row | faces per message | processing ms | ms per extra face (vs 1 face) | node CPU '
+        'ms per output | CPU ms per extra face | output Hz | frames per second the '
+        'processing time allows |',
+        '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |']
+    for e in d['per_row']:
+        lines.append(f"| {e['row']} | {e['faces']:.2f} | {e['processing_mean_ms']} | "
+                     f"{e.get('ms_per_extra_face', '')} | {e['cpu_ms_per_output']} | "
+                     f"{e.get('cpu_ms_per_extra_face', '')} | {e['output_rate_hz']} | "
+                     f"{e['capacity_hz']} |")
+    fit = d.get('fit', {})
+    lines.append('')
+    if 'processing_ms' in fit:
+        lines.append('- Least squares over the rows (ms = a + b x faces): processing '
+                     f"b = **{fit['processing_ms']['per_face']} ms per face** "
+                     f"(a = {fit['processing_ms']['intercept']})" + (
+                         f"; CPU b = {fit['cpu_ms']['per_face']} ms per face "
+                         f"(a = {fit['cpu_ms']['intercept']})" if 'cpu_ms' in fit else '') + '.')
+    for two in d.get('two_faces', []):
+        lines.append(f"- Two faces (`{two['row']}`): **{two['output_rate_hz']} Hz out** of a "
+                     f"{two['camera_rate_hz']} Hz camera, {two['dropped']} frames dropped; the "
+                     f"mean processing time allows {two['capacity_hz']} frames per second.")
+    if 'one_face_max4_minus_max1_ms' in d:
+        lines.append('- One face, `max_faces` 4 minus `max_faces` 1: '
+                     f"{d['one_face_max4_minus_max1_ms']} ms processing per frame, "
+                     f"{d.get('one_face_max4_minus_max1_cpu_ms', 'n/a')} ms CPU per output.")
+    return '\n'.join(lines) + '\n'
 
 
 ROW_TITLES = {

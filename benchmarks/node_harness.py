@@ -13,7 +13,13 @@ publishes best effort like a camera driver, and records what the node publishes:
   is ``arrival - header.stamp`` exactly (published right after ``emotion`` and
   ``emotion/scores`` for that frame, on the same reliable QoS);
 * ``emotion``: the labels, with arrival times;
-* ``/diagnostics``: the node's frame counters.
+* ``/diagnostics``: the node's frame counters;
+* ``emotion/faces`` (``record_faces``, where ``emotion_estimator_msgs`` is usable): how many
+  faces each frame's message holds.
+
+The message package comes from the colcon workspace (``build_ros/``):
+:func:`run_in_workspace` starts a script again with its environment, with this checkout first
+on ``PYTHONPATH`` so that the node under test is the source tree, not the workspace's copy.
 """
 
 from dataclasses import dataclass, field
@@ -36,7 +42,16 @@ from rclpy.qos import qos_profile_sensor_data, QoSProfile
 from sensor_msgs.msg import CompressedImage, Image
 from std_msgs.msg import Header, String
 
+try:  # the colcon workspace's interface package (see run_in_workspace)
+    from emotion_estimator_msgs.msg import EmotionArray
+except ImportError:
+    EmotionArray = None
+
 FRAME_WIDTH, FRAME_HEIGHT = 640, 480
+REPO_ROOT = Path(__file__).resolve().parent.parent
+WORKSPACE_ENV_FILE = REPO_ROOT / 'build_ros' / 'env.sh'
+#: Set in the environment of a script started again by run_in_workspace (so it happens once).
+WORKSPACE_MARK = 'EMOTION_BENCH_IN_WORKSPACE'
 #: Variables that choose DDS transports or discovery: removed for a "default environment".
 TRANSPORT_VARIABLES = ('FASTDDS_DEFAULT_PROFILES_FILE', 'FASTRTPS_DEFAULT_PROFILES_FILE',
                        'FASTDDS_BUILTIN_TRANSPORTS', 'RMW_IMPLEMENTATION',
@@ -58,6 +73,57 @@ def use_default_environment(domain_id: int) -> None:
     for key in TRANSPORT_VARIABLES:
         os.environ.pop(key, None)
     os.environ['ROS_DOMAIN_ID'] = str(domain_id)
+
+
+def faces_message_usable() -> bool:
+    """Return whether ``emotion_estimator_msgs/EmotionArray`` can be subscribed to here.
+
+    Importing it is not enough: its C type support is found through ``LD_LIBRARY_PATH``, which
+    the dynamic loader reads when the process starts.
+    """
+    if EmotionArray is None:
+        return False
+    try:
+        EmotionArray.__class__.__import_type_support__()
+    except Exception:  # noqa: B902 - rosidl raises its own UnsupportedTypeSupport and others
+        return False
+    return EmotionArray.__class__._TYPE_SUPPORT is not None
+
+
+def workspace_environment(base: Optional[Dict[str, str]] = None) -> Dict[str, str]:
+    """Return ``base`` (default: this process's) with ``build_ros/env.sh`` applied.
+
+    This checkout goes first on ``PYTHONPATH``, before the workspace's installed copy of the
+    package, so that the sources are what runs; the message packages come from the workspace.
+
+    Raises:
+        FileNotFoundError: the workspace is not built (``scripts/build_ros_workspace.sh``).
+
+    """
+    if not WORKSPACE_ENV_FILE.is_file():
+        raise FileNotFoundError(f'{WORKSPACE_ENV_FILE} is missing: run '
+                                'scripts/build_ros_workspace.sh to build the message packages')
+    dump = subprocess.run(['bash', '-c', 'source "$0" && env -0', str(WORKSPACE_ENV_FILE)],
+                          capture_output=True, check=True, env=dict(base or os.environ)).stdout
+    env = dict(item.split('=', 1) for item in dump.decode().split('\0') if '=' in item)
+    env['PYTHONPATH'] = os.pathsep.join([str(REPO_ROOT), env.get('PYTHONPATH', '')]).rstrip(
+        os.pathsep)
+    env[WORKSPACE_MARK] = '1'
+    return env
+
+
+def run_in_workspace(argv: Sequence[str]) -> None:
+    """Start this script again (``os.execve``) in the workspace environment, if needed.
+
+    Does nothing where ``emotion/faces`` can be subscribed to already, after one restart, or
+    without a built workspace (then the faces per message are not measured).
+    """
+    if faces_message_usable() or os.environ.get(WORKSPACE_MARK) or \
+            not WORKSPACE_ENV_FILE.is_file():
+        return
+    env = workspace_environment()
+    sys.stdout.flush()
+    os.execve(sys.executable, [sys.executable, *argv], env)
 
 
 def node_command(parameters: Sequence[str] = ()) -> List[str]:
@@ -175,14 +241,19 @@ class Recording:
     labels: List[Tuple[float, str]] = field(default_factory=list)
     #: (arrival, values) of each status of the node on /diagnostics.
     diagnostics: List[Tuple[float, Dict[str, str]]] = field(default_factory=list)
+    #: (arrival, header stamp, number of faces) of each emotion/faces message (record_faces).
+    faces: List[Tuple[float, float, int]] = field(default_factory=list)
 
 
 class Camera(Node):
     """Publish stamped frames to the node and record its outputs."""
 
     def __init__(self, context: Context, compressed: bool = False, reliable: bool = False,
-                 node_name: str = '/emotion_estimator'):
-        """Create the camera publisher (best effort unless ``reliable``) and the listeners."""
+                 node_name: str = '/emotion_estimator', record_faces: bool = False):
+        """Create the camera publisher (best effort unless ``reliable``) and the listeners.
+
+        ``record_faces`` also subscribes to ``emotion/faces`` (see :func:`faces_message_usable`).
+        """
         super().__init__('bench_camera', context=context)
         self.compressed = compressed
         qos = QoSProfile(depth=5) if reliable else qos_profile_sensor_data
@@ -197,6 +268,8 @@ class Camera(Node):
         self.create_subscription(Header, 'emotion/header', self._on_header, 100)
         self.create_subscription(String, 'emotion', self._on_label, 100)
         self.create_subscription(DiagnosticArray, '/diagnostics', self._on_diagnostics, 10)
+        if record_faces:
+            self.create_subscription(EmotionArray, 'emotion/faces', self._on_faces, 100)
 
     @staticmethod
     def _stamp(msg, now: float) -> None:
@@ -228,6 +301,12 @@ class Camera(Node):
         now = time.time()
         with self.lock:
             self.recording.labels.append((now, msg.data))
+
+    def _on_faces(self, msg) -> None:
+        now = time.time()
+        with self.lock:
+            self.recording.faces.append(
+                (now, msg.header.stamp.sec + msg.header.stamp.nanosec * 1e-9, len(msg.faces)))
 
     def _on_diagnostics(self, msg: DiagnosticArray) -> None:
         now = time.time()
@@ -319,13 +398,14 @@ def stream(camera: Camera, message, seconds: float, rate: float,
 
 
 def percentiles_ms(seconds: Sequence[float]) -> Dict[str, float]:
-    """Return n, mean, p50, p90, p99 and max of durations in seconds, as milliseconds."""
+    """Return n, mean, p50, p90, p95, p99 and max of durations in seconds, as milliseconds."""
     if not len(seconds):
         return {'n': 0}
     array = np.asarray(seconds) * 1000.0
     return {'n': int(array.size), 'mean': round(float(array.mean()), 2),
             'p50': round(float(np.percentile(array, 50)), 2),
             'p90': round(float(np.percentile(array, 90)), 2),
+            'p95': round(float(np.percentile(array, 95)), 2),
             'p99': round(float(np.percentile(array, 99)), 2),
             'max': round(float(array.max()), 2)}
 
@@ -346,6 +426,53 @@ def machine() -> Dict[str, str]:
 def load_average() -> str:
     """Return the 1, 5 and 15 minute load averages as one string."""
     return ' '.join(f'{x:.2f}' for x in os.getloadavg())
+
+
+def uptime() -> str:
+    """Return what ``uptime`` prints (load averages included), or '' without the command."""
+    try:
+        return subprocess.run(['uptime'], capture_output=True, text=True).stdout.strip()
+    except OSError:
+        return ''
+
+
+def processing_summary(recording: Recording, since: float, until: float) -> Dict[str, object]:
+    """Summarise the node's processing time per frame from its diagnostics in a time span.
+
+    Each status carries the mean and max processing time of its period (1 s by default) and the
+    running count of frames processed; the periods that ended within ``since``..``until``
+    (``time.time()`` arrivals, the first one left out as it began before ``since``) give the
+    mean per frame over the span (period means weighted by their frames) and the spread of the
+    period means (``period_p50`` / ``period_p95``: of means of about 30 frames, not of frames).
+    """
+    periods = [values for arrival, values in recording.diagnostics
+               if since <= arrival <= until and 'processing_time_mean_ms' in values]
+    rows = []
+    for previous, current in zip(periods, periods[1:]):
+        frames = int(current['frames_processed']) - int(previous['frames_processed'])
+        if frames > 0:
+            rows.append((frames, float(current['processing_time_mean_ms']),
+                         float(current['processing_time_max_ms'])))
+    if not rows:
+        return {'periods': 0}
+    frames = np.array([r[0] for r in rows], float)
+    means = np.array([r[1] for r in rows], float)
+    return {'periods': len(rows), 'frames': int(frames.sum()),
+            'mean': round(float((frames * means).sum() / frames.sum()), 2),
+            'period_p50': round(float(np.percentile(means, 50)), 2),
+            'period_p95': round(float(np.percentile(means, 95)), 2),
+            'max': round(max(r[2] for r in rows), 2)}
+
+
+def faces_summary(recording: Recording, since: float) -> Dict[str, object]:
+    """Return how many faces the emotion/faces messages of frames sent from ``since`` held."""
+    counts = [count for _, stamp, count in recording.faces if stamp >= since]
+    if not counts:
+        return {'messages': 0}
+    values, occurrences = np.unique(counts, return_counts=True)
+    return {'messages': len(counts), 'mean': round(float(np.mean(counts)), 3),
+            'min': int(min(counts)), 'max': int(max(counts)),
+            'histogram': {str(int(v)): int(n) for v, n in zip(values, occurrences)}}
 
 
 def summary(recording: Recording, since: float) -> Dict[str, object]:
