@@ -16,6 +16,8 @@ from analysis_inputs import BOTH_FRAMES, FPS, NOBODY_FRAMES, ONE_FRAMES
 import pytest
 
 from emotion_estimator.analysis.cli import DEFAULT_MAX_FACES
+from emotion_estimator.analysis.corpus_inputs import Recording
+from emotion_estimator.analysis.corpus_table import report_row, STATUS_OK
 from emotion_estimator.analysis.output import CSV_FILENAME, HTML_FILENAME, JSONL_FILENAME, \
     SUMMARY_FILENAME
 from emotion_estimator.cli import main
@@ -81,6 +83,11 @@ def test_every_face_gets_its_rows_and_its_summary(two_people_video, two_people_f
         if row['face_found']:
             assert row['box_width'] > 0 and row['box_height'] > 0
     assert sum(r['face_id'] == small['face_id'] for r in lines) == small['frames_with_face']
+    # The corpus table's row of this report counts its faces.
+    row = report_row(Recording(two_people_video, 'video', two_people_video.name), 'x.html',
+                     summary, {}, STATUS_OK, from_earlier_run=False)
+    assert (row['max_faces'], row['faces'], row['most_faces_in_a_frame']) == (
+        DEFAULT_MAX_FACES, 2, 2)
     page = (output / HTML_FILENAME).read_text()
     assert '<h2>Faces</h2>' in page
     assert f"<td>{big['face_id']}</td>" in page and f"<td>{small['face_id']}</td>" in page
@@ -88,12 +95,14 @@ def test_every_face_gets_its_rows_and_its_summary(two_people_video, two_people_f
     # The rows are what the library gives, face for face and frame for frame.
     from emotion_estimator.estimator import EmotionEstimator
     with EmotionEstimator(max_faces=DEFAULT_MAX_FACES) as estimator:
-        expected = [(r.face_id, r.label, round(r.scores['happy'], 4))
-                    for index, frame in enumerate(two_people_frames)
+        expected = [r for index, frame in enumerate(two_people_frames)
                     for r in estimator.process_faces(frame, index / FPS)]
-    got = [(r['face_id'], r['label'], round(r['score_happy'], 4)) for r in lines
-           if r['face_found']]
-    assert got == expected
+    got = [r for r in lines if r['face_found']]
+    assert [(r['face_id'], r['label']) for r in got] == [(e.face_id, e.label) for e in expected]
+    assert [r['score_happy'] for r in got] == pytest.approx(
+        [e.scores['happy'] for e in expected], abs=1e-5)
+    assert [[r['box_x'], r['box_y'], r['box_width'], r['box_height']] for r in got] == [
+        list(e.box) for e in expected]
 
 
 def test_max_faces_1_follows_one_face(two_people_video, analysis_face_model, tmp_path):
