@@ -156,12 +156,19 @@ class MultiFaceExtractor:
     Every frame, each face found in the previous frame is looked for again in a crop around its
     last box (so a face that turns away from the detector's view is followed by the face mesh).
     The detector (the back-camera BlazeFace by default) runs when ``detect_every_s`` has passed,
-    when a face was lost in the previous frame, or when no face is being followed; each run
-    reads the next of :func:`detection_views` (the whole frame, then its left and right halves,
-    where faces far away are twice as large to the detector), so the cost per frame stays one
-    detector run at most. Faces it finds away from the followed ones are added, highest score
-    first. FaceLandmarker runs in IMAGE mode on each crop and its box is mapped back to frame
-    pixels. :meth:`extract_faces` has the signature of :meth:`BlendshapeExtractor.extract_faces`.
+    when a face was lost in the previous frame, or when no face is being followed, unless
+    ``max_faces`` faces are followed already (it could add none); each run reads the next of
+    :func:`detection_views` (the whole frame, then its left and right halves, where faces far
+    away are twice as large to the detector), so the cost per frame stays one detector run at
+    most. Faces it finds away from the followed ones are added, highest score first.
+
+    Each followed face has its own FaceLandmarker in VIDEO mode (``track_crops``, created when
+    that many faces are first followed at once), which follows the face's landmarks from one
+    crop to the next instead of running FaceLandmarker's own face detector on every crop, as
+    IMAGE mode does (measured: ``benchmarks/results/node_faces.md``). Where it loses the face, or
+    follows a neighbour off the crop's centre, it is asked again at once, and then detects on
+    the crop as IMAGE mode would. The box is mapped back to frame pixels.
+    :meth:`extract_faces` has the signature of :meth:`BlendshapeExtractor.extract_faces`.
 
     Args:
         face_model_path: MediaPipe ``face_landmarker.task`` (see :func:`find_face_model`).
@@ -171,13 +178,16 @@ class MultiFaceExtractor:
         crop_scale: crop side as a multiple of the face's larger side.
         min_detection_confidence: the detector's and FaceLandmarker's score threshold.
         num_threads: LiteRT threads of the default detector.
+        track_crops: one VIDEO-mode FaceLandmarker per followed face (False: one IMAGE-mode
+            FaceLandmarker for every crop, which detects the face in each crop anew).
 
     """
 
     def __init__(self, face_model_path: Optional[os.PathLike] = None, max_faces: int = 4,
                  detector: Optional[BlazeFaceDetector] = None,
                  detect_every_s: float = DETECT_EVERY_S, crop_scale: float = CROP_SCALE,
-                 min_detection_confidence: float = MIN_SCORE, num_threads: int = 1):
+                 min_detection_confidence: float = MIN_SCORE, num_threads: int = 1,
+                 track_crops: bool = True):
         """Load the detector and the face model."""
         if max_faces < 1:
             raise ValueError(f'max_faces must be >= 1, got {max_faces}')
@@ -186,15 +196,20 @@ class MultiFaceExtractor:
         self.max_faces = max_faces
         self.detect_every_s = detect_every_s
         self.crop_scale = crop_scale
+        self.track_crops = track_crops
+        self._min_confidence = min_detection_confidence
         self.detector = detector or BlazeFaceDetector(min_score=min_detection_confidence,
                                                       num_threads=num_threads)
         # One face per crop: asking for two would run the mesh on every neighbour reaching into
         # a crop (measured: +50% with 3-4 people side by side); a face found away from the
         # crop's centre (a neighbour) is not taken for the one the crop is about.
-        self.landmarker = BlendshapeExtractor(face_model_path, video=False, num_faces=1,
+        self.landmarker = BlendshapeExtractor(face_model_path, video=track_crops, num_faces=1,
                                               min_detection_confidence=min_detection_confidence)
         self.model_path = self.landmarker.model_path
-        self._followed: List[Box] = []
+        #: The FaceLandmarkers of the crops: one per followed face (track_crops), else one.
+        self._landmarkers: List[BlendshapeExtractor] = [self.landmarker]
+        #: (box, index in _landmarkers) of each face followed from the previous frame.
+        self._followed: List[Tuple[Box, int]] = []
         self._last_detection_s: Optional[float] = None
         self._lost = False
         self._next_view = 0
@@ -204,7 +219,7 @@ class MultiFaceExtractor:
     def extract_faces(self, rgb: np.ndarray,
                       timestamp_s: float = 0.0) -> List[FaceObservation]:
         """Return the blendshapes and box (frame pixels) of every face found, up to max_faces."""
-        regions = list(self._followed)
+        regions: List[Tuple[Box, Optional[int]]] = list(self._followed)
         if self._detection_due(timestamp_s):
             self._last_detection_s = timestamp_s
             views = detection_views(rgb.shape[1], rgb.shape[0])
@@ -216,25 +231,49 @@ class MultiFaceExtractor:
                     break
                 x, y, w, h = detection.box
                 box = (x + left, y + top, w, h)
-                if not any(same_face(box, region) for region in regions):
-                    regions.append(box)
+                if not any(same_face(box, region) for region, _ in regions):
+                    regions.append((box, None))
         faces: List[FaceObservation] = []
-        for region in regions:
-            face = self.face_in_region(rgb, region)
+        followed: List[Tuple[Box, int]] = []
+        in_use = {index for _, index in regions if index is not None}
+        for region, index in regions:
+            if index is None:
+                index = self._free_landmarker(in_use)
+                in_use.add(index)
+            face = self.face_in_region(rgb, region, index, timestamp_s)
             if face is not None and not any(same_face(face.box, other.box) for other in faces):
                 faces.append(face)
+                followed.append((face.box, index))
         self._lost = len(faces) < len(self._followed)
-        self._followed = [face.box for face in faces]
+        self._followed = followed
         return faces
 
     def _detection_due(self, timestamp_s: float) -> bool:
+        if self._followed and not self._lost and len(self._followed) >= self.max_faces:
+            return False  # every face it could find would be one too many
         return (not self._followed or self._lost or self._last_detection_s is None
                 or timestamp_s < self._last_detection_s
                 # 1 ms early, so that 0.2 s at 15 fps is every third frame despite rounding
                 or timestamp_s - self._last_detection_s >= self.detect_every_s - 1e-3)
 
-    def face_in_region(self, rgb: np.ndarray, region: Box) -> Optional[FaceObservation]:
-        """Run FaceLandmarker on a crop around ``region``; return its face in frame pixels."""
+    def _free_landmarker(self, in_use: set) -> int:
+        """Return the index of a crop FaceLandmarker no face uses (creating one if needed)."""
+        if not self.track_crops:
+            return 0
+        for index in range(len(self._landmarkers)):
+            if index not in in_use:
+                return index
+        self._landmarkers.append(BlendshapeExtractor(
+            self.model_path, video=True, num_faces=1,
+            min_detection_confidence=self._min_confidence))
+        return len(self._landmarkers) - 1
+
+    def face_in_region(self, rgb: np.ndarray, region: Box, landmarker: int = 0,
+                       timestamp_s: float = 0.0) -> Optional[FaceObservation]:
+        """Run FaceLandmarker ``landmarker`` on a crop around ``region``; return its face.
+
+        The face's box is in frame pixels; None when no face is found near the crop's centre.
+        """
         height, width = rgb.shape[:2]
         x, y, w, h = region
         centre_x, centre_y = x + w / 2.0, y + h / 2.0
@@ -250,10 +289,20 @@ class MultiFaceExtractor:
             crop = cv2.resize(crop, (max(1, int(round(crop.shape[1] * scale))),
                                      max(1, int(round(crop.shape[0] * scale)))),
                               interpolation=cv2.INTER_AREA)
-        found = self.landmarker.extract_faces(crop)
         target = ((centre_x - left) * scale, (centre_y - top) * scale)
-        if not found or (centre_distance(found[0].box, target)
-                         > OFF_CENTRE * max(w, h) * scale):
+        limit = OFF_CENTRE * max(w, h) * scale
+
+        def centred(found: List[FaceObservation]) -> bool:
+            return bool(found) and centre_distance(found[0].box, target) <= limit
+        extractor = self._landmarkers[landmarker]
+        found = extractor.extract_faces(crop, timestamp_s)
+        if extractor.video and not centred(found):
+            # It followed landmarks that are not this face's (it lost the face, or it followed
+            # a neighbour or, reused, an earlier face): make it forget them, so that it detects.
+            if found:
+                extractor.extract_faces(_blank_image(), timestamp_s)
+            found = extractor.extract_faces(crop, timestamp_s)
+        if not centred(found):
             return None
         face = found[0]
         fx, fy, fw, fh = face.box
@@ -269,14 +318,20 @@ class MultiFaceExtractor:
         self._next_view = 0
 
     def close(self) -> None:
-        """Release MediaPipe's graph (safe to call twice)."""
-        self.landmarker.close()
+        """Release MediaPipe's graphs (safe to call twice)."""
+        for landmarker in self._landmarkers:
+            landmarker.close()
 
     def __enter__(self) -> 'MultiFaceExtractor':
         return self
 
     def __exit__(self, *exc_info) -> None:
         self.close()
+
+
+def _blank_image() -> np.ndarray:
+    """Return a small grey RGB image: no face, so a VIDEO-mode FaceLandmarker forgets its face."""
+    return np.full((64, 64, 3), 128, np.uint8)
 
 
 def detection_views(width: int, height: int) -> List[Box]:
