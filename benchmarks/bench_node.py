@@ -282,17 +282,18 @@ def run_row(name: str, frames: Dict[tuple, np.ndarray], args, domain: int) -> di
 
 
 def git_commit() -> str:
-    """Return the checked-out commit (with '+changes' when the tree differs)."""
+    """Return the checked-out commit (with '+changes (files)' when the tree differs)."""
     try:
         commit = subprocess.run(['git', 'rev-parse', '--short', 'HEAD'], cwd=HERE,
                                 capture_output=True, text=True).stdout.strip()
         dirty = subprocess.run(['git', 'status', '--porcelain', '--', 'emotion_estimator',
                                 'benchmarks/node_harness.py', 'benchmarks/bench_node.py',
-                                'config'], cwd=HERE.parent, capture_output=True,
-                               text=True).stdout.strip()
+                                'benchmarks/bench_faces.py', 'config'], cwd=HERE.parent,
+                               capture_output=True, text=True).stdout.splitlines()
     except OSError:
         return 'unknown'
-    return commit + ('+changes' if dirty else '')
+    files = ', '.join(line[3:] for line in dirty if line.strip())
+    return commit + (f'+changes ({files})' if files else '')
 
 
 def rewrite(path: Path) -> None:

@@ -7,7 +7,8 @@ static), interleaved frame by frame in a seeded random order, each step timed al
 
 - ``video_frame``: FaceLandmarker VIDEO mode on the whole frame (the ``max_faces=1`` path);
 - ``multi``: ``MultiFaceExtractor.extract_faces`` (``max_faces=4``), split into the frames on
-  which its detector ran and the others;
+  which its detector ran and the others; ``multi_image``: the same with ``track_crops=False``
+  (IMAGE mode on every crop, as before the crops were followed in VIDEO mode);
 - ``detector_view``: the back-camera BlazeFace alone on each of its three views;
 - ``crop``: cutting (and scaling) the crop around the face, as ``face_in_region`` does;
 - ``image_crop`` / ``video_crop``: FaceLandmarker IMAGE / VIDEO mode on that crop;
@@ -64,6 +65,7 @@ def main(argv=None) -> int:
     rgb = np.ascontiguousarray(frame)
     video_frame = BlendshapeExtractor(face_model, video=True)
     multi = MultiFaceExtractor(face_model, max_faces=4)
+    multi_image = MultiFaceExtractor(face_model, max_faces=4, track_crops=False)
     image_crop = BlendshapeExtractor(face_model, video=False)
     video_crop = BlendshapeExtractor(face_model, video=True)
     with zipfile.ZipFile(face_model) as bundle:
@@ -76,10 +78,10 @@ def main(argv=None) -> int:
     found: Dict[str, int] = {}
     state = {'t': 0.0, 'view': 0}
 
-    def run_multi() -> bool:
-        runs = multi.detector_runs
-        faces = multi.extract_faces(rgb, state['t'])
-        state['multi_detected'] = multi.detector_runs > runs
+    def run(extractor: MultiFaceExtractor) -> bool:
+        runs = extractor.detector_runs
+        faces = extractor.extract_faces(rgb, state['t'])
+        state['detected'] = extractor.detector_runs > runs
         return len(faces) == 1
 
     def run_view() -> bool:
@@ -88,7 +90,8 @@ def main(argv=None) -> int:
         return bool(back.detect(rgb[top:top + h, left:left + w]))
     steps: Dict[str, Callable[[], bool]] = {
         'video_frame': lambda: video_frame.extract(rgb, state['t']) is not None,
-        'multi': run_multi,
+        'multi': lambda: run(multi),
+        'multi_image': lambda: run(multi_image),
         'detector_view': run_view,
         'crop': lambda: crop_of(rgb, box).size > 0,
         'image_crop': lambda: image_crop.extract(crop) is not None,
@@ -106,17 +109,17 @@ def main(argv=None) -> int:
             if index < 20:
                 continue
             key = name
-            if name == 'multi':
-                key = 'multi (detector ran)' if state['multi_detected'] else 'multi (crop only)'
-                times.setdefault('multi', []).append(elapsed)
-                found['multi'] = found.get('multi', 0) + int(ok)
+            if name.startswith('multi'):
+                key = f"{name} ({'detector ran' if state['detected'] else 'crop only'})"
+                times.setdefault(name, []).append(elapsed)
+                found[name] = found.get(name, 0) + int(ok)
             times.setdefault(key, []).append(elapsed)
             found[key] = found.get(key, 0) + int(ok)
     print(f'load average {os.getloadavg()}; 1280x720, one face of {max(truth[0][2:])} px, '
           f'crop {crop.shape[1]}x{crop.shape[0]}, timestamps at {args.rate:g} Hz')
     print('| step | n | mean ms | p50 ms | p95 ms | found |')
     print('| --- | ---: | ---: | ---: | ---: | ---: |')
-    for name, values in times.items():
+    for name, values in sorted(times.items()):
         ms = np.array(values) * 1000.0
         print(f'| `{name}` | {ms.size} | {ms.mean():.2f} | {np.percentile(ms, 50):.2f} | '
               f'{np.percentile(ms, 95):.2f} | {found[name]} |')
