@@ -148,22 +148,23 @@ def process_source(source: FrameSource, estimator, progress: bool = True
             results = estimator.process_faces(frame, time_s)
             if not results:
                 mediapipe_s += time.perf_counter() - before
-                records.append(FrameRecord(
+                frame_records = [FrameRecord(
                     time_s=time_s, face_found=False,
                     scores={name: 0.0 for name in estimator.class_names},
-                    label=estimator.filter.label, instant_label='unknown'))
+                    label=estimator.filter.label, instant_label='unknown')]
             else:
                 mediapipe_s += results[0].timings.get('mediapipe_s', 0.0)
-            for index, result in enumerate(results):
-                model_s += result.timings.get('model_s', 0.0)
-                records.append(FrameRecord(
+                model_s += sum(result.timings.get('model_s', 0.0) for result in results)
+                frame_records = [FrameRecord(
                     time_s=result.time_s, face_found=True, scores=dict(result.scores),
                     label=result.label, instant_label=result.instant_label,
                     blendshapes=(None if result.blendshapes is None
                                  else np.asarray(result.blendshapes, np.float32).copy()),
                     face_id=result.face_id,
                     box=None if result.box is None else tuple(int(v) for v in result.box),
-                    main=index == 0))
+                    main=index == 0) for index, result in enumerate(results)]
+            # A frame's records are kept together (Ctrl-C on a webcam ends between frames).
+            records.extend(frame_records)
             frame_count += 1
             bar.update(1)
     except KeyboardInterrupt:
