@@ -512,8 +512,12 @@ class EmotionEstimatorNode(LifecycleNode):
         return (f'{self.input_topic} ({"CompressedImage" if self.use_compressed else "Image"}, '
                 f'max_faces {int(self.get_parameter("max_faces").value)})')
 
-    def _stop_input(self) -> None:
-        """Unsubscribe, drop the waiting frames, wait for the frame in progress, forget faces."""
+    def _stop_input(self, publish: bool = True) -> None:
+        """Unsubscribe, drop the waiting frames, wait for the frame in progress, forget faces.
+
+        With ``publish`` (not once the ROS context is shut down) ``unknown`` is published and
+        ROS4HRI's tracked list emptied.
+        """
         for subscription in [self.subscription, *self._face_subscriptions.values()]:
             if subscription is not None:
                 self.destroy_subscription(subscription)
@@ -529,11 +533,11 @@ class EmotionEstimatorNode(LifecycleNode):
                 self._count_dropped('stopped')
             self._wake.wait_for(lambda: not self._busy, timeout=5.0)
             self._label = UNKNOWN
-        self._forget_all()
-        if self.emotion_pub is not None:
+        self._forget_all(publish)
+        if self.emotion_pub is not None and publish:
             self.emotion_pub.publish(String(data=UNKNOWN))
 
-    def _forget_all(self) -> None:
+    def _forget_all(self, publish: bool = True) -> None:
         """Forget every face: estimator, main face, ROS4HRI publishers, last results."""
         with self._estimator_lock:
             if self.estimator is not None:
@@ -542,7 +546,10 @@ class EmotionEstimatorNode(LifecycleNode):
             self._main_face_id = ''
             self._latest.clear()
             if self.hri_faces is not None:
-                self.hri_faces.clear()
+                if publish:
+                    self.hri_faces.clear()
+                else:
+                    self.hri_faces.forget(self.hri_faces.face_ids())
 
     def _release(self) -> None:
         """Stop the threads, destroy the publishers and close the estimator (idempotent)."""
@@ -1067,7 +1074,7 @@ class EmotionEstimatorNode(LifecycleNode):
     def destroy_node(self) -> None:
         """Stop, release MediaPipe and destroy the node, whatever its lifecycle state."""
         if self._state == 'active':
-            self._stop_input()
+            self._stop_input(publish=self.context.ok())
         self._release()
         self._state = 'finalized'
         super().destroy_node()

@@ -5,9 +5,10 @@
 ``ros2 launch emotion_estimator emotion_estimator.launch.py`` runs from the colcon-built workspace
 (``build_ros/``, see ``ros_workspace.py``) in a subprocess, on a ROS domain of its own. This
 process publishes a real face (the astronaut photo) on the node's ``image`` topic with rclpy;
-``ros2 node``, ``ros2 topic`` and ``ros2 param`` (without a daemon) check the running node, and
-the last test stops it with Ctrl-C (SIGINT to the launch process). The tests share one launch and
-run in file order.
+``ros2 node``, ``ros2 topic``, ``ros2 param`` and ``ros2 service`` (the lifecycle services;
+without a daemon) check the running node, and a test stops it with Ctrl-C (SIGINT to the launch
+process). The tests share one launch and run in file order; the last one launches again with
+``autostart:=false``.
 """
 
 import os
@@ -22,11 +23,13 @@ import numpy as np
 import pytest
 import rclpy
 from rclpy.context import Context
+from rclpy.executors import SingleThreadedExecutor
 from rclpy.qos import QoSProfile, ReliabilityPolicy
 from rclpy.signals import SignalHandlerOptions
 from ros_workspace import (current_workspace_env, DOMAIN_ID, ros2, ROS2_EXECUTABLE, ros2_until,
                            SPIN_TIME_S, WORKSPACE)
 from sensor_msgs.msg import Image
+from std_msgs.msg import String
 import yaml
 
 from emotion_estimator.model_files import FACE_MODEL_ENV
@@ -109,13 +112,19 @@ def launched(ros_env: dict, tmp_path_factory) -> Iterator[LaunchedNode]:
 
 @pytest.fixture(scope='module')
 def camera(launched: LaunchedNode, astronaut_frame: np.ndarray) -> Iterator[None]:
-    """Publish the astronaut photo on ``image`` at 10 Hz from this process (rclpy, reliable)."""
+    """Publish the astronaut photo on ``image`` at 10 Hz (rclpy, reliable); yield the labels.
+
+    The labels are ``(monotonic time, label)`` of every ``/emotion`` message this process gets.
+    """
     context = Context()
     rclpy.init(context=context, domain_id=DOMAIN_ID,
                signal_handler_options=SignalHandlerOptions.NO)
     node = rclpy.create_node('test_camera', context=context)
     publisher = node.create_publisher(
         Image, 'image', QoSProfile(depth=1, reliability=ReliabilityPolicy.RELIABLE))
+    labels = []  # (monotonic time, label) of every /emotion message
+    node.create_subscription(String, 'emotion',
+                             lambda msg: labels.append((time.monotonic(), msg.data)), 10)
     stop = threading.Event()
 
     def publish() -> None:
@@ -127,11 +136,22 @@ def camera(launched: LaunchedNode, astronaut_frame: np.ndarray) -> Iterator[None
             msg.data = astronaut_frame.tobytes()
             publisher.publish(msg)
 
-    thread = threading.Thread(target=publish, daemon=True)
-    thread.start()
-    yield
+    executor = SingleThreadedExecutor(context=context)
+    executor.add_node(node)
+
+    def spin() -> None:
+        while not stop.is_set():
+            executor.spin_once(timeout_sec=0.1)
+
+    threads = [threading.Thread(target=publish, daemon=True),
+               threading.Thread(target=spin, daemon=True)]
+    for thread in threads:
+        thread.start()
+    yield labels
     stop.set()
-    thread.join(timeout=5)
+    for thread in threads:
+        thread.join(timeout=5)
+    executor.shutdown()
     node.destroy_node()
     context.try_shutdown()
 
@@ -192,6 +212,55 @@ def test_emotion_echo_reads_happy_for_the_smiling_face(launched, ros_env, camera
     assert len(scores['data']) == 7 and abs(sum(scores['data']) - 1.0) < 1e-3, scores
 
 
+def _lifecycle_state(ros_env: dict) -> str:
+    result = ros2_until(ros_env, 'service', 'call', f'{NODE}/get_state',
+                        'lifecycle_msgs/srv/GetState',
+                        done=lambda r: r.returncode == 0 and 'label=' in r.stdout)
+    assert 'label=' in result.stdout, result.stdout + result.stderr
+    return result.stdout.split("label='")[1].split("'")[0]
+
+
+def _change_state(ros_env: dict, transition: str) -> None:
+    result = ros2_until(ros_env, 'service', 'call', f'{NODE}/change_state',
+                        'lifecycle_msgs/srv/ChangeState',
+                        f"{{transition: {{label: '{transition}'}}}}",
+                        done=lambda r: r.returncode == 0 and 'success=' in r.stdout)
+    assert 'success=True' in result.stdout, result.stdout + result.stderr
+
+
+def _labels_between(labels: list, start: float, end: float) -> list:
+    return [label for when, label in list(labels) if start <= when < end]
+
+
+def test_launch_brings_the_lifecycle_node_to_active(launched, ros_env):
+    assert _lifecycle_state(ros_env) == 'active'
+    assert 'active: listening on' in launched.output(), launched.output()[-3000:]
+
+
+def test_deactivate_stops_the_outputs_and_activate_resumes_them(launched, ros_env, camera):
+    labels = camera
+    deadline = time.monotonic() + 90
+    while 'happy' not in _labels_between(labels, 0, time.monotonic()):
+        assert time.monotonic() < deadline, 'no happy before deactivating'
+        time.sleep(0.5)
+    _change_state(ros_env, 'deactivate')
+    assert _lifecycle_state(ros_env) == 'inactive'
+    stopped = time.monotonic()
+    time.sleep(3.0)
+    # The camera goes on, the node publishes nothing: deactivating published unknown once.
+    assert _labels_between(labels, stopped, time.monotonic()) == [], labels[-5:]
+    assert 'unknown' in [label for _, label in labels[-3:]], labels[-5:]
+    # Parameters and the reset service still work while inactive.
+    assert _param_get(ros_env, 'min_dwell_s') == 'Double value is: 0.25'
+    _change_state(ros_env, 'activate')
+    assert _lifecycle_state(ros_env) == 'active'
+    resumed = time.monotonic()
+    deadline = resumed + 60
+    while 'happy' not in _labels_between(labels, resumed, time.monotonic()):
+        assert time.monotonic() < deadline, f'no happy after activating: {labels[-5:]}'
+        time.sleep(0.5)
+
+
 def test_ctrl_c_stops_launch_and_node_cleanly(launched, ros_env):
     launched.process.send_signal(signal.SIGINT)
     try:
@@ -205,3 +274,31 @@ def test_ctrl_c_stops_launch_and_node_cleanly(launched, ros_env):
     # Nothing of the launch is left running (its session holds the node).
     with pytest.raises(ProcessLookupError):
         os.killpg(launched.process.pid, 0)
+
+
+def test_autostart_false_leaves_the_node_unconfigured_for_a_manager(ros_env, tmp_path):
+    log_path = tmp_path / 'launch.log'
+    with open(log_path, 'wb') as log:
+        process = subprocess.Popen(
+            [str(ROS2_EXECUTABLE), 'launch', 'emotion_estimator', 'emotion_estimator.launch.py',
+             'autostart:=false'],
+            env=ros_env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            cwd=WORKSPACE, start_new_session=True, preexec_fn=_default_sigint)
+    launched = LaunchedNode(process, log_path)
+    try:
+        _wait_for(lambda: NODE in ros2(ros_env, 'node', 'list', *DISCOVERY).stdout.split(),
+                  START_TIMEOUT_S, launched, f'{NODE} in `ros2 node list`')
+        assert _lifecycle_state(ros_env) == 'unconfigured'
+        # Unconfigured: no model loaded, no image subscription, no emotion publisher.
+        topics = ros2(ros_env, 'node', 'info', NODE, *DISCOVERY).stdout
+        assert '/emotion:' not in topics and '/image:' not in topics, topics
+        _change_state(ros_env, 'configure')
+        assert _lifecycle_state(ros_env) == 'inactive'
+        assert 'configured: model' in launched.output(), launched.output()[-3000:]
+    finally:
+        os.killpg(process.pid, signal.SIGINT)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
