@@ -49,18 +49,21 @@ def test_launch_file_arguments_node_and_no_side_effects():
     imported = {alias.name.split('.')[0] for n in ast.walk(tree)
                 if isinstance(n, (ast.Import, ast.ImportFrom))
                 for alias in (n.names if isinstance(n, ast.Import) else [ast.alias(n.module)])}
-    assert imported <= {'os', 'ament_index_python', 'launch', 'launch_ros'}, imported
+    assert imported <= {'os', 'ament_index_python', 'launch', 'launch_ros', 'lifecycle_msgs'}, \
+        imported
     assert not _calls(tree, 'eval') and not _calls(tree, 'ExecuteProcess')
 
     arguments = {ast.literal_eval(call.args[0]): _keywords(call)
                  for call in _calls(tree, 'DeclareLaunchArgument')}
-    assert set(arguments) == {'params_file', 'image_topic'}
+    assert set(arguments) == {'params_file', 'image_topic', 'face_source', 'autostart'}
     assert ast.literal_eval(arguments['image_topic']['default_value']) == 'image'
+    assert ast.literal_eval(arguments['autostart']['default_value']) == 'true'
+    assert ast.literal_eval(arguments['face_source']['default_value']) == ''
     default_params = ast.unparse(tree)
     assert "'config', 'emotion_estimator.yaml'" in default_params
     assert "get_package_share_directory('emotion_estimator')" in default_params
 
-    (node,) = _calls(tree, 'Node')
+    (node,) = _calls(tree, 'LifecycleNode')
     keywords = _keywords(node)
     assert ast.literal_eval(keywords['package']) == 'emotion_estimator'
     assert ast.literal_eval(keywords['executable']) == 'emotion_estimator_node'

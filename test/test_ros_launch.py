@@ -13,6 +13,7 @@ process). The tests share one launch and run in file order; the last one launche
 
 import os
 from pathlib import Path
+import re
 import signal
 import subprocess
 import threading
@@ -210,6 +211,75 @@ def test_emotion_echo_reads_happy_for_the_smiling_face(launched, ros_env, camera
     assert result.returncode == 0, result.stdout + result.stderr
     scores = yaml.safe_load(result.stdout.split('---')[0])
     assert len(scores['data']) == 7 and abs(sum(scores['data']) - 1.0) < 1e-3, scores
+
+
+#: Standard endpoints of every (managed) rclpy node, not in the README's topic table.
+STANDARD_ENDPOINTS = re.compile(
+    r'^(/parameter_events|/rosout|/emotion_estimator/transition_event|/emotion_estimator/'
+    r'(describe_parameters|get_parameters|get_parameter_types|list_parameters|set_parameters|'
+    r'set_parameters_atomically)|/emotion_estimator/get_available_'
+    r'(states|transitions)|/emotion_estimator/get_transition_graph|/emotion_estimator/'
+    r'get_type_description)$')
+#: README rows the launched node (face_source camera, use_compressed false) does not have.
+NOT_IN_THIS_MODE = {'/image/compressed'}
+
+
+def _readme_topic_rows() -> list:
+    """Return (names, kind, mode, types) for each row of the README's topic table."""
+    text = (Path(__file__).resolve().parents[1] / 'README.md').read_text()
+    section = text.split('<!-- section: node (node helper) -->')[1]
+    table = section.split('| topic | type | QoS | notes |')[1].split('\n\n')[0]
+    rows = []
+    for line in table.strip().splitlines()[1:]:
+        cells = line.split('|')[1:-1]
+        names = re.findall(r'`([^`]+)`', cells[0])
+        tags = re.search(r'\(([^)]*)\)', cells[0]).group(1).split(', ')
+        types = re.findall(r'`([a-z_]+/)?([A-Za-z]+)`', cells[1])
+        rows.append((names, tags[0], tags[1] if len(tags) > 1 else None, types))
+    return rows
+
+
+def _absolute(name: str) -> str:
+    return name.replace('~/', f'{NODE}/') if name.startswith('~/') else '/' + name.lstrip('/')
+
+
+def test_readme_topic_table_is_what_the_running_node_has(launched, ros_env, camera):
+    sections = {'sub': 'Subscribers:', 'pub': 'Publishers:', 'service': 'Service Servers:'}
+
+    def endpoints(info: str) -> dict:
+        found, kind = {}, None
+        for line in info.splitlines():
+            stripped = line.strip()
+            kinds = [key for key, title in sections.items() if stripped == title]
+            if kinds or stripped.endswith(':') and not stripped.startswith('/'):
+                kind = kinds[0] if kinds else None
+            elif kind and ': ' in stripped:
+                name, type_name = stripped.split(': ', 1)
+                found[name] = (kind, type_name)
+        return found
+
+    # The camera shows a face, so its ROS4HRI expression topic exists too.
+    result = ros2_until(ros_env, 'node', 'info', NODE, *DISCOVERY,
+                        done=lambda r: '/expression:' in r.stdout)
+    have = endpoints(result.stdout)
+    documented = set()
+    for names, kind, mode, types in _readme_topic_rows():
+        for index, name in enumerate(names):
+            pattern = re.compile('^' + re.escape(_absolute(name)).replace('<id>', '[^/]+') + '$')
+            documented.add(pattern)
+            if mode == 'ros4hri' or _absolute(name) in NOT_IN_THIS_MODE:
+                continue
+            matches = [n for n in have if pattern.match(n)]
+            assert matches, f'README names {kind} {name}, the node has none: {sorted(have)}'
+            for match in matches:
+                assert have[match][0] == kind, (name, have[match])
+                if len(types) == len(names):
+                    package, type_name = types[index]
+                    assert have[match][1].endswith('/' + type_name), (name, have[match])
+                    assert not package or have[match][1].startswith(package), (name, have[match])
+    undocumented = [name for name in have if not STANDARD_ENDPOINTS.match(name)
+                    and not any(pattern.match(name) for pattern in documented)]
+    assert not undocumented, f'not in the README topic table: {undocumented}'
 
 
 def _lifecycle_state(ros_env: dict) -> str:
