@@ -41,6 +41,10 @@ BLENDSHAPE_NAMES: Tuple[str, ...] = (
 PAPER_FEATURE_INDICES: Tuple[int, ...] = (
     tuple(range(1, 6)) + tuple(range(9, 21)) + (25, 34, 35, 38) + tuple(range(44, 50)))
 
+#: Faces followed at once by default by the node and the offline analysis (a group of 2-4 people
+#: in front of a robot), and the most they accept.
+DEFAULT_MAX_FACES, MOST_FACES = 4, 16
+
 #: How a 48x48 FER2013 crop is turned into a frame the face detector can read (see ``frames.py``).
 STILL_FACE_PREPROCESSING: Dict[str, int] = {
     'face_size_px': 96, 'canvas_size_px': 160, 'canvas_grey_level': 128}

@@ -208,12 +208,18 @@ class EmotionEstimator:
 
         """
         results = self.process_faces(frame_bgr, time_s)
-        if results:
-            return results[0]
+        return results[0] if results else self.no_face_result(time_s)
+
+    def no_face_result(self, time_s: float) -> EmotionResult:
+        """Return the main-face result of a frame at ``time_s`` in which no face was found.
+
+        It is what :meth:`process` returns then: the last main face's id and its label for
+        the label filter's grace time, scores all 0. Call it right after
+        :meth:`process_faces` returned no face.
+        """
         track = self.tracks.get(self._main_id)
-        label = track.filter.label if track else 'unknown'
-        return EmotionResult(label, self._zero_scores(), False, time_s,
-                             window_restarted=self._main_lost,
+        return EmotionResult(track.filter.label if track else 'unknown', self._zero_scores(),
+                             False, time_s, window_restarted=self._main_lost,
                              timings=dict(self._timings),
                              face_id=track.face_id if track else '',
                              resting_face_settled=self._settled(track))

@@ -52,7 +52,8 @@ from std_msgs.msg import Float32MultiArray, Header, MultiArrayDimension, String
 from std_srvs.srv import Trigger
 
 from emotion_estimator import ros_outputs
-from emotion_estimator.contract import DecisionSettings, ModelSpecError
+from emotion_estimator.contract import (
+    DecisionSettings, DEFAULT_MAX_FACES, ModelSpecError, MOST_FACES)
 from emotion_estimator.dds_profile import (
     apply_transport_profile, describe_transport, receive_buffer_warning, TransportChoice)
 from emotion_estimator.decision import UNKNOWN
@@ -138,10 +139,10 @@ PARAMETERS: Dict[str, tuple] = {
         "false = compare with the population's average face", read_only=True)),
     'num_threads': (1, _describe(
         'threads of the TFLite emotion model', read_only=True, ints=(1, 16))),
-    'max_faces': (4, _describe(
+    'max_faces': (DEFAULT_MAX_FACES, _describe(
         'faces followed at once (a group of 2-4 people); above 1 a face detector finds them, '
         'about 3 ms more per frame for one face than 1 (still above 30 Hz on 2 cores) and about '
-        '10 ms per extra face', read_only=True, ints=(1, 16))),
+        '10 ms per extra face', read_only=True, ints=(1, MOST_FACES))),
     'max_gap_s': (0.5, _describe(
         'frames further apart than this (s) start a new window', read_only=True,
         floats=(0.01, 10.0))),
@@ -852,8 +853,7 @@ class EmotionEstimatorNode(LifecycleNode):
                 if faces:
                     result, self._main_face_id = faces[0], faces[0].face_id
                 else:
-                    result = ros_outputs.no_face_result(self.estimator, self._main_face_id,
-                                                        stamp_s)
+                    result = self.estimator.no_face_result(stamp_s)
                 main = True
                 drop_after_s = self.estimator.settings.face_lost_grace_s
             else:

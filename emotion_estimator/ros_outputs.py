@@ -121,21 +121,6 @@ def smoothed_scores(estimator: EmotionEstimator, face_id: str) -> Optional[np.nd
     return np.array(track.filter.smoothed, dtype=np.float64)
 
 
-def no_face_result(estimator: EmotionEstimator, main_id: str, time_s: float) -> EmotionResult:
-    """Return the main-face result of a frame without faces, as ``estimator.process`` does.
-
-    The last main face (``main_id``) keeps its id and its label for the label filter's grace
-    time; the scores are 0. Call it under the same lock as ``process_faces``, right after it.
-    """
-    track = estimator.tracks.get(main_id)
-    return EmotionResult(
-        label=track.filter.label if track is not None else UNKNOWN,
-        scores={name: 0.0 for name in estimator.class_names}, face_found=False, time_s=time_s,
-        face_id=track.face_id if track is not None else '',
-        resting_face_settled=(track.resting.settled if track is not None
-                              and track.resting is not None else 0.0))
-
-
 def expression_name(label: str, scores: Mapping[str, float]) -> str:
     """Return the nearest ``hri_msgs/Expression`` constant for a label and its class scores.
 

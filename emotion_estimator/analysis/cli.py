@@ -23,7 +23,7 @@ from emotion_estimator.analysis.output import atomic_output_dir, check_output_di
 from emotion_estimator.analysis.report import BlinkSettings, FrameRecord, processing_speed, \
     summarize_recording
 from emotion_estimator.analysis.sources import FrameSource, open_source, prefetch, SourceError
-from emotion_estimator.contract import ModelSpecError
+from emotion_estimator.contract import DEFAULT_MAX_FACES, ModelSpecError, MOST_FACES
 from emotion_estimator.frames import FrameError
 from emotion_estimator.model_files import ModelFileError
 
@@ -32,7 +32,6 @@ EXIT_BAD_INPUT = 2
 #: Exit status when a run is interrupted with Ctrl-C (except a webcam, which then reports).
 EXIT_INTERRUPTED = 130
 #: Faces followed at once by default, and at most (as the node's ``max_faces`` parameter).
-DEFAULT_MAX_FACES, MOST_FACES = 4, 16
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
