@@ -141,8 +141,8 @@ PARAMETERS: Dict[str, tuple] = {
         'threads of the TFLite emotion model', read_only=True, ints=(1, 16))),
     'max_faces': (DEFAULT_MAX_FACES, _describe(
         'faces followed at once (a group of 2-4 people); above 1 a face detector finds them, '
-        'about 3 ms more per frame for one face than 1 (still above 30 Hz on 2 cores) and about '
-        '10 ms per extra face', read_only=True, ints=(1, MOST_FACES))),
+        'about 1 ms more per frame for one face than 1 and about 8 ms per extra face',
+        read_only=True, ints=(1, MOST_FACES))),
     'max_gap_s': (0.5, _describe(
         'frames further apart than this (s) start a new window', read_only=True,
         floats=(0.01, 10.0))),
