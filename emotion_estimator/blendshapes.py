@@ -23,6 +23,7 @@ from emotion_estimator.contract import BLENDSHAPE_NAMES
 from emotion_estimator.face_detection import BlazeFaceDetector, MIN_SCORE
 from emotion_estimator.model_files import (
     FETCH_HINT, find_face_model, ModelFileError, user_cache_dir)
+from emotion_estimator.native_log import call_quietly
 
 
 #: MediaPipe face-mesh landmarks of the face oval: their extent is the face's box.
@@ -263,8 +264,9 @@ class MultiFaceExtractor:
         for index in range(len(self._landmarkers)):
             if index not in in_use:
                 return index
-        self._landmarkers.append(BlendshapeExtractor(
-            self.model_path, video=True, num_faces=1,
+        # Loaded while frames are processed: keep MediaPipe's start-up lines off the terminal.
+        self._landmarkers.append(call_quietly(
+            BlendshapeExtractor, self.model_path, video=True, num_faces=1,
             min_detection_confidence=self._min_confidence))
         return len(self._landmarkers) - 1
 

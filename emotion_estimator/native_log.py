@@ -18,7 +18,9 @@ import os
 import re
 import sys
 import tempfile
-from typing import Iterator, List
+from typing import Callable, Iterator, List, TypeVar
+
+T = TypeVar('T')
 
 #: absl / glog line prefix: severity letter, MMDD (``I0000``, ``W1201``, ...).
 _ABSL_PREFIX = re.compile(r'^([IWEF])\d{4} ')
@@ -57,3 +59,26 @@ def captured_native_stderr() -> Iterator[List[str]]:
             os.close(saved)
             capture.seek(0)
             lines.extend(capture.read().decode(errors='replace').splitlines())
+
+
+def call_quietly(function: Callable[..., T], *args, **kwargs) -> T:
+    """Return ``function(*args, **kwargs)``, keeping its native start-up chatter off stderr.
+
+    For models loaded while running (e.g. one more FaceLandmarker for one more face): descriptor
+    2 is captured for the call, as by :func:`captured_native_stderr`, then every captured line
+    worth showing is written back to stderr; all of them when the call raises. Lines other
+    threads write meanwhile are captured too and written back in the same way, so nothing but
+    the known chatter is lost.
+    """
+    lines: List[str] = []
+    failed = True
+    try:
+        with captured_native_stderr() as lines:
+            result = function(*args, **kwargs)
+        failed = False
+        return result
+    finally:
+        shown = [line for line in lines if failed or worth_showing(line)]
+        if shown:
+            sys.stderr.write(''.join(line + '\n' for line in shown))
+            sys.stderr.flush()
