@@ -12,6 +12,14 @@ the node sees a camera, not from windows fed to the network:
 * **meeting a person** (Yale, per subject): the subject's neutral photo for 10 s, then one of
   their expressions for 1.5 s, scored at its last frame ("met"); the same expression alone for
   1.5 s after a gap is the cold start.
+* **any labelled folder** (``--dataset NAME=DIR``: the data sets of other people the team
+  holds, posed sequences, stills, talking-face videos): ``DIR/<class>/<item>``, where an item
+  is a photo (held 12 frames at 15 fps, as above), a video file (every frame, at its own frame
+  rate) or a folder of frames (a sequence, every frame at 15 fps). Cold: each item alone after
+  a gap. Met: first 10 s of the person's neutral face, that is a ``neutral`` item of the same
+  subject (photo held, video or sequence looped), else, for a video or a sequence, its own
+  first frame held (a posed sequence starts neutral); a photo without a neutral item of its
+  subject has no met run. Every item is scored at its last frame.
 """
 
 from dataclasses import dataclass
@@ -19,7 +27,8 @@ import datetime
 import multiprocessing
 import os
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence, Tuple
+import re
+from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 
 import cv2
 import numpy as np
@@ -27,7 +36,7 @@ import numpy as np
 from emotion_estimator.contract import CLASS_NAMES, DECISION_LABELS
 from emotion_estimator.frames import still_photo_to_rgb
 
-from emotion_estimator_training.crossval import load_still_set, read_bgr
+from emotion_estimator_training.crossval import load_still_set, PHOTO_SUFFIXES, read_bgr
 from emotion_estimator_training.evaluate import _block, to_three_class
 
 FPS = 15.0
@@ -37,12 +46,39 @@ MEET_NEUTRAL_S = 10.0
 MEET_EXPRESSION_S = 1.5
 
 
+#: Video files of ``--dataset`` folders, read frame by frame at their own frame rate.
+VIDEO_SUFFIXES = ('.mp4', '.avi', '.mov', '.mkv', '.webm', '.mpg', '.mpeg')
+#: Another name a data set may give a class folder -> the FER2013 class.
+CLASS_ALIASES = {'anger': 'angry', 'disgusted': 'disgust', 'fearful': 'fear', 'scared': 'fear',
+                 'happiness': 'happy', 'joy': 'happy', 'sadness': 'sad',
+                 'surprised': 'surprise', 'calm': 'neutral'}
+#: The subject of an item: the start of its name up to the first '.', '_', '-' or space.
+SUBJECT_PATTERN = r'^([^._\-\s]+)'
+
+
 @dataclass(frozen=True)
 class Segment:
-    """A photo shown for ``seconds`` (at :data:`FPS`)."""
+    """What is shown: a photo for ``seconds`` (at :data:`FPS`), or a clip.
+
+    ``kind`` ``photo``: the photo held for ``seconds``; ``clip``: a video file or a folder of
+    frames played once (``seconds`` 0) or looped for ``seconds``; ``first_frame``: a clip's
+    first frame held for ``seconds``.
+    """
 
     path: str
     seconds: float
+    kind: str = 'photo'
+
+
+@dataclass(frozen=True)
+class Item:
+    """One labelled item of a ``--dataset`` folder."""
+
+    path: str
+    #: ``photo`` or ``clip`` (a video file or a folder of frames)
+    kind: str
+    label: int
+    subject: str
 
 
 #: One job: segments shown one after another (after a gap), scored at the end of the last one.
@@ -69,16 +105,64 @@ def _start(model_spec: Optional[str], face_model: Optional[str]) -> None:
     _WORKER['time'] = 0.0
 
 
+def clip_frames(path: str) -> Tuple[List[np.ndarray], float]:
+    """Return a clip's frames (as :func:`read_photo` makes them) and its frame rate.
+
+    A folder holds one photo per frame, in name order, at :data:`FPS`; a video file plays at
+    its own rate (:data:`FPS` where the file does not say).
+
+    Raises:
+        ValueError: the clip has no readable frame.
+
+    """
+    source = Path(path)
+    if source.is_dir():
+        frames = [read_photo(str(frame)) for frame in sorted(source.iterdir())
+                  if frame.suffix.lower() in PHOTO_SUFFIXES]
+        fps = FPS
+    else:
+        capture = cv2.VideoCapture(str(source))
+        fps = capture.get(cv2.CAP_PROP_FPS) or FPS
+        frames = []
+        while True:
+            ok, frame = capture.read()
+            if not ok:
+                break
+            frames.append(cv2.cvtColor(still_photo_to_rgb(frame), cv2.COLOR_RGB2BGR))
+        capture.release()
+    if not frames:
+        raise ValueError(f'{path}: no readable frame')
+    return frames, float(fps if 1.0 <= fps <= 240.0 else FPS)
+
+
+def segment_frames(segment: Segment) -> Iterator[Tuple[np.ndarray, float]]:
+    """Yield ``(frame, seconds until the next one)`` for everything a segment shows."""
+    if segment.kind == 'photo':
+        frame = read_photo(segment.path)
+        for _ in range(max(1, int(round(segment.seconds * FPS)))):
+            yield frame, 1.0 / FPS
+        return
+    frames, fps = clip_frames(segment.path)
+    if segment.kind == 'first_frame':
+        for _ in range(max(1, int(round(segment.seconds * FPS)))):
+            yield frames[0], 1.0 / FPS
+        return
+    shown = 0
+    while shown == 0 or shown < segment.seconds * fps:
+        for frame in frames:
+            yield frame, 1.0 / fps
+            shown += 1
+
+
 def _run(job: Job) -> Tuple[str, int, float]:
     """Show a job's segments and return the last frame's label, 7-class argmax and settledness."""
     estimator = _WORKER['estimator']
     time_s = _WORKER['time'] + GAP_S
     result = None
     for segment in job:
-        frame = read_photo(segment.path)
-        for _ in range(max(1, int(round(segment.seconds * FPS)))):
+        for frame, step_s in segment_frames(segment):
             result = estimator.process(frame, time_s)
-            time_s += 1.0 / FPS
+            time_s += step_s
     _WORKER['time'] = time_s
     scores = [result.scores[name] for name in CLASS_NAMES]
     argmax = int(np.argmax(scores)) if result.face_found else -1
@@ -147,16 +231,96 @@ def meeting_jobs(yale_root: Path) -> Tuple[List[Job], List[Job], np.ndarray]:
     return met, cold, np.array(labels, dtype=np.int64)
 
 
-def evaluate_api(fer_root: Path, crossval_root: Path, model_spec: Optional[str] = None,
-                 face_model: Optional[str] = None, workers: int = 1,
-                 limit: Optional[int] = None, command: str = '') -> Dict[str, object]:
-    """Run every protocol and return the record (see the module docstring).
+def load_dataset(root: os.PathLike, subject_pattern: str = SUBJECT_PATTERN) -> List[Item]:
+    """Read a ``--dataset`` folder: ``root/<class>/<photo, video file or folder of frames>``.
 
-    ``limit`` keeps every ``k``-th photo (or Yale expression) of each set so that about
-    ``limit`` remain (smoke runs).
+    Class folders are FER2013 class names or an alias of :data:`CLASS_ALIASES` (any case); the
+    subject of an item is the first group of ``subject_pattern`` matched on its name.
+
+    Raises:
+        ValueError: the folder is missing or empty, or a class folder is not a known class.
+
     """
-    from emotion_estimator_training.pipeline import machine
+    root = Path(root)
+    if not root.is_dir():
+        raise ValueError(f'{root} is not a folder (expected {root}/<class>/<items>)')
+    items = []
+    for folder in sorted(p for p in root.iterdir() if p.is_dir()):
+        name = CLASS_ALIASES.get(folder.name.lower(), folder.name.lower())
+        if name not in CLASS_NAMES:
+            raise ValueError(f'{folder}: class folder must be one of {CLASS_NAMES} (or '
+                             f'{sorted(CLASS_ALIASES)})')
+        for entry in sorted(folder.iterdir()):
+            suffix = entry.suffix.lower()
+            if entry.is_dir() and any(f.suffix.lower() in PHOTO_SUFFIXES
+                                      for f in entry.iterdir()):
+                kind = 'clip'
+            elif entry.is_file() and suffix in VIDEO_SUFFIXES:
+                kind = 'clip'
+            elif entry.is_file() and suffix in PHOTO_SUFFIXES:
+                kind = 'photo'
+            else:
+                continue
+            match = re.match(subject_pattern, entry.name)
+            items.append(Item(str(entry), kind, CLASS_NAMES.index(name),
+                              match.group(1) if match and match.groups() else ''))
+    if not items:
+        raise ValueError(f'{root} holds no photo, video or folder of frames under a class folder')
+    return items
 
+
+def dataset_jobs(items: Sequence[Item]) -> Dict[str, object]:
+    """Return the cold and met jobs of a ``--dataset`` (see the module docstring)."""
+    neutral_class = CLASS_NAMES.index('neutral')
+    neutral: Dict[str, Item] = {}
+    for item in items:
+        if item.label == neutral_class and item.subject:
+            neutral.setdefault(item.subject, item)
+
+    def shown(item: Item, seconds: float = 0.0) -> Segment:
+        if item.kind == 'photo':
+            return Segment(item.path, seconds or HELD_FRAMES / FPS)
+        return Segment(item.path, seconds, 'clip')
+
+    cold = [(shown(item),) for item in items]
+    met, met_labels, met_from = [], [], {'subject_neutral': 0, 'first_frame': 0, 'none': 0}
+    for item in items:
+        if item.subject in neutral:
+            meeting = shown(neutral[item.subject], MEET_NEUTRAL_S)
+            met_from['subject_neutral'] += 1
+        elif item.kind == 'clip':
+            meeting = Segment(item.path, MEET_NEUTRAL_S, 'first_frame')
+            met_from['first_frame'] += 1
+        else:
+            met_from['none'] += 1
+            continue
+        met.append((meeting, shown(item)))
+        met_labels.append(item.label)
+    return {'cold': cold, 'labels': np.array([item.label for item in items], dtype=np.int64),
+            'met': met, 'met_labels': np.array(met_labels, dtype=np.int64), 'met_from': met_from}
+
+
+def evaluate_dataset(name: str, root: os.PathLike, model_spec: Optional[str] = None,
+                     face_model: Optional[str] = None, workers: int = 1,
+                     subject_pattern: str = SUBJECT_PATTERN) -> Dict[str, object]:
+    """Return ``{NAME: cold scores, NAME_met: met scores}`` of a ``--dataset`` folder."""
+    items = load_dataset(root, subject_pattern)
+    jobs = dataset_jobs(items)
+    kinds = {kind: sum(item.kind == kind for item in items) for kind in ('photo', 'clip')}
+    cold = run_jobs(jobs['cold'], model_spec, face_model, workers, name)
+    sets = {name: dict(score(jobs['labels'], cold), items=kinds, folder=str(root))}
+    if jobs['met']:
+        sets[f'{name}_met'] = dict(
+            score(jobs['met_labels'], run_jobs(jobs['met'], model_spec, face_model, workers,
+                                               f'{name} met')),
+            met_from=jobs['met_from'], folder=str(root))
+    return sets
+
+
+def builtin_sets(fer_root: Path, crossval_root: Path, model_spec: Optional[str],
+                 face_model: Optional[str], workers: int,
+                 limit: Optional[int]) -> Dict[str, object]:
+    """Return the scores of FER2013 test, the crossval stills and Yale cold and met."""
     def thin(paths, labels):
         if limit is None or len(paths) <= limit:
             return list(paths), labels
@@ -178,6 +342,29 @@ def evaluate_api(fer_root: Path, crossval_root: Path, model_spec: Optional[str] 
         met, cold, labels = met[::step], cold[::step], labels[::step]
     sets['yale_cold'] = score(labels, run_jobs(cold, model_spec, face_model, workers, 'cold'))
     sets['yale_met'] = score(labels, run_jobs(met, model_spec, face_model, workers, 'met'))
+    return sets
+
+
+def evaluate_api(fer_root: Path, crossval_root: Path, model_spec: Optional[str] = None,
+                 face_model: Optional[str] = None, workers: int = 1,
+                 limit: Optional[int] = None, command: str = '',
+                 datasets: Sequence[Tuple[str, os.PathLike]] = (), builtin: bool = True,
+                 subject_pattern: str = SUBJECT_PATTERN) -> Dict[str, object]:
+    """Run every protocol and return the record (see the module docstring).
+
+    ``limit`` keeps every ``k``-th photo (or Yale expression) of each set so that about
+    ``limit`` remain (smoke runs). ``datasets`` are ``(name, folder)`` pairs of labelled
+    folders run after the built-in sets (FER2013 test and crossval; ``builtin`` False skips
+    those).
+    """
+    from emotion_estimator_training.pipeline import machine
+
+    sets: Dict[str, object] = {}
+    if builtin:
+        sets.update(builtin_sets(fer_root, crossval_root, model_spec, face_model, workers, limit))
+    for name, root in datasets:
+        sets.update(evaluate_dataset(name, root, model_spec, face_model, workers,
+                                     subject_pattern))
     return {'command': command, 'date': datetime.date.today().isoformat(),
             'machine': machine(), 'model_spec': model_spec or 'packaged',
             'protocol': __doc__.strip(), 'sets': sets}

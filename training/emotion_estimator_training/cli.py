@@ -19,6 +19,7 @@ import numpy as np
 from emotion_estimator.contract import shared_dir
 from emotion_estimator.model_files import find_face_model, user_cache_dir
 
+from emotion_estimator_training.api_eval import SUBJECT_PATTERN
 from emotion_estimator_training.hyperparameters import FEATURE_SETS
 
 REPO = Path(__file__).resolve().parents[2]
@@ -61,6 +62,16 @@ def _dataset(args):
     data = args.data if args.data or args.csv else str(shared_dir() / 'datasets' / 'fer2013')
     return load_dataset(data=data if not args.csv else None, csv=args.csv,
                         limit_per_class=args.limit_per_class)
+
+
+def _named_folder(value: str):
+    """Parse ``NAME=DIR`` (``--dataset``): a set name and an existing folder."""
+    name, _, folder = value.partition('=')
+    if not name or not folder or not name.replace('_', '').isalnum():
+        raise argparse.ArgumentTypeError(f'expected NAME=DIR with a plain NAME, got {value!r}')
+    if not Path(folder).is_dir():
+        raise argparse.ArgumentTypeError(f'{folder} is not a folder')
+    return name, Path(folder)
 
 
 def _crossval_dir(args) -> Optional[Path]:
@@ -160,7 +171,9 @@ def cmd_evaluate_api(args) -> int:
     crossval = _crossval_dir(args) or shared_dir() / 'datasets' / 'crossval'
     record = evaluate_api(data, crossval, model_spec=args.model, face_model=str(_face_model(args)),
                           workers=args.workers, limit=args.limit,
-                          command=' '.join(['emotion-estimator-train'] + args.argv))
+                          command=' '.join(['emotion-estimator-train'] + args.argv),
+                          datasets=args.dataset, builtin=not args.only_datasets,
+                          subject_pattern=args.subject_pattern)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(record, indent=2) + '\n')
@@ -242,6 +255,15 @@ def build_parser() -> argparse.ArgumentParser:
     api_cmd.add_argument('--limit', type=int,
                          help='about this many photos per held-still set (smoke runs)')
     api_cmd.add_argument('--out', default=str(REPO / 'training' / 'results' / 'api_eval.json'))
+    api_cmd.add_argument('--dataset', type=_named_folder, action='append', default=[],
+                         metavar='NAME=DIR',
+                         help='also run a labelled folder DIR/<class>/<photo, video or folder '
+                              'of frames>, cold and after meeting the person (repeatable)')
+    api_cmd.add_argument('--only-datasets', action='store_true',
+                         help='run only the --dataset folders (not FER2013 test and crossval)')
+    api_cmd.add_argument('--subject-pattern', default=SUBJECT_PATTERN,
+                         help='regular expression whose first group is the subject of an item '
+                              f'name (default: {SUBJECT_PATTERN})')
     ablate_cmd = commands.choices['ablate']
     ablate_cmd.add_argument('--window-lengths', type=int, nargs='+', default=[1, 4, 12, 16])
     ablate_cmd.add_argument('--only', nargs='+', help='run only these named runs')
