@@ -186,7 +186,8 @@ class FrameCounters:
 
     ``received == processed + dropped + in_flight`` holds at every moment (they are changed
     together under one lock); ``in_flight`` is at most ``PENDING_FRAMES + 1`` (frames waiting
-    and the one being processed).
+    and the one being processed), ``PENDING_FRAMES`` per tracked face + 1 with ``face_source:
+    ros4hri``.
     """
 
     received: int = 0

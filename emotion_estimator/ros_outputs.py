@@ -12,6 +12,7 @@ come from :meth:`emotion_estimator.estimator.EmotionEstimator.process_faces`.
 filter compared with ``min_confidence`` (:func:`label_confidence`).
 """
 
+import math
 import threading
 from typing import Dict, List, Mapping, Optional, Sequence
 
@@ -208,7 +209,8 @@ class Ros4HriFaces:
             header: The input image's header (copied into every message).
             time_s: The frame's time (s), as given to ``process_faces``.
             confidences: One confidence per result (:func:`label_confidence`).
-            drop_after_s: A face unseen for longer than this (s) is dropped.
+            drop_after_s: A face unseen for longer than this (s) is dropped; ``math.inf``:
+                only :meth:`forget` drops faces (their images come one face at a time).
 
         """
         with self._lock:
@@ -219,9 +221,9 @@ class Ros4HriFaces:
                         Expression, EXPRESSION_TOPIC.format(face_id=face_id), self._qos_depth)
                 self._last_seen_s[face_id] = time_s
                 self._publishers[face_id].publish(expression_message(result, header, confidence))
-            gone = [face_id for face_id, seen in self._last_seen_s.items()
-                    if not 0.0 <= time_s - seen <= drop_after_s]
-            self._drop(gone)
+            if math.isfinite(drop_after_s):  # else the caller forgets faces (ROS4HRI input)
+                self._drop([face_id for face_id, seen in self._last_seen_s.items()
+                            if not 0.0 <= time_s - seen <= drop_after_s])
             ids = list(self._publishers)
             if self.tracked_pub is not None:
                 self.tracked_pub.publish(IdsList(header=header, ids=ids))
