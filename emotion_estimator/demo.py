@@ -16,7 +16,7 @@ from typing import List, Optional
 import cv2
 import numpy as np
 import rclpy
-from rclpy.executors import ExternalShutdownException, MultiThreadedExecutor
+from rclpy.executors import ExternalShutdownException, SingleThreadedExecutor
 from rclpy.node import Node
 from rclpy.parameter import Parameter
 from rclpy.qos import qos_profile_sensor_data
@@ -175,7 +175,9 @@ def run(args: argparse.Namespace) -> int:
         print(f'emotion-estimator demo: {source.description} at {args.rate:g} Hz on '
               f'{NAMESPACE}/image, ' + (f'for {args.duration:g} s' if args.duration > 0
                                         else 'until Ctrl-C'), flush=True)
-        executor = MultiThreadedExecutor(num_threads=2)
+        # One thread, as the node's own main: the node works in threads of its own, and rclpy's
+        # MultiThreadedExecutor can busy-spin holding the GIL, starving that work.
+        executor = SingleThreadedExecutor()
         for node in nodes:
             executor.add_node(node)
         while rclpy.ok() and (args.duration <= 0

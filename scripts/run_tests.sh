@@ -37,12 +37,7 @@ fi
 # The colcon workspace build_ros/ (launch, the ros2 CLI, hri_msgs, emotion_estimator_msgs and this
 # package) that the `ros2 launch` and message tests use; it skips what is already built.
 ./scripts/build_ros_workspace.sh
-if ! .venv/bin/python -m pytest test "$@"; then
-    # The in-process node tests are timing-sensitive on 2 shared cores (frames processed late
-    # under load). Failed tests are run once more and must pass then; both runs are printed.
-    echo 'run_tests.sh: runtime tests failed; running the failed ones once more' >&2
-    .venv/bin/python -m pytest test --last-failed --last-failed-no-failures none "$@"
-fi
+.venv/bin/python -m pytest test "$@"
 
 [ -x .venv-train/bin/python ] || "$PYTHON" -m venv .venv-train
 .venv-train/bin/python -m pip install --quiet --upgrade pip
