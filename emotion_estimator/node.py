@@ -313,6 +313,7 @@ class EmotionEstimatorNode(LifecycleNode):
         self._state = 'unconfigured'
         self._configure_error = ''
         self._configure_exception: Optional[NodeStartError] = None
+        self._starting = False
 
         self.estimator: Optional[EmotionEstimator] = None
         self.model_file = self.model_variant = self.face_model_file = None
@@ -351,7 +352,12 @@ class EmotionEstimatorNode(LifecycleNode):
             NodeStartError: configuring failed (the node is destroyed); the message says why.
 
         """
-        if self.trigger_configure() != TransitionCallbackReturn.SUCCESS:
+        self._starting = True  # the caller reports a failure (main: one FATAL line)
+        try:
+            configured = self.trigger_configure()
+        finally:
+            self._starting = False
+        if configured != TransitionCallbackReturn.SUCCESS:
             error = self._configure_exception or NodeStartError('configure failed (see the log)')
             self.destroy_node()
             raise error
@@ -504,7 +510,8 @@ class EmotionEstimatorNode(LifecycleNode):
 
     def _configure_failed(self, error: NodeStartError) -> TransitionCallbackReturn:
         self._configure_error, self._configure_exception = str(error), error
-        self.get_logger().error(f'cannot configure: {error}')
+        if not self._starting:
+            self.get_logger().error(f'cannot configure: {error}')
         return TransitionCallbackReturn.FAILURE
 
     def _describe_input(self) -> str:
@@ -597,11 +604,12 @@ class EmotionEstimatorNode(LifecycleNode):
                     resting_face=bool(self.get_parameter('resting_face').value),
                     max_faces=int(self.get_parameter('max_faces').value),
                     faces_from='face_images' if self.face_source == 'ros4hri' else 'frames')
-        except FileNotFoundError as error:  # includes ModelFileError
+        except FileNotFoundError as error:  # includes ModelFileError, which names its fix
             self._show_native(native_lines, failed=True)
-            raise ModelLoadError(
-                f'{error}. Fix: {FETCH_HINT.format(cache=user_cache_dir())} for the face model; '
-                'set model_spec_path for the emotion model.') from None
+            fix = ('' if 'fetch-models' in str(error) else
+                   f' Fix: {FETCH_HINT.format(cache=user_cache_dir())} for the face model;')
+            raise ModelLoadError(f'{error}.{fix} For the emotion model, set model_spec_path.'
+                                 .replace('..', '.')) from None
         except (ModelSpecError, ValueError, RuntimeError) as error:
             self._show_native(native_lines, failed=True)
             raise ModelLoadError(
