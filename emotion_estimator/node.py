@@ -43,6 +43,7 @@ import rclpy
 from rclpy.event_handler import QoSMessageLostInfo, SubscriptionEventCallbacks
 from rclpy.exceptions import InvalidTopicNameException
 from rclpy.executors import ExternalShutdownException
+from rclpy.impl.implementation_singleton import rclpy_implementation as _rclpy
 from rclpy.lifecycle import LifecycleNode, LifecycleState, TransitionCallbackReturn
 from rclpy.parameter import Parameter
 from rclpy.qos import qos_profile_sensor_data, QoSPolicyKind, QoSProfile
@@ -1083,7 +1084,10 @@ class EmotionEstimatorNode(LifecycleNode):
     def destroy_node(self) -> None:
         """Stop, release MediaPipe and destroy the node, whatever its lifecycle state."""
         if self._state == 'active':
-            self._stop_input(publish=self.context.ok())
+            try:
+                self._stop_input(publish=self.context.ok())
+            except _rclpy.RCLError:  # Ctrl-C shut the context down meanwhile
+                self._stop_input(publish=False)
         self._release()
         self._state = 'finalized'
         super().destroy_node()
