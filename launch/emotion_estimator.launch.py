@@ -34,7 +34,7 @@ from lifecycle_msgs.msg import Transition
 
 
 def generate_launch_description() -> LaunchDescription:
-    """Return the node with params_file, image_topic and autostart arguments."""
+    """Return the node with params_file, image_topic, face_source and autostart arguments."""
     share = get_package_share_directory('emotion_estimator')
     default_params = os.path.join(share, 'config', 'emotion_estimator.yaml')
     profile = os.path.join(share, 'config', 'fastdds_large_images.xml')
