@@ -20,6 +20,7 @@ from hri_msgs.msg import Expression, IdsList
 import numpy as np
 import rclpy
 from rclpy.qos import QoSProfile, ReliabilityPolicy
+from ros_workspace import stamp_seconds
 from sensor_msgs.msg import Image
 from std_msgs.msg import String
 
@@ -28,10 +29,6 @@ TWO_S = 6.0
 ONE_S = 3.0
 NODE_NAME = 'emotion_estimator'
 DISCOVERY_TIMEOUT_S = 120.0
-
-
-def _stamp(header) -> float:
-    return header.stamp.sec + header.stamp.nanosec * 1e-9
 
 
 def main() -> int:
@@ -48,7 +45,7 @@ def main() -> int:
     def on_expression(face_id: str):
         def callback(msg: Expression) -> None:
             record['expressions'][face_id].append({
-                'stamp': _stamp(msg.header), 'expression': msg.expression,
+                'stamp': stamp_seconds(msg.header), 'expression': msg.expression,
                 'valence': msg.valence, 'arousal': msg.arousal, 'confidence': msg.confidence})
         return callback
 
@@ -56,9 +53,9 @@ def main() -> int:
         node.create_subscription(Expression, f'/humans/faces/{face_id}/expression',
                                  on_expression(face_id), 10)
     node.create_subscription(EmotionArray, 'emotion/faces', lambda msg: record['faces'].append(
-        {'stamp': _stamp(msg.header),
-         'faces': [{'face_id': face.face_id, 'label': face.label, 'stamp': _stamp(face.header)}
-                   for face in msg.faces]}), 10)
+        {'stamp': stamp_seconds(msg.header),
+         'faces': [{'face_id': face.face_id, 'label': face.label,
+                    'stamp': stamp_seconds(face.header)} for face in msg.faces]}), 10)
     node.create_subscription(String, 'emotion', lambda msg: record['emotion'].append(msg.data),
                              10)
     reliable = QoSProfile(depth=10, reliability=ReliabilityPolicy.RELIABLE)

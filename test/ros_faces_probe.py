@@ -20,6 +20,7 @@ from hri_msgs.msg import Expression, IdsList
 import numpy as np
 import rclpy
 from rclpy.qos import QoSProfile, ReliabilityPolicy
+from ros_workspace import stamp_seconds
 from sensor_msgs.msg import Image
 from std_msgs.msg import Float32MultiArray, Header, String
 
@@ -28,10 +29,6 @@ TWO_S = 10.0
 ONE_S = 4.0
 NODE_NAME = 'emotion_estimator'
 DISCOVERY_TIMEOUT_S = 120.0
-
-
-def _stamp(header) -> float:
-    return header.stamp.sec + header.stamp.nanosec * 1e-9
 
 
 def main() -> int:
@@ -45,11 +42,11 @@ def main() -> int:
 
     def on_faces(msg: EmotionArray) -> None:
         record['faces'].append({
-            'stamp': _stamp(msg.header), 'frame_id': msg.header.frame_id,
+            'stamp': stamp_seconds(msg.header), 'frame_id': msg.header.frame_id,
             'faces': [{'face_id': f.face_id, 'label': f.label, 'confidence': f.confidence,
                        'class_names': list(f.class_names), 'scores': list(f.scores),
                        'valence': f.valence, 'arousal': f.arousal,
-                       'stamp': _stamp(f.header),
+                       'stamp': stamp_seconds(f.header),
                        'box': [f.box.x_offset, f.box.y_offset, f.box.width, f.box.height]}
                       for f in msg.faces]})
 
@@ -58,13 +55,13 @@ def main() -> int:
     def on_expression(face_id: str):
         def callback(msg: Expression) -> None:
             record['expressions'][face_id].append({
-                'stamp': _stamp(msg.header), 'frame_id': msg.header.frame_id,
+                'stamp': stamp_seconds(msg.header), 'frame_id': msg.header.frame_id,
                 'expression': msg.expression, 'valence': msg.valence,
                 'arousal': msg.arousal, 'confidence': msg.confidence})
         return callback
 
     def on_tracked(msg: IdsList) -> None:
-        record['tracked'].append({'stamp': _stamp(msg.header), 'ids': list(msg.ids)})
+        record['tracked'].append({'stamp': stamp_seconds(msg.header), 'ids': list(msg.ids)})
         for face_id in msg.ids:
             if face_id not in subscriptions:
                 record['expressions'][face_id] = []
@@ -78,7 +75,7 @@ def main() -> int:
     node.create_subscription(Float32MultiArray, 'emotion/scores',
                              lambda m: record['scores'].append(list(m.data)), 10)
     node.create_subscription(Header, 'emotion/header',
-                             lambda m: record['headers'].append(_stamp(m)), 10)
+                             lambda m: record['headers'].append(stamp_seconds(m)), 10)
     camera = node.create_publisher(
         Image, 'image', QoSProfile(depth=2, reliability=ReliabilityPolicy.RELIABLE))
 
@@ -110,7 +107,7 @@ def main() -> int:
             msg.header.stamp = node.get_clock().now().to_msg()
             msg.header.frame_id = 'faces_probe_camera'
             if phase == 'one' and record['one_from'] is None:
-                record['one_from'] = _stamp(msg.header)
+                record['one_from'] = stamp_seconds(msg.header)
             camera.publish(msg)
             sent += 1
             index += 1

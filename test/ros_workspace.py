@@ -11,6 +11,7 @@ tests use it). A plain module, like ``face_frames.py``.
 
 import os
 from pathlib import Path
+import signal
 import subprocess
 import time
 from typing import Callable, Dict, List
@@ -102,3 +103,40 @@ def ros2_until(env: Dict[str, str], *args: str,
         if done(result) or time.monotonic() > deadline:
             return result
         time.sleep(0.5)
+
+
+def _default_sigint() -> None:
+    # A shell without job control starts background jobs with SIGINT ignored, and the child
+    # would inherit that: give ros2 launch the default disposition, as in a terminal.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def start_launch(env: Dict[str, str], log_path: Path, *arguments: str) -> subprocess.Popen:
+    """Start ``ros2 launch emotion_estimator emotion_estimator.launch.py ARGUMENTS``.
+
+    Its output (and the node's, through it) goes to ``log_path``; it runs in a session of its
+    own, so that :func:`stop_launch` reaches the node too.
+    """
+    with open(log_path, 'wb') as log:
+        return subprocess.Popen(
+            [str(ROS2_EXECUTABLE), 'launch', 'emotion_estimator', 'emotion_estimator.launch.py',
+             *arguments],
+            env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            cwd=WORKSPACE, start_new_session=True, preexec_fn=_default_sigint)
+
+
+def stop_launch(process: subprocess.Popen) -> None:
+    """Stop a launch with Ctrl-C (SIGINT to its session), killing it if it does not exit."""
+    if process.poll() is not None:
+        return
+    os.killpg(process.pid, signal.SIGINT)
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+
+
+def stamp_seconds(header) -> float:
+    """Return a ``std_msgs/Header`` stamp in seconds."""
+    return header.stamp.sec + header.stamp.nanosec * 1e-9

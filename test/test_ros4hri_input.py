@@ -13,14 +13,13 @@ as test_ros_faces.py (the two files run one after the other).
 import json
 import os
 from pathlib import Path
-import signal
 import subprocess
 import sys
 
 from face_frames import aligned_faces, two_people
 import numpy as np
 import pytest
-from ros_workspace import current_workspace_env, ROS2_EXECUTABLE, WORKSPACE
+from ros_workspace import current_workspace_env, start_launch, stop_launch
 
 from emotion_estimator.model_files import FACE_MODEL_ENV
 
@@ -28,10 +27,6 @@ PROBE = Path(__file__).resolve().parent / 'ros4hri_input_probe.py'
 DOMAIN_ID = 50 + os.getpid() % 5
 IDS = ('anna1', 'bob22')
 NODE_START_TIMEOUT_S = 120.0
-
-
-def _default_sigint() -> None:
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 @pytest.fixture(scope='module')
@@ -43,12 +38,7 @@ def record(face_model_path: Path, tmp_path_factory) -> dict:
     np.savez(folder / 'faces.npz', **dict(zip(IDS, aligned_faces(two_people(),
                                                                  face_model_path))))
     log_path = folder / 'launch.log'
-    with open(log_path, 'wb') as log:
-        launch = subprocess.Popen(
-            [str(ROS2_EXECUTABLE), 'launch', 'emotion_estimator', 'emotion_estimator.launch.py',
-             'face_source:=ros4hri'],
-            env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            cwd=WORKSPACE, start_new_session=True, preexec_fn=_default_sigint)
+    launch = start_launch(env, log_path, 'face_source:=ros4hri')
     try:
         probe = subprocess.run(
             [sys.executable, str(PROBE), str(folder / 'faces.npz'), str(folder / 'out.json')],
@@ -57,13 +47,7 @@ def record(face_model_path: Path, tmp_path_factory) -> dict:
         output = log_path.read_text(errors='replace')
         assert probe.returncode == 0, probe.stdout + probe.stderr + output[-4000:]
     finally:
-        if launch.poll() is None:
-            os.killpg(launch.pid, signal.SIGINT)
-            try:
-                launch.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(launch.pid, signal.SIGKILL)
-                launch.wait(timeout=10)
+        stop_launch(launch)
     result = json.loads((folder / 'out.json').read_text())
     result['launch_output'] = log_path.read_text(errors='replace')
     return result

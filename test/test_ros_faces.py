@@ -13,7 +13,6 @@ person gone for 4 s, and records what the node publishes. The tests read that re
 import json
 import os
 from pathlib import Path
-import signal
 import subprocess
 import sys
 from typing import List
@@ -21,7 +20,7 @@ from typing import List
 from face_frames import people_scene, two_people
 import numpy as np
 import pytest
-from ros_workspace import current_workspace_env, ROS2_EXECUTABLE, WORKSPACE
+from ros_workspace import current_workspace_env, start_launch, stop_launch
 
 from emotion_estimator.contract import CLASS_NAMES
 from emotion_estimator.model_files import FACE_MODEL_ENV
@@ -57,10 +56,6 @@ def _inside(box: List[int], left_min: int, left_max: int) -> bool:
     return left_min <= x + w / 2 <= left_max + PHOTO_PX and TOP <= y + h / 2 <= TOP + PHOTO_PX
 
 
-def _default_sigint() -> None:
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-
-
 @pytest.fixture(scope='module')
 def record(shared_dir: Path, face_model_path: Path, tmp_path_factory) -> dict:
     """Launch the node, run the probe through both phases, stop the node; return the record."""
@@ -72,11 +67,7 @@ def record(shared_dir: Path, face_model_path: Path, tmp_path_factory) -> dict:
              two=np.stack([_scene(people, _lefts(i)) for i in range(40)]),
              one=np.stack([_scene(people[:1], _lefts(i)[:1]) for i in range(40)]))
     log_path = folder / 'launch.log'
-    with open(log_path, 'wb') as log:
-        launch = subprocess.Popen(
-            [str(ROS2_EXECUTABLE), 'launch', 'emotion_estimator', 'emotion_estimator.launch.py'],
-            env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            cwd=WORKSPACE, start_new_session=True, preexec_fn=_default_sigint)
+    launch = start_launch(env, log_path)
     try:
         probe = subprocess.run(
             [sys.executable, str(PROBE), str(folder / 'frames.npz'), str(folder / 'out.json')],
@@ -85,13 +76,7 @@ def record(shared_dir: Path, face_model_path: Path, tmp_path_factory) -> dict:
         output = log_path.read_text(errors='replace')
         assert probe.returncode == 0, probe.stdout + probe.stderr + output[-4000:]
     finally:
-        if launch.poll() is None:
-            os.killpg(launch.pid, signal.SIGINT)
-            try:
-                launch.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(launch.pid, signal.SIGKILL)
-                launch.wait(timeout=10)
+        stop_launch(launch)
     result = json.loads((folder / 'out.json').read_text())
     result['launch_output'] = log_path.read_text(errors='replace')
     return result

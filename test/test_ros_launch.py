@@ -27,8 +27,8 @@ from rclpy.context import Context
 from rclpy.executors import SingleThreadedExecutor
 from rclpy.qos import QoSProfile, ReliabilityPolicy
 from rclpy.signals import SignalHandlerOptions
-from ros_workspace import (current_workspace_env, DOMAIN_ID, ros2, ROS2_EXECUTABLE, ros2_until,
-                           SPIN_TIME_S, WORKSPACE)
+from ros_workspace import (current_workspace_env, DOMAIN_ID, ros2, ros2_until, SPIN_TIME_S,
+                           start_launch, stop_launch, WORKSPACE)
 from sensor_msgs.msg import Image
 from std_msgs.msg import String
 import yaml
@@ -69,12 +69,6 @@ def _wait_for(condition: Callable[[], bool], timeout_s: float, launched: Launche
         time.sleep(0.5)
 
 
-def _default_sigint() -> None:
-    # A shell without job control starts background jobs with SIGINT ignored, and the child
-    # would inherit that: give ros2 launch the default disposition, as in a terminal.
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-
-
 @pytest.fixture(scope='module')
 def ros_env(face_model_path: Path) -> dict:
     """Return the workspace environment with the face model (fail when missing or stale)."""
@@ -87,11 +81,7 @@ def ros_env(face_model_path: Path) -> dict:
 def launched(ros_env: dict, tmp_path_factory) -> Iterator[LaunchedNode]:
     """Start ``ros2 launch emotion_estimator emotion_estimator.launch.py``; wait for the node."""
     log_path = tmp_path_factory.mktemp('ros_launch') / 'launch.log'
-    with open(log_path, 'wb') as log:
-        process = subprocess.Popen(
-            [str(ROS2_EXECUTABLE), 'launch', 'emotion_estimator', 'emotion_estimator.launch.py'],
-            env=ros_env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            cwd=WORKSPACE, start_new_session=True, preexec_fn=_default_sigint)
+    process = start_launch(ros_env, log_path)
     node = LaunchedNode(process, log_path)
     try:
         _wait_for(lambda: NODE in ros2(ros_env, 'node', 'list', *DISCOVERY).stdout.split(),
@@ -102,13 +92,7 @@ def launched(ros_env: dict, tmp_path_factory) -> Iterator[LaunchedNode]:
                   START_TIMEOUT_S, node, f'the topics {sorted(NODE_TOPICS)} in `ros2 topic list`')
         yield node
     finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGINT)
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait(timeout=10)
+        stop_launch(process)
 
 
 @pytest.fixture(scope='module')
@@ -348,12 +332,7 @@ def test_ctrl_c_stops_launch_and_node_cleanly(launched, ros_env):
 
 def test_autostart_false_leaves_the_node_unconfigured_for_a_manager(ros_env, tmp_path):
     log_path = tmp_path / 'launch.log'
-    with open(log_path, 'wb') as log:
-        process = subprocess.Popen(
-            [str(ROS2_EXECUTABLE), 'launch', 'emotion_estimator', 'emotion_estimator.launch.py',
-             'autostart:=false'],
-            env=ros_env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            cwd=WORKSPACE, start_new_session=True, preexec_fn=_default_sigint)
+    process = start_launch(ros_env, log_path, 'autostart:=false')
     launched = LaunchedNode(process, log_path)
     try:
         _wait_for(lambda: NODE in ros2(ros_env, 'node', 'list', *DISCOVERY).stdout.split(),
@@ -366,9 +345,4 @@ def test_autostart_false_leaves_the_node_unconfigured_for_a_manager(ros_env, tmp
         assert _lifecycle_state(ros_env) == 'inactive'
         assert 'configured: model' in launched.output(), launched.output()[-3000:]
     finally:
-        os.killpg(process.pid, signal.SIGINT)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
+        stop_launch(process)
