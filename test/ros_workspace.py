@@ -9,12 +9,14 @@ sources (the workspace holds its own installed copy of the package, brought up t
 tests use it). A plain module, like ``face_frames.py``.
 """
 
+import json
 import os
 from pathlib import Path
 import signal
 import subprocess
+import sys
 import time
-from typing import Callable, Dict, List
+from typing import Callable, Dict, List, Sequence
 
 import pytest
 
@@ -140,3 +142,25 @@ def stop_launch(process: subprocess.Popen) -> None:
 def stamp_seconds(header) -> float:
     """Return a ``std_msgs/Header`` stamp in seconds."""
     return header.stamp.sec + header.stamp.nanosec * 1e-9
+
+
+def launch_and_probe(env: Dict[str, str], folder: Path, probe: Path, data: Path,
+                     launch_arguments: Sequence[str] = (), timeout_s: float = 180.0) -> dict:
+    """Launch the node, run ``python PROBE DATA OUT.json`` beside it, stop it; return OUT.json.
+
+    The probe (a script of ``test/``) publishes to the node and records what it publishes;
+    the record gets the launch output as ``launch_output``. Fails when the probe fails.
+    """
+    log_path, out_path = folder / 'launch.log', folder / 'out.json'
+    launch = start_launch(env, log_path, *launch_arguments)
+    try:
+        result = subprocess.run(
+            [sys.executable, str(probe), str(data), str(out_path)], env=env,
+            capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=timeout_s)
+        output = log_path.read_text(errors='replace')
+        assert result.returncode == 0, result.stdout + result.stderr + output[-4000:]
+    finally:
+        stop_launch(launch)
+    record = json.loads(out_path.read_text())
+    record['launch_output'] = log_path.read_text(errors='replace')
+    return record

@@ -10,16 +10,13 @@ each face's ``/humans/faces/<id>/aligned`` image, tight 128 px crops of two real
 as test_ros_faces.py (the two files run one after the other).
 """
 
-import json
 import os
 from pathlib import Path
-import subprocess
-import sys
 
 from face_frames import aligned_faces, two_people
 import numpy as np
 import pytest
-from ros_workspace import current_workspace_env, start_launch, stop_launch
+from ros_workspace import current_workspace_env, launch_and_probe
 
 from emotion_estimator.model_files import FACE_MODEL_ENV
 
@@ -37,20 +34,8 @@ def record(face_model_path: Path, tmp_path_factory) -> dict:
     folder = tmp_path_factory.mktemp('ros4hri_input')
     np.savez(folder / 'faces.npz', **dict(zip(IDS, aligned_faces(two_people(),
                                                                  face_model_path))))
-    log_path = folder / 'launch.log'
-    launch = start_launch(env, log_path, 'face_source:=ros4hri')
-    try:
-        probe = subprocess.run(
-            [sys.executable, str(PROBE), str(folder / 'faces.npz'), str(folder / 'out.json')],
-            env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL,
-            timeout=NODE_START_TIMEOUT_S + 60)
-        output = log_path.read_text(errors='replace')
-        assert probe.returncode == 0, probe.stdout + probe.stderr + output[-4000:]
-    finally:
-        stop_launch(launch)
-    result = json.loads((folder / 'out.json').read_text())
-    result['launch_output'] = log_path.read_text(errors='replace')
-    return result
+    return launch_and_probe(env, folder, PROBE, folder / 'faces.npz', ['face_source:=ros4hri'],
+                            timeout_s=NODE_START_TIMEOUT_S + 60)
 
 
 def test_each_tracked_face_gets_expressions_under_its_own_id(record):

@@ -10,17 +10,14 @@ muxspace photo, moving a little, as in test_faces.py) for 10 s, then the same wi
 person gone for 4 s, and records what the node publishes. The tests read that record.
 """
 
-import json
 import os
 from pathlib import Path
-import subprocess
-import sys
 from typing import List
 
 from face_frames import people_scene, two_people
 import numpy as np
 import pytest
-from ros_workspace import current_workspace_env, start_launch, stop_launch
+from ros_workspace import current_workspace_env, launch_and_probe
 
 from emotion_estimator.contract import CLASS_NAMES
 from emotion_estimator.model_files import FACE_MODEL_ENV
@@ -66,20 +63,8 @@ def record(shared_dir: Path, face_model_path: Path, tmp_path_factory) -> dict:
     np.savez(folder / 'frames.npz',
              two=np.stack([_scene(people, _lefts(i)) for i in range(40)]),
              one=np.stack([_scene(people[:1], _lefts(i)[:1]) for i in range(40)]))
-    log_path = folder / 'launch.log'
-    launch = start_launch(env, log_path)
-    try:
-        probe = subprocess.run(
-            [sys.executable, str(PROBE), str(folder / 'frames.npz'), str(folder / 'out.json')],
-            env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL,
-            timeout=NODE_START_TIMEOUT_S + 60)
-        output = log_path.read_text(errors='replace')
-        assert probe.returncode == 0, probe.stdout + probe.stderr + output[-4000:]
-    finally:
-        stop_launch(launch)
-    result = json.loads((folder / 'out.json').read_text())
-    result['launch_output'] = log_path.read_text(errors='replace')
-    return result
+    return launch_and_probe(env, folder, PROBE, folder / 'frames.npz',
+                            timeout_s=NODE_START_TIMEOUT_S + 60)
 
 
 def _two_face_frames(record: dict) -> List[dict]:
