@@ -312,7 +312,7 @@ class EmotionEstimatorNode(LifecycleNode):
         self._main_face_id = ''
         self._period_started = time.monotonic()
         self._state = 'unconfigured'
-        self._configure_error = ''
+        #: Why the last configure failed (None when it did not).
         self._configure_exception: Optional[NodeStartError] = None
         self._starting = False
 
@@ -374,7 +374,7 @@ class EmotionEstimatorNode(LifecycleNode):
     @_transition
     def on_configure(self, state: LifecycleState) -> TransitionCallbackReturn:
         """Load the models and create the publishers; fail with a logged reason."""
-        self._configure_error, self._configure_exception = '', None
+        self._configure_exception = None
         problem = self._configuration_problem()
         if problem:
             return self._configure_failed(NodeStartError(problem))
@@ -510,7 +510,7 @@ class EmotionEstimatorNode(LifecycleNode):
         return ''
 
     def _configure_failed(self, error: NodeStartError) -> TransitionCallbackReturn:
-        self._configure_error, self._configure_exception = str(error), error
+        self._configure_exception = error
         if not self._starting:
             self.get_logger().error(f'cannot configure: {error}')
         return TransitionCallbackReturn.FAILURE
@@ -1012,9 +1012,9 @@ class EmotionEstimatorNode(LifecycleNode):
         level, messages = DiagnosticStatus.OK, []
         active = self._state == 'active'
         if not active:
-            messages.append(f'{self._state}' + (f': {self._configure_error}'
-                                                if self._configure_error else ''))
-            if self._configure_error:
+            failure = self._configure_exception
+            messages.append(f'{self._state}' + (f': {failure}' if failure else ''))
+            if failure:
                 level = DiagnosticStatus.ERROR
         if stats.consecutive_conversion_errors >= CONVERSION_ERROR_LIMIT:
             level = DiagnosticStatus.ERROR

@@ -20,7 +20,7 @@ from hri_msgs.msg import Expression, IdsList
 import numpy as np
 import rclpy
 from rclpy.qos import QoSProfile, ReliabilityPolicy
-from ros_workspace import stamp_seconds
+from ros_workspace import publishers_of, spin_until, stamp_seconds
 from sensor_msgs.msg import Image
 from std_msgs.msg import String
 
@@ -63,16 +63,9 @@ def main() -> int:
     aligned = {face_id: node.create_publisher(Image, f'/humans/faces/{face_id}/aligned', reliable)
                for face_id in ids}
 
-    deadline = time.monotonic() + DISCOVERY_TIMEOUT_S
-    while tracked.get_subscription_count() == 0:
-        if time.monotonic() > deadline:
-            print('the node did not subscribe to /humans/faces/tracked', flush=True)
-            return 1
-        rclpy.spin_once(node, timeout_sec=0.2)
-
-    def publishers() -> list:
-        return sorted(name for name, _ in node.get_publisher_names_and_types_by_node(
-            NODE_NAME, '/'))
+    if not spin_until(node, lambda: tracked.get_subscription_count() > 0, DISCOVERY_TIMEOUT_S):
+        print('the node did not subscribe to /humans/faces/tracked', flush=True)
+        return 1
 
     started = time.monotonic()
     sent = 0
@@ -97,7 +90,7 @@ def main() -> int:
                 aligned[face_id].publish(image)
                 record['sent'][face_id].append(stamp.sec + stamp.nanosec * 1e-9)
             sent += 1
-        record['publishers'][phase] = publishers()
+        record['publishers'][phase] = publishers_of(node, NODE_NAME)
     settle = time.monotonic() + 1.0
     while time.monotonic() < settle:
         rclpy.spin_once(node, timeout_sec=0.05)

@@ -20,7 +20,7 @@ from hri_msgs.msg import Expression, IdsList
 import numpy as np
 import rclpy
 from rclpy.qos import QoSProfile, ReliabilityPolicy
-from ros_workspace import stamp_seconds
+from ros_workspace import publishers_of, spin_until, stamp_seconds
 from sensor_msgs.msg import Image
 from std_msgs.msg import Float32MultiArray, Header, String
 
@@ -79,17 +79,11 @@ def main() -> int:
     camera = node.create_publisher(
         Image, 'image', QoSProfile(depth=2, reliability=ReliabilityPolicy.RELIABLE))
 
-    deadline = time.monotonic() + DISCOVERY_TIMEOUT_S
-    while camera.get_subscription_count() == 0 or \
-            node.count_publishers('/humans/faces/tracked') == 0:
-        if time.monotonic() > deadline:
-            print('the node did not appear', flush=True)
-            return 1
-        rclpy.spin_once(node, timeout_sec=0.2)
-
-    def publishers() -> list:
-        return sorted(name for name, _ in node.get_publisher_names_and_types_by_node(
-            NODE_NAME, '/'))
+    if not spin_until(node, lambda: camera.get_subscription_count() > 0
+                      and node.count_publishers('/humans/faces/tracked') > 0,
+                      DISCOVERY_TIMEOUT_S):
+        print('the node did not appear', flush=True)
+        return 1
 
     started = time.monotonic()
     sent = 0
@@ -111,7 +105,7 @@ def main() -> int:
             camera.publish(msg)
             sent += 1
             index += 1
-        record['publishers'][phase] = publishers()
+        record['publishers'][phase] = publishers_of(node, NODE_NAME)
     # Let the last outputs arrive.
     settle = time.monotonic() + 1.0
     while time.monotonic() < settle:

@@ -164,3 +164,19 @@ def launch_and_probe(env: Dict[str, str], folder: Path, probe: Path, data: Path,
     record = json.loads(out_path.read_text())
     record['launch_output'] = log_path.read_text(errors='replace')
     return record
+
+
+def spin_until(node, condition: Callable[[], bool], timeout_s: float) -> bool:
+    """Spin ``node`` (rclpy) until ``condition()`` holds; return False after ``timeout_s``."""
+    import rclpy
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        rclpy.spin_once(node, timeout_sec=0.2)
+    return True
+
+
+def publishers_of(node, node_name: str) -> List[str]:
+    """Return the sorted topic names that the node ``/node_name`` publishes, as ``node`` sees."""
+    return sorted(name for name, _ in node.get_publisher_names_and_types_by_node(node_name, '/'))
