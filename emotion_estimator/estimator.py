@@ -250,6 +250,11 @@ class EmotionEstimator:
         faces.sort(key=lambda face: face.area, reverse=True)
         main = self.tracks.get(self._main_id)
         main_had_frames = main is not None and len(main.window) > 0
+        # A face not seen for longer than the resting face is kept (no frame came, e.g. a
+        # paused camera) is gone: whoever appears where it was is a new face.
+        for face_id, track in list(self.tracks.items()):
+            if time_s - track.last_seen_s > self.resting_settings.forget_after_s:
+                del self.tracks[face_id]
         matched = self._match(faces, time_s)
         seen = {track.face_id for track, _ in matched}
         for face_id in list(self.tracks):

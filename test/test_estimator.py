@@ -103,6 +103,22 @@ def test_blank_frames_lose_the_face_after_grace(happy_biased, astronaut_frame):
     assert lost[0].window_restarted and not any(r.window_restarted for r in lost[1:])
 
 
+def test_a_long_pause_without_frames_makes_a_new_face(happy_biased, astronaut_frame):
+    # A paused camera sends nothing. A short pause keeps the face and its label; after the
+    # forget time whoever appears is a new face: new id, unknown until the dwell time is over.
+    estimator = happy_biased
+    before = run(estimator, astronaut_frame, 0.0, 2.0)[-1]
+    assert before.label == 'happy'
+    forget = estimator.resting_settings.forget_after_s
+    short = run(estimator, astronaut_frame, before.time_s + forget / 2, 2.0)
+    assert {r.label for r in short} == {'happy'}
+    assert {r.face_id for r in short} == {before.face_id}
+    again = run(estimator, astronaut_frame, short[-1].time_s + forget + 1.0, 2.0)
+    assert again[0].label == 'unknown' and again[-1].label == 'happy'
+    assert again[0].face_id != before.face_id
+    assert again[0].resting_face_settled < short[-1].resting_face_settled
+
+
 def test_blank_frames_from_the_start(estimator):
     results = run(estimator, blank(), 0.0, 1.0)
     assert [r.face_found for r in results] == [False] * 15
