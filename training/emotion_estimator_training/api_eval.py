@@ -24,11 +24,13 @@ the node sees a camera, not from windows fed to the network:
 
 from dataclasses import dataclass
 import datetime
+import itertools
 import multiprocessing
 import os
 from pathlib import Path
 import re
 from typing import Dict, Iterator, List, Optional, Sequence, Tuple
+import zlib
 
 import cv2
 import numpy as np
@@ -44,6 +46,9 @@ HELD_FRAMES = 12
 GAP_S = 5.0
 MEET_NEUTRAL_S = 10.0
 MEET_EXPRESSION_S = 1.5
+#: Grey levels of Gaussian sensor noise on every frame of a ``noisy_photo`` (a webcam in a lit
+#: room is about 2-5 at 8 bits).
+CAMERA_NOISE_STD = 4.0
 
 
 #: Video files of ``--dataset`` folders, read frame by frame at their own frame rate.
@@ -60,9 +65,10 @@ SUBJECT_PATTERN = r'^([^._\-\s]+)'
 class Segment:
     """What is shown: a photo for ``seconds`` (at :data:`FPS`), or a clip.
 
-    ``kind`` ``photo``: the photo held for ``seconds``; ``clip``: a video file or a folder of
-    frames played once (``seconds`` 0) or looped for ``seconds``; ``first_frame``: a clip's
-    first frame held for ``seconds``.
+    ``kind`` ``photo``: the photo held for ``seconds``; ``noisy_photo``: the same with camera
+    sensor noise, new on every frame (:data:`CAMERA_NOISE_STD`); ``clip``: a video file or a
+    folder of frames played once (``seconds`` 0) or looped for ``seconds``; ``first_frame``: a
+    clip's first frame held for ``seconds``.
     """
 
     path: str
@@ -137,10 +143,15 @@ def clip_frames(path: str) -> Tuple[List[np.ndarray], float]:
 
 def segment_frames(segment: Segment) -> Iterator[Tuple[np.ndarray, float]]:
     """Yield ``(frame, seconds until the next one)`` for everything a segment shows."""
-    if segment.kind == 'photo':
+    if segment.kind in ('photo', 'noisy_photo'):
         frame = read_photo(segment.path)
+        rng = np.random.default_rng(zlib.crc32(segment.path.encode()))
         for _ in range(max(1, int(round(segment.seconds * FPS)))):
-            yield frame, 1.0 / FPS
+            if segment.kind == 'noisy_photo':
+                noise = rng.normal(0.0, CAMERA_NOISE_STD, frame.shape)
+                yield np.clip(frame + noise, 0, 255).astype(np.uint8), 1.0 / FPS
+            else:
+                yield frame, 1.0 / FPS
         return
     frames, fps = clip_frames(segment.path)
     if segment.kind == 'first_frame':
@@ -154,32 +165,68 @@ def segment_frames(segment: Segment) -> Iterator[Tuple[np.ndarray, float]]:
             shown += 1
 
 
+def _show(job: Job) -> Iterator[Tuple[object, float]]:
+    """Show a job on this worker's estimator after a gap: yield (result, seconds since the last).
+
+    A grey frame first ends MediaPipe's tracking of the previous job's face, so that every job
+    starts from the face detector whatever this worker ran before (the numbers do not depend on
+    how the jobs were shared among the workers).
+    """
+    estimator = _WORKER['estimator']
+    frames = itertools.chain.from_iterable(segment_frames(segment) for segment in job)
+    first = next(frames)
+    estimator.process(np.full_like(first[0], 128), _WORKER['time'] + 1.0 / FPS)
+    time_s, step_before = _WORKER['time'] + GAP_S, 0.0
+    for frame, step_s in itertools.chain([first], frames):
+        yield estimator.process(frame, time_s), step_before
+        time_s += step_s
+        step_before = step_s
+    _WORKER['time'] = time_s
+
+
 def _run(job: Job) -> Tuple[str, int, float]:
     """Show a job's segments and return the last frame's label, 7-class argmax and settledness."""
-    estimator = _WORKER['estimator']
-    time_s = _WORKER['time'] + GAP_S
-    result = None
-    for segment in job:
-        for frame, step_s in segment_frames(segment):
-            result = estimator.process(frame, time_s)
-            time_s += step_s
-    _WORKER['time'] = time_s
+    for result, _ in _show(job):
+        pass
     scores = [result.scores[name] for name in CLASS_NAMES]
     argmax = int(np.argmax(scores)) if result.face_found else -1
     return result.label, argmax, result.resting_face_settled
 
 
+def _trace(job: Job) -> Tuple[str, np.ndarray]:
+    """Show a job's segments; return the last published label and every frame's record.
+
+    The record is ``[F, 8]``: the seconds since the frame before, then the 7 class
+    probabilities the label filter was given (NaN without a face), so that the runtime's
+    :class:`~emotion_estimator.decision.LabelFilter` can be replayed with other settings.
+    """
+    rows = []
+    for result, step_before in _show(job):
+        probabilities = ([result.scores[name] for name in CLASS_NAMES] if result.face_found
+                         else [np.nan] * len(CLASS_NAMES))
+        rows.append([step_before] + probabilities)
+    return result.label, np.array(rows, dtype=np.float64)
+
+
 def run_jobs(jobs: Sequence[Job], model_spec: Optional[str], face_model: Optional[str],
-             workers: int = 1, desc: str = '') -> List[Tuple[str, int, float]]:
-    """Run jobs on ``workers`` processes (each its own estimator), results in job order."""
+             workers: int = 1, desc: str = '', trace: bool = False) -> List[tuple]:
+    """Run jobs on ``workers`` processes (each its own estimator), results in job order.
+
+    Each result is ``_run``'s (label, 7-class argmax, settledness), or with ``trace`` ``_trace``'s
+    (label, per-frame record).
+    """
     from tqdm import tqdm
 
+    work = _trace if trace else _run
     if workers <= 1:
         _start(model_spec, face_model)
-        return [_run(job) for job in tqdm(jobs, desc=desc, unit='face', leave=False)]
+        try:
+            return [work(job) for job in tqdm(jobs, desc=desc, unit='face', leave=False)]
+        finally:
+            _WORKER.pop('estimator').close()
     context = multiprocessing.get_context('spawn')
     with context.Pool(workers, _start, (model_spec, face_model)) as pool:
-        return list(tqdm(pool.imap(_run, jobs, chunksize=16), total=len(jobs), desc=desc,
+        return list(tqdm(pool.imap(work, jobs, chunksize=16), total=len(jobs), desc=desc,
                          unit='face', leave=False))
 
 
@@ -202,15 +249,15 @@ def held_still_jobs(paths: Sequence[str]) -> List[Job]:
     return [(Segment(str(path), HELD_FRAMES / FPS),) for path in paths]
 
 
-def fer_test_set(fer_root: Path) -> Tuple[List[str], np.ndarray]:
-    """Return the PrivateTest photo paths and labels in a sorted order."""
+def fer_test_set(fer_root: Path, split: str = 'test') -> Tuple[List[str], np.ndarray]:
+    """Return the photo paths and labels of a split (PrivateTest by default), sorted."""
     paths, labels = [], []
     for index, name in enumerate(CLASS_NAMES):
-        for path in sorted((fer_root / 'test' / name).glob('*')):
+        for path in sorted((fer_root / split / name).glob('*')):
             paths.append(str(path))
             labels.append(index)
     if not paths:
-        raise ValueError(f'no FER2013 test images under {fer_root}/test/<class>/')
+        raise ValueError(f'no FER2013 {split} images under {fer_root}/{split}/<class>/')
     return paths, np.array(labels, dtype=np.int64)
 
 

@@ -133,6 +133,23 @@ def api_table(api: Dict) -> str:
                    'unknown recall / precision', '7-class acc', 'resting face settled'], rows)
 
 
+def frontier_table(frontier: Dict) -> str:
+    """Return the table of ``frontier.json``: val-tuned and ceiling per system and set."""
+    names = ('fer_test', 'muxspace', 'yale', 'yale_met')
+    rows = []
+    for system, sets in frontier['systems'].items():
+        row = [system, _f(sets['fer_test']['seven_class_accuracy'])]
+        for name in names:
+            for kind in ('val_tuned', 'ceiling'):
+                cell = sets[name][kind]
+                row.append(f'{_f(cell["accuracy"])} / {_f(cell["macro_f1"])}')
+        rows.append(row)
+    header = ['system', 'FER test 7-class acc']
+    for name in names:
+        header += [f'{name} val-tuned', f'{name} ceiling']
+    return _table(header, rows)
+
+
 def selection_table(selection: Dict) -> str:
     """Return the linear probe's comparison of the paper's 27, the cross-dataset 27 and all 51."""
     comparison = selection['comparison']
@@ -176,6 +193,16 @@ def render(results: Path) -> str:
                   'default settings, the shipped default variant. A face not found on the '
                   'last frame counts as the label published (unknown) and as a wrong 7-class '
                   'answer.', '', api_table(api)]
+    frontier = _load(results / 'frontier.json')
+    if frontier:
+        parts += ['', '### How far blendshapes go: other classifiers, and ceilings', '',
+                  f'Command: `{frontier["command"]}` ({frontier["date"]}). Each classifier is '
+                  'trained on FER2013 train and decided with the runtime\'s gains. "val-tuned": '
+                  'gains chosen on FER2013 val (best macro-F1 with sad recall >= '
+                  f'{frontier["sad_recall_floor"]}); "ceiling": the best macro-F1 with that '
+                  "sad recall over every gain pair, tuned on the set's own labels (the test "
+                  'split included): an upper bound, not a result. Cells: accuracy / macro-F1.',
+                  '', frontier_table(frontier)]
     selection = metrics.get('feature_selection', {}).get('cross_dataset')
     if selection:
         parts += ['', '### Feature sets compared across data sets (linear probe)', '',
@@ -191,6 +218,28 @@ def render(results: Path) -> str:
                   f"FER2013 val and the other people's faces with a floor of "
                   f'{tuning["sad_recall_floor"]} on sad recall (penalty {tuning["penalty"]} per '
                   f'point short) on still windows: {per_set}.']
+    robot = metrics.get('robot_view_tuning')
+    if robot:
+        decision = metrics['decision']
+        rows = [[name, _f(robot['start']['per_set'][name]['macro_f1']),
+                 _f(robot['start']['per_set'][name]['sad_recall']), _f(value['macro_f1']),
+                 _f(value['sad_recall'])] for name, value in robot['per_set'].items()]
+        rows.append(['flicker on noisy steady faces (changes per minute)',
+                     _f(robot['start']['flicker_per_min']), '', _f(robot['flicker_per_min']),
+                     f'(budget {_f(robot["flicker_budget_per_min"])})'])
+        parts += ['', "### Decision and label filter, tuned on the robot's view", '',
+                  'The validation faces shown to `EmotionEstimator` over time '
+                  f'({", ".join(f"{k} {v}" for k, v in robot["faces"].items())} faces; '
+                  "`robot_tuning`), the runtime's `LabelFilter` replayed for each candidate "
+                  '(it agrees with what the estimator published on '
+                  f'{min(robot["replay_agrees_with_estimator"].values()):.1%} of them or more). '
+                  f'Chosen: happy_gain {decision["happy_gain"]}, sad_gain {decision["sad_gain"]}, '
+                  f'switch_margin {decision["switch_margin"]}, min_dwell_s '
+                  f'{decision["min_dwell_s"]}, smoothing_time_s {decision["smoothing_time_s"]}; '
+                  'no more flicker on noisy steady faces than the hand-set filter '
+                  '(margin 0.1, dwell 0.5 s, smoothing 0.3 s).', '',
+                  _table(['validation set', 'still-window gains, hand-set filter: macro-F1',
+                          'sad recall', 'tuned: macro-F1', 'sad recall'], rows)]
     speech = metrics.get('speech_check')
     if speech:
         rows = [[name, str(row['faces']), _f(row['still']['happy']), _f(row['talking']['happy']),

@@ -138,9 +138,15 @@ def cmd_build(args) -> int:
     from emotion_estimator_training.pipeline import build
     started = time.time()
     prepared = _prepare(args)
+    crossval = _crossval_dir(args)
+    robot_view = None
+    if crossval is not None and not args.csv and args.robot_view_limit != 0:
+        robot_view = (Path(args.data) if args.data else shared_dir() / 'datasets' / 'fer2013',
+                      crossval)
     record = build(prepared, _hparams(args), Path(args.models), Path(args.results),
                    _face_model(args), Path(args.work), ['emotion-estimator-train'] + args.argv,
-                   started)
+                   started, robot_view=robot_view, robot_view_limit=args.robot_view_limit,
+                   workers=args.workers)
     print(json.dumps({'default_variant': record['default_variant'],
                       'test': record['variants_check'][record['default_variant']],
                       'wall_time_s': round(time.time() - started, 1)}, indent=2))
@@ -186,6 +192,21 @@ def cmd_evaluate_api(args) -> int:
     return 0
 
 
+def cmd_frontier(args) -> int:
+    """Measure how far blendshapes go: other classifiers, and ceilings tuned on each set."""
+    from emotion_estimator.contract import ModelSpec
+    from emotion_estimator_training.frontier import measure
+    record = measure(_prepare(args), ModelSpec.load(args.model),
+                     command=' '.join(['emotion-estimator-train'] + args.argv))
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(record, indent=2) + '\n')
+    print(json.dumps({name: {key: value['val_tuned'] for key, value in system.items()
+                             if key == 'fer_test'} for name, system in record['systems'].items()},
+                     indent=1))
+    return 0
+
+
 def cmd_ablate(args) -> int:
     """Train the comparison runs (feature set, window length, balancing) on a reduced budget."""
     from emotion_estimator_training.hyperparameters import BALANCING, FEATURE_SETS
@@ -225,7 +246,7 @@ def build_parser() -> argparse.ArgumentParser:
     for name, function in (('load', cmd_load), ('extract', cmd_extract), ('select', cmd_select),
                            ('windows', cmd_windows), ('build', cmd_build),
                            ('evaluate', cmd_evaluate), ('evaluate-api', cmd_evaluate_api),
-                           ('ablate', cmd_ablate),
+                           ('ablate', cmd_ablate), ('frontier', cmd_frontier),
                            ('card', cmd_card)):
         sub = commands.add_parser(name, help=function.__doc__.splitlines()[0])
         sub.set_defaults(function=function)
@@ -246,9 +267,17 @@ def build_parser() -> argparse.ArgumentParser:
                            help='metrics.json and confusion matrices')
     build_cmd.add_argument('--work', default=str(REPO / 'training' / 'runs' / 'build'),
                            help='checkpoints and TensorBoard logs')
+    build_cmd.add_argument('--robot-view-limit', type=int,
+                           help='tune the label filter on about this many validation faces '
+                                'per set (smoke runs; 0 skips that tuning, which needs the '
+                                'FER2013 folder and the crossval faces; default: all)')
     evaluate_cmd = commands.choices['evaluate']
     evaluate_cmd.add_argument('--model', default=str(REPO / 'models' / 'emotion_model.json'))
     evaluate_cmd.add_argument('--variant')
+    frontier_cmd = commands.choices['frontier']
+    frontier_cmd.add_argument('--model', default=str(REPO / 'models' / 'emotion_model.json'))
+    frontier_cmd.add_argument('--out',
+                              default=str(REPO / 'training' / 'results' / 'frontier.json'))
     api_cmd = commands.choices['evaluate-api']
     api_cmd.add_argument('--model', default=None,
                          help='emotion_model.json (default: the packaged model)')

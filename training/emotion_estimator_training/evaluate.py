@@ -107,16 +107,39 @@ def tune_gains(probabilities: np.ndarray, labels: np.ndarray, detected: np.ndarr
     return best
 
 
+def decision_objective(predictions: Dict[str, Tuple[np.ndarray, np.ndarray]],
+                       sad_recall_floor: float = 0.5, penalty: float = 2.0,
+                       weights: Optional[Dict[str, float]] = None
+                       ) -> Tuple[float, Dict[str, Dict[str, float]]]:
+    """Score 3-class decisions on several sets the way every decision tuning here does.
+
+    ``predictions`` maps a set's name to ``(true 3-class labels, decided labels)``. The score
+    is the (``weights``-weighted) mean 3-class macro-F1 over the sets, less ``penalty`` times
+    every set's shortfall of sad recall below ``sad_recall_floor`` (the robot's reason to
+    exist is noticing sad). Returns the score and ``{name: {macro_f1, sad_recall}}``.
+    """
+    sad = DECISION_LABELS.index('sad')
+    detail, terms = {}, {}
+    for name, (true3, pred3) in predictions.items():
+        f1 = float(f1_score(true3, pred3, labels=[0, 1, 2], average='macro', zero_division=0))
+        recall = float(np.mean(pred3[true3 == sad] == sad)) if (true3 == sad).any() else 1.0
+        detail[name] = {'macro_f1': round(f1, 4), 'sad_recall': round(recall, 4)}
+        terms[name] = f1 - penalty * max(0.0, sad_recall_floor - recall)
+    weight = weights or {}
+    score = sum(weight.get(n, 1.0) * t for n, t in terms.items()) / sum(
+        weight.get(n, 1.0) for n in terms)
+    return float(score), detail
+
+
 def tune_decision(sets: Dict[str, tuple], base: DecisionSettings, sad_recall_floor: float = 0.5,
                   penalty: float = 2.0, weights: Optional[Dict[str, float]] = None
                   ) -> Tuple[DecisionSettings, Dict[str, object]]:
     """Choose happy/sad gains for faces in general: FER2013 val and other people together.
 
-    ``sets`` maps a name to ``(probabilities [D, 7], labels [N], detected [N])``. The objective
-    is the (``weights``-weighted) mean 3-class macro-F1 over the sets, less ``penalty`` times
-    every set's shortfall of sad recall below ``sad_recall_floor`` (the robot's reason to exist
-    is noticing sad). The label filter's hysteresis from unknown (``switch_margin``) is
-    applied, as for a face the robot has just met. Never given a test split.
+    ``sets`` maps a name to ``(probabilities [D, 7], labels [N], detected [N])``, scored by
+    :func:`decision_objective` on still windows with the label filter's hysteresis from
+    unknown (``switch_margin``), as for a face the robot has just met. Never given a test
+    split. (``robot_tuning`` then refines these gains and the filter over time.)
 
     Returns:
         The settings and ``{'objective', 'per_set': {name: {macro_f1, sad_recall}}}``.
@@ -124,23 +147,16 @@ def tune_decision(sets: Dict[str, tuple], base: DecisionSettings, sad_recall_flo
     """
     grid = np.round(np.arange(0.6, 4.01, 0.1), 2)
     best, best_score, best_detail = base, -np.inf, {}
-    sad = DECISION_LABELS.index('sad')
+    truth = {name: to_three_class(labels) for name, (_, labels, _) in sets.items()}
     for happy, sad_gain in product(grid, grid):
         settings = DecisionSettings(**{**base.__dict__, 'happy_gain': float(happy),
                                        'sad_gain': float(sad_gain)})
-        detail, terms = {}, {}
+        predictions = {}
         for name, (probabilities, labels, detected) in sets.items():
-            true3 = to_three_class(labels)
             pred3 = np.full(len(labels), UNKNOWN_INDEX)
             pred3[detected] = decide_three_class(probabilities, settings, base.switch_margin)
-            f1 = float(f1_score(true3, pred3, labels=[0, 1, 2], average='macro',
-                                zero_division=0))
-            recall = float(np.mean(pred3[true3 == sad] == sad)) if (true3 == sad).any() else 1.0
-            detail[name] = {'macro_f1': round(f1, 4), 'sad_recall': round(recall, 4)}
-            terms[name] = f1 - penalty * max(0.0, sad_recall_floor - recall)
-        weight = weights or {}
-        score = sum(weight.get(n, 1.0) * t for n, t in terms.items()) / sum(
-            weight.get(n, 1.0) for n in terms)
+            predictions[name] = (truth[name], pred3)
+        score, detail = decision_objective(predictions, sad_recall_floor, penalty, weights)
         if score > best_score + 1e-9:
             best, best_score, best_detail = settings, score, detail
     return best, {'objective': round(float(best_score), 4), 'per_set': best_detail,

@@ -11,7 +11,7 @@ import platform
 import shlex
 import sys
 import time
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -268,8 +268,14 @@ def machine() -> Dict[str, object]:
 
 def build(prepared: Prepared, hp: HParams, models_dir: Path, results_dir: Path,
           face_model: Path, work_dir: Path, command: Sequence[str],
-          started: float) -> Dict[str, object]:
+          started: float, robot_view: Optional[Tuple[Path, Path]] = None,
+          robot_view_limit: Optional[int] = None,
+          workers: Optional[int] = None) -> Dict[str, object]:
     """Train, tune the decision on validation, evaluate on test, export and write the model.
+
+    With ``robot_view`` (the FER2013 folder and the crossval folder) the gains are then refined,
+    and the label filter chosen, on the validation faces shown to ``EmotionEstimator`` over
+    time (``robot_tuning``; ``robot_view_limit`` items per set for smoke runs).
 
     Writes ``models_dir/emotion_model.json`` and the TFLite variants, and
     ``results_dir/{metrics.json, confusion_*.png}``.
@@ -285,25 +291,40 @@ def build(prepared: Prepared, hp: HParams, models_dir: Path, results_dir: Path,
     settings, tuning = tune_decision(
         decision_sets(model, prepared, indices, hp.window_length, val_probs),
         DecisionSettings(min_confidence=0.0), weights=SET_WEIGHTS)
-    val_metrics = evaluate(val_probs, val_all.labels, val_all.detected, settings)
 
     test_table = prepared.split('test')
     test_windows = still_windows(filled_views(test_table, indices), hp.window_length)
     keras_probs = model.predict(test_windows, batch_size=1024, verbose=0)
-    keras_metrics = evaluate(keras_probs, test_all.labels, test_all.detected, settings)
-
     paths = export_all(model, hp, len(indices), models_dir)
-    checks, variant_metrics = {}, {}
+    checks, variant_probs = {}, {}
     for preset, path in paths.items():
-        probs = tflite_predict(path, test_windows)
-        metrics = evaluate(probs, test_all.labels, test_all.detected, settings)
-        variant_metrics[preset] = metrics
+        probs = variant_probs[preset] = tflite_predict(path, test_windows)
         checks[preset] = {
             'agreement': float((probs.argmax(1) == keras_probs.argmax(1)).mean()),
-            'accuracy': metrics['all_7']['accuracy'],
+            'accuracy': float(np.mean(_argmax_all(probs, test_all) == test_all.labels)),
             'bytes': path.stat().st_size, **time_tflite(path, test_windows[0])}
-        checks[preset].update(summary_line(metrics))
     default = choose_default(checks)
+
+    def write_spec() -> Dict[str, object]:
+        spec = model_spec(hp, selection, paths, default, settings, prepared, checks,
+                          variant_metrics.get(default), face_model, command)
+        (models_dir / 'emotion_model.json').write_text(json.dumps(spec, indent=2) + '\n')
+        return spec
+
+    variant_metrics: Dict[str, Dict[str, object]] = {}
+    robot_tuning = None
+    if robot_view is not None and prepared.others is not None:
+        from emotion_estimator_training.robot_tuning import tune_on_robot_view
+        write_spec()  # the still-window decision, for EmotionEstimator to load the new model
+        settings, robot_tuning = tune_on_robot_view(
+            models_dir / 'emotion_model.json', face_model, robot_view[0], robot_view[1],
+            settings, SET_WEIGHTS, workers=workers, limit=robot_view_limit)
+
+    val_metrics = evaluate(val_probs, val_all.labels, val_all.detected, settings)
+    keras_metrics = evaluate(keras_probs, test_all.labels, test_all.detected, settings)
+    for preset, probs in variant_probs.items():
+        variant_metrics[preset] = evaluate(probs, test_all.labels, test_all.detected, settings)
+        checks[preset].update(summary_line(variant_metrics[preset]))
     test_metrics = variant_metrics[default]
 
     stability = stream_stability(model, val_table, indices, hp.window_length, settings=settings)
@@ -314,31 +335,7 @@ def build(prepared: Prepared, hp: HParams, models_dir: Path, results_dir: Path,
                               f'{default} on FER2013 PrivateTest, {key} (all images)',
                               results_dir / f'confusion_{key}.png')
         figures[key] = str(path)
-    spec = {
-        'format_version': 1,
-        'variants': {preset: path.name for preset, path in paths.items()},
-        'default_variant': default,
-        'class_names': list(CLASS_NAMES),
-        'feature_names': selection['names'],
-        'window_length': hp.window_length,
-        'input': {'shape': [1, hp.window_length, len(indices)], 'dtype': 'float32',
-                  'meaning': 'raw MediaPipe blendshape scores in [0, 1], oldest frame first'},
-        'output': {'shape': [1, len(CLASS_NAMES)], 'meaning': 'class probabilities'},
-        'preprocessing': dict(STILL_FACE_PREPROCESSING),
-        'decision': {**settings.__dict__},
-        'resting_face': ({'prior': prepared.prior.to_dict(),
-                          'settings': RestingFaceSettings().__dict__}
-                         if prepared.prior is not None else {}),
-        'test_metrics': {'protocol': 'FER2013 PrivateTest; a still face = its unaugmented frame '
-                                     'repeated window_length times; no face = wrong (7-class) '
-                                     'or unknown (3-class) in all_*',
-                         'variant': default, **summary_line(test_metrics)},
-        'variants_check': checks,
-        'hyperparameters': hp.to_dict(),
-        'face_model_sha256': sha256_of(face_model),
-        'reproduce': ' '.join(shlex.quote(c) for c in command),
-    }
-    (models_dir / 'emotion_model.json').write_text(json.dumps(spec, indent=2) + '\n')
+    spec = write_spec()
     record = {
         'command': spec['reproduce'], 'date': datetime.date.today().isoformat(),
         'machine': machine(), 'wall_time_s': round(time.time() - started, 1),
@@ -346,6 +343,7 @@ def build(prepared: Prepared, hp: HParams, models_dir: Path, results_dir: Path,
         'dropped_images': prepared.drops, 'feature_selection': selection,
         'epochs_run': len(history.get('loss', [])), 'history': history,
         'decision': settings.__dict__, 'decision_tuning': tuning,
+        'robot_view_tuning': robot_tuning,
         'validation': summary_line(val_metrics),
         'validation_stream': stability, 'speech_check': speech,
         'test_keras': keras_metrics, 'test_variants': variant_metrics,
@@ -353,6 +351,45 @@ def build(prepared: Prepared, hp: HParams, models_dir: Path, results_dir: Path,
     results_dir.mkdir(parents=True, exist_ok=True)
     (results_dir / 'metrics.json').write_text(json.dumps(record, indent=2) + '\n')
     return record
+
+
+def _argmax_all(probabilities: np.ndarray, table: BlendshapeTable) -> np.ndarray:
+    """Return the 7-class argmax of every image of ``table`` (-1: no face, always wrong)."""
+    answers = np.full(len(table.labels), -1)
+    answers[table.detected] = probabilities.argmax(axis=1)
+    return answers
+
+
+def model_spec(hp: HParams, selection: Dict[str, object], paths: Dict[str, Path], default: str,
+               settings: DecisionSettings, prepared: Prepared, checks: Dict[str, object],
+               test_metrics: Optional[Dict[str, object]], face_model: Path,
+               command: Sequence[str]) -> Dict[str, object]:
+    """Return the content of ``emotion_model.json`` (test metrics once they are known)."""
+    return {
+        'format_version': 1,
+        'variants': {preset: path.name for preset, path in paths.items()},
+        'default_variant': default,
+        'class_names': list(CLASS_NAMES),
+        'feature_names': selection['names'],
+        'window_length': hp.window_length,
+        'input': {'shape': [1, hp.window_length, len(selection['indices'])], 'dtype': 'float32',
+                  'meaning': 'raw MediaPipe blendshape scores in [0, 1], oldest frame first'},
+        'output': {'shape': [1, len(CLASS_NAMES)], 'meaning': 'class probabilities'},
+        'preprocessing': dict(STILL_FACE_PREPROCESSING),
+        'decision': {**settings.__dict__},
+        'resting_face': ({'prior': prepared.prior.to_dict(),
+                          'settings': RestingFaceSettings().__dict__}
+                         if prepared.prior is not None else {}),
+        'test_metrics': ({'protocol': 'FER2013 PrivateTest; a still face = its unaugmented frame '
+                                      'repeated window_length times; no face = wrong (7-class) '
+                                      'or unknown (3-class) in all_*',
+                          'variant': default, **summary_line(test_metrics)}
+                         if test_metrics is not None else {}),
+        'variants_check': checks,
+        'hyperparameters': hp.to_dict(),
+        'face_model_sha256': sha256_of(face_model),
+        'reproduce': ' '.join(shlex.quote(c) for c in command),
+    }
 
 
 def ablate(prepared: Prepared, base: HParams, runs: Dict[str, HParams], out: Path,

@@ -58,7 +58,8 @@ def test_build_end_to_end_gives_a_model_the_runtime_runs(fer_root, face_model, t
     code = cli.main(['build', '--smoke', '--data', str(fer_root), '--limit-per-class', '3',
                      '--face-model', str(face_model), '--cache', str(tmp_path / 'cache'),
                      '--workers', '1', '--window-length', '4', '--models', str(models),
-                     '--results', str(results), '--work', str(tmp_path / 'work')])
+                     '--results', str(results), '--work', str(tmp_path / 'work'),
+                     '--robot-view-limit', '4'])
     assert code == 0
     spec = ModelSpec.load(models / 'emotion_model.json')
     assert spec.window_length == 4 and len(spec.feature_names) == 27
@@ -81,6 +82,28 @@ def test_build_end_to_end_gives_a_model_the_runtime_runs(fer_root, face_model, t
     assert set(record['decision_tuning']['per_set']) == {'fer_val', 'muxspace', 'yale',
                                                          'yale_met'}
     assert set(spec.resting_face['prior']) == {'neutral', 'max_offset'}
+    # The decision and the label filter, refined on validation faces over time.
+    robot = record['robot_view_tuning']
+    assert set(robot['per_set']) == {'fer_val', 'muxspace', 'yale', 'yale_met'}
+    assert robot['faces']['flicker'] > 0 and robot['flicker_per_min'] <= \
+        robot['flicker_budget_per_min']
+    assert all(share == 1.0 for share in robot['replay_agrees_with_estimator'].values())
+    assert spec.decision.__dict__ == record['decision']
+
+    # How far blendshapes go: other classifiers on the same faces, and per-set ceilings.
+    frontier = tmp_path / 'frontier.json'
+    assert cli.main(['frontier', '--data', str(fer_root), '--limit-per-class', '3',
+                     '--face-model', str(face_model), '--cache', str(tmp_path / 'cache'),
+                     '--model', str(models / 'emotion_model.json'), '--out',
+                     str(frontier)]) == 0
+    systems = json.loads(frontier.read_text())['systems']
+    assert len(systems) == 7 and 'shipped LSTM (still windows)' in systems
+    for sets in systems.values():
+        assert set(sets) == {'fer_test', 'muxspace', 'yale', 'yale_met'}
+        for cells in sets.values():
+            # The ceiling is the best of the same gains, tuned on the set itself.
+            if cells['val_tuned']['sad_recall'] >= 0.5:
+                assert cells['ceiling']['macro_f1'] >= cells['val_tuned']['macro_f1']
 
     # The robot's view: the built model through EmotionEstimator on frames over time.
     out = tmp_path / 'api_eval.json'

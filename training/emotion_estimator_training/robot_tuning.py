@@ -1,0 +1,195 @@
+# Copyright 2026 The emotion_estimator authors.
+# SPDX-License-Identifier: Apache-2.0
+"""The decision and the label filter tuned on the robot's view of validation faces.
+
+``evaluate.tune_decision`` chooses the happy/sad gains on still windows fed to the network, but
+what a robot gets is the label after the runtime's ``LabelFilter`` (smoothing, hysteresis,
+minimum dwell) has seen the faces over time. Two things only show over time: a held photo is
+scored after 0.8 s, so a slow filter never leaves unknown; and a person whose resting face
+first reads as sad stays "sad" when the hysteresis margin is wider than what the resting face
+then takes away (measured on Yale: four neutral faces published sad while every frame read
+unknown). So the build shows the validation faces to ``EmotionEstimator`` with the new model
+once, exactly as ``evaluate-api`` shows the test faces, records the class probabilities the
+filter was given on every frame, and replays the runtime's own ``LabelFilter`` on the record
+for each candidate setting:
+
+* ``fer_val`` (FER2013 PublicTest) and ``muxspace``: each photo held 12 frames at 15 fps;
+* ``yale``: each expression alone for 1.5 s; ``yale_met``: the subject's neutral photo for
+  10 s, then the expression for 1.5 s;
+* ``flicker``: every 12th FER2013 PublicTest face held 4 s with camera noise on every frame,
+  where every published change after the first is flicker.
+
+The objective is :func:`evaluate.decision_objective` (the same as on still windows: mean
+macro-F1 with a floor on sad recall, Yale counted once); a setting may not flicker more on the
+noisy faces than the hand-set filter it replaces (``DecisionSettings()``'s). The search is a
+coordinate descent: filter, then gains around the still-window gains, then filter again. The
+test split is never used.
+"""
+
+from itertools import product
+import multiprocessing
+import os
+from pathlib import Path
+from typing import Dict, List, Optional, Sequence, Tuple
+
+import numpy as np
+
+from emotion_estimator.contract import CLASS_NAMES, DECISION_LABELS, DecisionSettings
+from emotion_estimator.decision import LabelFilter
+
+from emotion_estimator_training import api_eval
+from emotion_estimator_training.crossval import load_still_set
+from emotion_estimator_training.evaluate import decision_objective, to_three_class
+
+#: Seconds each face of the flicker set is held, and every how many-th PublicTest face is used.
+FLICKER_HOLD_S = 4.0
+FLICKER_EVERY = 12
+#: Candidate filter settings: hysteresis margin, minimum dwell, smoothing time constant (no
+#: dwell a whole number of frames at 15 fps, where rounding would decide between two frames).
+MARGINS = (0.0, 0.02, 0.05, 0.1)
+DWELLS = (0.25, 0.35, 0.5)
+SMOOTHINGS = (0.15, 0.3)
+#: Gains tried around the still-window ones (steps of 0.1 for happy, 0.2 for sad).
+HAPPY_STEPS = tuple(np.round(np.arange(-0.3, 0.31, 0.1), 2))
+SAD_STEPS = tuple(np.round(np.arange(-1.0, 1.01, 0.2), 2))
+
+Record = np.ndarray
+
+
+def validation_jobs(fer_root: Path, crossval_root: Path,
+                    limit: Optional[int] = None) -> Dict[str, Tuple[list, np.ndarray]]:
+    """Return ``{set: (jobs, FER2013 class labels)}`` of the validation faces (no test split).
+
+    ``limit`` keeps about that many items of each set (smoke runs).
+    """
+    def thin(jobs, labels, every=1):
+        step = max(every, int(np.ceil(len(jobs) / limit)) if limit else every)
+        return list(jobs)[::step], np.asarray(labels)[::step]
+
+    paths, labels = api_eval.fer_test_set(fer_root, 'val')
+    sets = {'fer_val': thin(api_eval.held_still_jobs(paths), labels)}
+    mux = load_still_set(crossval_root / 'muxspace', 'muxspace')
+    sets['muxspace'] = thin(api_eval.held_still_jobs([str(p) for p in mux.paths]), mux.labels)
+    met, cold, yale_labels = api_eval.meeting_jobs(crossval_root / 'yale')
+    sets['yale'] = thin(cold, yale_labels)
+    sets['yale_met'] = thin(met, yale_labels)
+    noisy = [(api_eval.Segment(path, FLICKER_HOLD_S, 'noisy_photo'),) for path in paths]
+    sets['flicker'] = thin(noisy, labels, FLICKER_EVERY)
+    return sets
+
+
+def record_sets(sets: Dict[str, Tuple[list, np.ndarray]], model_spec: Optional[str],
+                face_model: Optional[str], workers: int = 1) -> Dict[str, Tuple[list, list]]:
+    """Run every job through ``EmotionEstimator``: ``{set: (published labels, records)}``."""
+    recorded = {}
+    for name, (jobs, _) in sets.items():
+        results = api_eval.run_jobs(jobs, model_spec, face_model, workers, name, trace=True)
+        recorded[name] = ([label for label, _ in results], [record for _, record in results])
+    return recorded
+
+
+def replay(record: Record, settings: DecisionSettings) -> Tuple[str, int]:
+    """Replay the runtime's ``LabelFilter`` on a record: the last label and the changes."""
+    label_filter = LabelFilter(settings, CLASS_NAMES)
+    time_s, label, changes = 0.0, label_filter.label, 0
+    for row in record:
+        time_s += float(row[0])
+        new = label_filter.update(None if np.isnan(row[1]) else row[1:], time_s)
+        changes += new != label
+        label = new
+    return label, changes
+
+
+def replayed(records: Sequence[Record], settings: DecisionSettings) -> Tuple[np.ndarray, int]:
+    """Return the 3-class label at the end of each record, and the label changes in all."""
+    labels, changes = [], 0
+    for record in records:
+        label, count = replay(record, settings)
+        labels.append(DECISION_LABELS.index(label))
+        changes += count
+    return np.array(labels, dtype=np.int64), changes
+
+
+def flicker_per_minute(records: Sequence[Record], settings: DecisionSettings) -> float:
+    """Return the published changes after the first one, per minute of steady (noisy) face."""
+    extra = sum(max(0, replay(record, settings)[1] - 1) for record in records)
+    minutes = sum(float(record[:, 0].sum()) + 1.0 / api_eval.FPS for record in records) / 60.0
+    return extra / max(minutes, 1e-9)
+
+
+def _score(args) -> Tuple[float, Dict[str, Dict[str, float]], float]:
+    settings, records, truth, weights = args
+    predictions = {name: (truth[name], replayed(records[name], settings)[0]) for name in truth}
+    score, detail = decision_objective(predictions, weights=weights)
+    return score, detail, flicker_per_minute(records['flicker'], settings)
+
+
+def tune(recorded: Dict[str, Tuple[list, list]], labels: Dict[str, np.ndarray],
+         start: DecisionSettings, weights: Dict[str, float],
+         workers: int = 1) -> Tuple[DecisionSettings, Dict[str, object]]:
+    """Choose gains and filter settings on the records (see the module docstring).
+
+    ``start`` holds the still-window gains. Returns the settings and a record of the search:
+    the start's and the result's objective, per-set scores and flicker, and the flicker budget.
+    """
+    records = {name: recorded[name][1] for name in recorded}
+    truth = {name: to_three_class(labels[name]) for name in weights}
+    context = multiprocessing.get_context('fork')
+    with context.Pool(max(1, workers)) as pool:
+        def evaluate_all(candidates: List[DecisionSettings]):
+            return pool.map(_score, [(c, records, truth, weights) for c in candidates])
+
+        # The flicker budget: the hand-set filter (DecisionSettings' own) with the start's gains.
+        hand_set = DecisionSettings(happy_gain=start.happy_gain, sad_gain=start.sad_gain,
+                                    min_confidence=start.min_confidence)
+        budget = evaluate_all([hand_set])[0][2]
+        best, (best_score, best_detail, best_flicker) = start, evaluate_all([start])[0]
+        first = {'objective': round(best_score, 4), 'per_set': best_detail,
+                 'flicker_per_min': round(best_flicker, 3)}
+
+        def improve(candidates: List[DecisionSettings]) -> None:
+            nonlocal best, best_score, best_detail, best_flicker
+            for candidate, (score, detail, flicker) in zip(candidates,
+                                                           evaluate_all(candidates)):
+                if flicker <= budget + 1e-9 and score > best_score + 1e-9:
+                    best, best_score, best_detail, best_flicker = candidate, score, detail, \
+                        flicker
+
+        def filters():
+            return [DecisionSettings(**{**best.__dict__, 'switch_margin': m, 'min_dwell_s': d,
+                                        'smoothing_time_s': s})
+                    for m, d, s in product(MARGINS, DWELLS, SMOOTHINGS)]
+
+        improve(filters())
+        improve([DecisionSettings(**{**best.__dict__,
+                                     'happy_gain': round(max(0.1, start.happy_gain + h), 2),
+                                     'sad_gain': round(max(0.1, start.sad_gain + s), 2)})
+                 for h, s in product(HAPPY_STEPS, SAD_STEPS)])
+        improve(filters())
+    agreement = {name: float(np.mean([DECISION_LABELS.index(published) == end for published, end
+                                      in zip(recorded[name][0],
+                                             replayed(records[name], start)[0])]))
+                 for name in recorded if recorded[name][0]}
+    return best, {
+        'start': {**first, 'settings': dict(start.__dict__)},
+        'objective': round(best_score, 4), 'per_set': best_detail,
+        'flicker_per_min': round(best_flicker, 3), 'flicker_budget_per_min': round(budget, 3),
+        'replay_agrees_with_estimator': {k: round(v, 4) for k, v in agreement.items()},
+        'faces': {name: len(records[name]) for name in records},
+        'weights': dict(weights)}
+
+
+def tune_on_robot_view(model_spec: Path, face_model: Path, fer_root: Path, crossval_root: Path,
+                       start: DecisionSettings, weights: Dict[str, float],
+                       workers: Optional[int] = None,
+                       limit: Optional[int] = None) -> Tuple[DecisionSettings, Dict[str, object]]:
+    """Record the validation faces through ``EmotionEstimator`` with ``model_spec``, then tune.
+
+    ``model_spec`` must hold ``start`` as its decision, which the records' published labels
+    are checked against (``replay_agrees_with_estimator``).
+    """
+    workers = workers or os.cpu_count() or 1
+    sets = validation_jobs(fer_root, crossval_root, limit)
+    recorded = record_sets(sets, str(model_spec), str(face_model), workers)
+    return tune(recorded, {name: labels for name, (_, labels) in sets.items()}, start, weights,
+                workers)
