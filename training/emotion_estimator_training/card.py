@@ -231,8 +231,9 @@ def render(results: Path) -> str:
                   'The validation faces shown to `EmotionEstimator` over time '
                   f'({", ".join(f"{k} {v}" for k, v in robot["faces"].items())} faces; '
                   "`robot_tuning`), the runtime's `LabelFilter` replayed for each candidate "
-                  '(it agrees with what the estimator published on '
-                  f'{min(robot["replay_agrees_with_estimator"].values()):.1%} of them or more). '
+                  '(the replay reproduces what the estimator published on '
+                  f'{min(robot["replay_agrees_with_estimator"].values()):.1%} of the faces of '
+                  'every set). '
                   f'Chosen: happy_gain {decision["happy_gain"]}, sad_gain {decision["sad_gain"]}, '
                   f'switch_margin {decision["switch_margin"]}, min_dwell_s '
                   f'{decision["min_dwell_s"]}, smoothing_time_s {decision["smoothing_time_s"]}; '
