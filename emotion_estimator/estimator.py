@@ -253,7 +253,7 @@ class EmotionEstimator:
         # A face not seen for longer than the resting face is kept (no frame came, e.g. a
         # paused camera) is gone: whoever appears where it was is a new face.
         for face_id, track in list(self.tracks.items()):
-            if time_s - track.last_seen_s > self.resting_settings.forget_after_s:
+            if self._forgotten(track, time_s):
                 del self.tracks[face_id]
         matched = self._match(faces, time_s)
         seen = {track.face_id for track, _ in matched}
@@ -307,7 +307,8 @@ class EmotionEstimator:
         rgb = still_face_to_rgb(face_bgr, self.spec.preprocessing)
         track = self.tracks.get(face_id)
         restarted = track is not None and time_s <= track.last_seen_s
-        if restarted:
+        # Unseen for longer than the forget time: the id's label and resting face start over.
+        if restarted or (track is not None and self._forgotten(track, time_s)):
             del self.tracks[face_id]
             track = None
         started = time.perf_counter()
@@ -380,13 +381,15 @@ class EmotionEstimator:
         return track
 
     def _face_missing(self, track: FaceTrack, time_s: float) -> None:
-        """Update a track whose face is not in this frame; drop it once it is forgotten."""
+        """Update a track whose face is not in this frame (it is dropped once forgotten)."""
         track.window.reset()
         track.filter.update(None, time_s)
         if track.resting is not None:
             track.resting.face_lost(time_s)
-        if time_s - track.last_seen_s > self.resting_settings.forget_after_s:
-            del self.tracks[track.face_id]
+
+    def _forgotten(self, track: FaceTrack, time_s: float) -> bool:
+        """Return whether ``track``'s face has been unseen for longer than the forget time."""
+        return time_s - track.last_seen_s > self.resting_settings.forget_after_s
 
     def _process_face(self, track: FaceTrack, face: FaceObservation, time_s: float,
                       restarted: bool) -> EmotionResult:

@@ -98,3 +98,15 @@ def test_bad_calls_get_clear_errors(estimator, emotion_model_spec, face_model_pa
                           face_model_path=face_model_path) as frames:
         with pytest.raises(RuntimeError, match='faces_from="face_images"'):
             frames.process_face_image('a', crops[0], 0.0)
+
+
+def test_an_id_unseen_for_longer_than_the_forget_time_starts_over(estimator, crops):
+    # No image of the id came for 5 s (ROS4HRI kept the id): its label, window and resting
+    # face start over, as a camera face does, instead of carrying the old label's hysteresis.
+    estimator.reset()
+    for frame in range(12):
+        before = estimator.process_face_image('a', crops[0], frame / RATE_HZ)
+    assert before.label == 'happy'
+    after = estimator.process_face_image('a', crops[0], before.time_s + 5.0)
+    assert after.face_id == 'a'
+    assert after.label == 'unknown' and len(estimator.tracks['a'].window) == 1

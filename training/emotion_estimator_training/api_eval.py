@@ -168,15 +168,17 @@ def segment_frames(segment: Segment) -> Iterator[Tuple[np.ndarray, float]]:
 def _show(job: Job) -> Iterator[Tuple[object, float]]:
     """Show a job on this worker's estimator after a gap: yield (result, seconds since the last).
 
-    A grey frame first ends MediaPipe's tracking of the previous job's face, so that every job
-    starts from the face detector whatever this worker ran before (the numbers do not depend on
-    how the jobs were shared among the workers).
+    Every job is a new face, whatever this worker ran before, so that the numbers do not
+    depend on how the jobs were shared among the workers: a grey frame first ends MediaPipe's
+    tracking of the previous job's face, and the gap is longer than the estimator keeps a face
+    it no longer sees (``forget_after_s``).
     """
     estimator = _WORKER['estimator']
     frames = itertools.chain.from_iterable(segment_frames(segment) for segment in job)
     first = next(frames)
     estimator.process(np.full_like(first[0], 128), _WORKER['time'] + 1.0 / FPS)
-    time_s, step_before = _WORKER['time'] + GAP_S, 0.0
+    gap_s = max(GAP_S, estimator.resting_settings.forget_after_s + 1.0)
+    time_s, step_before = _WORKER['time'] + gap_s, 0.0
     for frame, step_s in itertools.chain([first], frames):
         yield estimator.process(frame, time_s), step_before
         time_s += step_s

@@ -109,6 +109,8 @@ def sets_of(prepared) -> Dict[str, Tuple[np.ndarray, np.ndarray]]:
     val, test = prepared.split('val', False), prepared.split('test', False)
     sets = {'fer_val': (val.scores[:, 0], val.labels), 'fer_test': (test.scores[:, 0],
                                                                     test.labels)}
+    if prepared.others is None:
+        raise ValueError('frontier needs the faces of other people (--crossval DIR)')
     sets.update(prepared.others)
     return sets
 

@@ -117,10 +117,17 @@ def flicker_per_minute(records: Sequence[Record], settings: DecisionSettings) ->
     return extra / max(minutes, 1e-9)
 
 
-def _score(args) -> Tuple[float, Dict[str, Dict[str, float]], float]:
-    settings, records, truth, weights = args
+_POOL: Dict[str, object] = {}
+
+
+def _pool_start(records, truth, weights) -> None:
+    _POOL.update(records=records, truth=truth, weights=weights)
+
+
+def _score(settings: DecisionSettings) -> Tuple[float, Dict[str, Dict[str, float]], float]:
+    records, truth = _POOL['records'], _POOL['truth']
     predictions = {name: (truth[name], replayed(records[name], settings)[0]) for name in truth}
-    score, detail = decision_objective(predictions, weights=weights)
+    score, detail = decision_objective(predictions, weights=_POOL['weights'])
     return score, detail, flicker_per_minute(records['flicker'], settings)
 
 
@@ -134,10 +141,11 @@ def tune(recorded: Dict[str, Tuple[list, list]], labels: Dict[str, np.ndarray],
     """
     records = {name: recorded[name][1] for name in recorded}
     truth = {name: to_three_class(labels[name]) for name in weights}
-    context = multiprocessing.get_context('fork')
-    with context.Pool(max(1, workers)) as pool:
+    # Fresh processes (no TensorFlow or MediaPipe threads forked), each given the records once.
+    context = multiprocessing.get_context('spawn')
+    with context.Pool(max(1, workers), _pool_start, (records, truth, weights)) as pool:
         def evaluate_all(candidates: List[DecisionSettings]):
-            return pool.map(_score, [(c, records, truth, weights) for c in candidates])
+            return pool.map(_score, candidates)
 
         # The flicker budget: the hand-set filter (DecisionSettings' own) with the start's gains.
         hand_set = DecisionSettings(happy_gain=start.happy_gain, sad_gain=start.sad_gain,
