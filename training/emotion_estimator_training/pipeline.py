@@ -304,6 +304,7 @@ def build(prepared: Prepared, hp: HParams, models_dir: Path, results_dir: Path,
             'accuracy': float(np.mean(_argmax_all(probs, test_all) == test_all.labels)),
             'bytes': path.stat().st_size, **time_tflite(path, test_windows[0])}
     default = choose_default(checks)
+    variant_metrics: Dict[str, Dict[str, object]] = {}
 
     def write_spec() -> Dict[str, object]:
         spec = model_spec(hp, selection, paths, default, settings, prepared, checks,
@@ -311,7 +312,6 @@ def build(prepared: Prepared, hp: HParams, models_dir: Path, results_dir: Path,
         (models_dir / 'emotion_model.json').write_text(json.dumps(spec, indent=2) + '\n')
         return spec
 
-    variant_metrics: Dict[str, Dict[str, object]] = {}
     robot_tuning = None
     if robot_view is not None and prepared.others is not None:
         from emotion_estimator_training.robot_tuning import tune_on_robot_view
@@ -319,6 +319,9 @@ def build(prepared: Prepared, hp: HParams, models_dir: Path, results_dir: Path,
         settings, robot_tuning = tune_on_robot_view(
             models_dir / 'emotion_model.json', face_model, robot_view[0], robot_view[1],
             settings, SET_WEIGHTS, workers=workers, limit=robot_view_limit)
+    else:
+        print("build: the decision is tuned on still windows only (the robot's-view tuning "
+              'needs the FER2013 folder and the crossval faces)', file=sys.stderr)
 
     val_metrics = evaluate(val_probs, val_all.labels, val_all.detected, settings)
     keras_metrics = evaluate(keras_probs, test_all.labels, test_all.detected, settings)
