@@ -366,29 +366,28 @@ def evaluate_dataset(name: str, root: os.PathLike, model_spec: Optional[str] = N
     return sets
 
 
+def thin(items: Sequence, labels: np.ndarray, limit: Optional[int],
+         every: int = 1) -> Tuple[list, np.ndarray]:
+    """Keep every ``every``-th item, or more sparsely so that about ``limit`` remain."""
+    step = max(every, int(np.ceil(len(items) / limit)) if limit else every)
+    return list(items)[::step], np.asarray(labels)[::step]
+
+
 def builtin_sets(fer_root: Path, crossval_root: Path, model_spec: Optional[str],
                  face_model: Optional[str], workers: int,
                  limit: Optional[int]) -> Dict[str, object]:
     """Return the scores of FER2013 test, the crossval stills and Yale cold and met."""
-    def thin(paths, labels):
-        if limit is None or len(paths) <= limit:
-            return list(paths), labels
-        step = int(np.ceil(len(paths) / limit))
-        return list(paths)[::step], labels[::step]
-
     sets: Dict[str, object] = {}
-    fer_paths, fer_labels = thin(*fer_test_set(fer_root))
+    fer_paths, fer_labels = thin(*fer_test_set(fer_root), limit)
     sets['fer2013_test'] = score(fer_labels, run_jobs(held_still_jobs(fer_paths), model_spec,
                                                       face_model, workers, 'fer2013_test'))
     for name in ('muxspace', 'yale'):
         stills = load_still_set(crossval_root / name, name)
-        paths, labels = thin([str(p) for p in stills.paths], stills.labels)
+        paths, labels = thin([str(p) for p in stills.paths], stills.labels, limit)
         sets[f'{name}_stills'] = score(labels, run_jobs(held_still_jobs(paths), model_spec,
                                                         face_model, workers, name))
     met, cold, labels = meeting_jobs(crossval_root / 'yale')
-    if limit is not None and len(met) > limit:
-        step = int(np.ceil(len(met) / limit))
-        met, cold, labels = met[::step], cold[::step], labels[::step]
+    (met, _), (cold, labels) = thin(met, labels, limit), thin(cold, labels, limit)
     sets['yale_cold'] = score(labels, run_jobs(cold, model_spec, face_model, workers, 'cold'))
     sets['yale_met'] = score(labels, run_jobs(met, model_spec, face_model, workers, 'met'))
     return sets

@@ -25,6 +25,17 @@ def to_three_class(labels7: np.ndarray) -> np.ndarray:
     return np.where(labels7 < 0, labels7, mapping[np.clip(labels7, 0, None)])
 
 
+def every_image(answers: np.ndarray, detected: np.ndarray, no_face: int) -> np.ndarray:
+    """Spread the answers for the detected images over all images; the rest get ``no_face``.
+
+    ``no_face`` is -1 for 7 classes (always wrong) and ``UNKNOWN_INDEX`` for 3 classes (what a
+    deployed system publishes without a face).
+    """
+    full = np.full(len(detected), no_face, dtype=np.int64)
+    full[detected] = answers
+    return full
+
+
 def decide_three_class(probabilities: np.ndarray, settings: DecisionSettings,
                        unknown_bonus: float = 0.0) -> np.ndarray:
     """Apply the runtime decision (``decision.label_from_scores``) to a batch of probabilities.
@@ -75,10 +86,8 @@ def evaluate(probabilities: np.ndarray, labels: np.ndarray, detected: np.ndarray
     """
     pred7 = np.argmax(probabilities, axis=1)
     pred3 = decide_three_class(probabilities, settings)
-    all7 = np.full(len(labels), -1)
-    all7[detected] = pred7
-    all3 = np.full(len(labels), UNKNOWN_INDEX)
-    all3[detected] = pred3
+    all7 = every_image(pred7, detected, -1)
+    all3 = every_image(pred3, detected, UNKNOWN_INDEX)
     true3 = to_three_class(labels)
     return {
         'detected_7': _block(labels[detected], pred7, CLASS_NAMES),
@@ -153,8 +162,8 @@ def tune_decision(sets: Dict[str, tuple], base: DecisionSettings, sad_recall_flo
                                        'sad_gain': float(sad_gain)})
         predictions = {}
         for name, (probabilities, labels, detected) in sets.items():
-            pred3 = np.full(len(labels), UNKNOWN_INDEX)
-            pred3[detected] = decide_three_class(probabilities, settings, base.switch_margin)
+            pred3 = every_image(decide_three_class(probabilities, settings, base.switch_margin),
+                                detected, UNKNOWN_INDEX)
             predictions[name] = (truth[name], pred3)
         score, detail = decision_objective(predictions, sad_recall_floor, penalty, weights)
         if score > best_score + 1e-9:

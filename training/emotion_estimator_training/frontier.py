@@ -6,7 +6,7 @@ Issue 8 asks, on FER2013 PrivateTest, for 3-class accuracy >= 0.77 and macro-F1 
 recall >= 0.50, and on the crossval stills for macro-F1 >= 0.72. This measures whether any
 classifier on the same inputs can get there. Each one is trained on FER2013 train (every view of
 the detected faces, as the LSTM is) and its 7 probabilities go through the runtime's decision
-(happy and sad gains against the other five, ``decision.three_class_scores``). Per set:
+(happy and sad gains against the other five, ``evaluate.decide_three_class``). Per set:
 
 * ``val_tuned``: the gains chosen on FER2013 val alone (best macro-F1 with sad recall >= 0.5),
   applied to the set: an honest result.
@@ -32,16 +32,17 @@ from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from emotion_estimator.contract import CLASS_NAMES, DecisionSettings, ModelSpec
-from emotion_estimator.decision import three_class_scores
+from emotion_estimator.contract import CLASS_NAMES, DECISION_LABELS, DecisionSettings, ModelSpec
 
-from emotion_estimator_training.evaluate import to_three_class
+from emotion_estimator_training.evaluate import decide_three_class, every_image, \
+    to_three_class, UNKNOWN_INDEX
 from emotion_estimator_training.export import tflite_predict
 from emotion_estimator_training.features import ALL51
 
 #: Gains tried for happy and for sad.
 GAINS = tuple(np.round(np.arange(0.5, 6.01, 0.1), 2))
 SAD_RECALL_FLOOR = 0.5
+SAD_INDEX = DECISION_LABELS.index('sad')
 SEED = 2026
 
 Classifier = Callable[[], object]
@@ -55,24 +56,18 @@ CLASSIFIERS: Dict[str, Classifier] = {
 }
 
 
-def _decide(probabilities: np.ndarray, found: np.ndarray, happy: float,
-            sad: float) -> np.ndarray:
-    settings = DecisionSettings(happy_gain=happy, sad_gain=sad, min_confidence=0.0)
-    decided = np.full(len(found), 2)
-    decided[found] = three_class_scores(probabilities[found], settings).argmax(axis=1)
-    return decided
-
-
 def _grid(probabilities: np.ndarray, found: np.ndarray, labels: np.ndarray) -> List[tuple]:
     """Return (happy, sad, accuracy, macro-F1, sad recall) for every pair of gains."""
     truth = to_three_class(labels)
     rows = []
     for happy, sad in product(GAINS, GAINS):
-        decided = _decide(probabilities, found, happy, sad)
+        settings = DecisionSettings(happy_gain=happy, sad_gain=sad, min_confidence=0.0)
+        decided = every_image(decide_three_class(probabilities[found], settings), found,
+                              UNKNOWN_INDEX)
         rows.append((happy, sad, accuracy_score(truth, decided),
                      f1_score(truth, decided, labels=[0, 1, 2], average='macro',
                               zero_division=0),
-                     float(np.mean(decided[truth == 1] == 1))))
+                     float(np.mean(decided[truth == SAD_INDEX] == SAD_INDEX))))
     return rows
 
 
@@ -99,7 +94,7 @@ def frontier_of(probabilities: Dict[str, Tuple[np.ndarray, np.ndarray, np.ndarra
         val_tuned = next(row for row in rows if row[:2] == chosen[:2])
         report[name] = {'val_tuned': _scores(val_tuned), 'ceiling': _scores(_best(rows))}
     p, found, labels = probabilities['fer_test']
-    answers = np.where(found, p.argmax(axis=1), -1)
+    answers = every_image(p[found].argmax(axis=1), found, -1)
     report['fer_test']['seven_class_accuracy'] = round(float(np.mean(answers == labels)), 4)
     return report
 

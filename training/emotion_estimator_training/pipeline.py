@@ -23,8 +23,8 @@ from emotion_estimator.resting_face import prior_from_neutral_faces, RestingFace
 
 from emotion_estimator_training.crossval import extract_stills, load_crossval, person_relative
 from emotion_estimator_training.dataset import FerDataset
-from emotion_estimator_training.evaluate import evaluate, plot_confusion, summary_line, \
-    tune_decision
+from emotion_estimator_training.evaluate import evaluate, every_image, plot_confusion, \
+    summary_line, tune_decision
 from emotion_estimator_training.export import choose_default, export_all, tflite_predict, \
     time_tflite
 from emotion_estimator_training.extract import BlendshapeTable, drop_report, \
@@ -301,7 +301,8 @@ def build(prepared: Prepared, hp: HParams, models_dir: Path, results_dir: Path,
         probs = variant_probs[preset] = tflite_predict(path, test_windows)
         checks[preset] = {
             'agreement': float((probs.argmax(1) == keras_probs.argmax(1)).mean()),
-            'accuracy': float(np.mean(_argmax_all(probs, test_all) == test_all.labels)),
+            'accuracy': float(np.mean(every_image(probs.argmax(axis=1), test_all.detected, -1)
+                                      == test_all.labels)),
             'bytes': path.stat().st_size, **time_tflite(path, test_windows[0])}
     default = choose_default(checks)
     variant_metrics: Dict[str, Dict[str, object]] = {}
@@ -354,13 +355,6 @@ def build(prepared: Prepared, hp: HParams, models_dir: Path, results_dir: Path,
     results_dir.mkdir(parents=True, exist_ok=True)
     (results_dir / 'metrics.json').write_text(json.dumps(record, indent=2) + '\n')
     return record
-
-
-def _argmax_all(probabilities: np.ndarray, table: BlendshapeTable) -> np.ndarray:
-    """Return the 7-class argmax of every image of ``table`` (-1: no face, always wrong)."""
-    answers = np.full(len(table.labels), -1)
-    answers[table.detected] = probabilities.argmax(axis=1)
-    return answers
 
 
 def model_spec(hp: HParams, selection: Dict[str, object], paths: Dict[str, Path], default: str,

@@ -62,19 +62,17 @@ def validation_jobs(fer_root: Path, crossval_root: Path,
 
     ``limit`` keeps about that many items of each set (smoke runs).
     """
-    def thin(jobs, labels, every=1):
-        step = max(every, int(np.ceil(len(jobs) / limit)) if limit else every)
-        return list(jobs)[::step], np.asarray(labels)[::step]
-
+    thin = api_eval.thin
     paths, labels = api_eval.fer_test_set(fer_root, 'val')
-    sets = {'fer_val': thin(api_eval.held_still_jobs(paths), labels)}
+    sets = {'fer_val': thin(api_eval.held_still_jobs(paths), labels, limit)}
     mux = load_still_set(crossval_root / 'muxspace', 'muxspace')
-    sets['muxspace'] = thin(api_eval.held_still_jobs([str(p) for p in mux.paths]), mux.labels)
+    sets['muxspace'] = thin(api_eval.held_still_jobs([str(p) for p in mux.paths]), mux.labels,
+                            limit)
     met, cold, yale_labels = api_eval.meeting_jobs(crossval_root / 'yale')
-    sets['yale'] = thin(cold, yale_labels)
-    sets['yale_met'] = thin(met, yale_labels)
+    sets['yale'] = thin(cold, yale_labels, limit)
+    sets['yale_met'] = thin(met, yale_labels, limit)
     noisy = [(api_eval.Segment(path, FLICKER_HOLD_S, 'noisy_photo'),) for path in paths]
-    sets['flicker'] = thin(noisy, labels, FLICKER_EVERY)
+    sets['flicker'] = thin(noisy, labels, limit, FLICKER_EVERY)
     return sets
 
 
@@ -100,14 +98,10 @@ def replay(record: Record, settings: DecisionSettings) -> Tuple[str, int]:
     return label, changes
 
 
-def replayed(records: Sequence[Record], settings: DecisionSettings) -> Tuple[np.ndarray, int]:
-    """Return the 3-class label at the end of each record, and the label changes in all."""
-    labels, changes = [], 0
-    for record in records:
-        label, count = replay(record, settings)
-        labels.append(DECISION_LABELS.index(label))
-        changes += count
-    return np.array(labels, dtype=np.int64), changes
+def replayed(records: Sequence[Record], settings: DecisionSettings) -> np.ndarray:
+    """Return the 3-class label at the end of each record."""
+    return np.array([DECISION_LABELS.index(replay(record, settings)[0]) for record in records],
+                    dtype=np.int64)
 
 
 def flicker_per_minute(records: Sequence[Record], settings: DecisionSettings) -> float:
@@ -126,7 +120,7 @@ def _pool_start(records, truth, weights) -> None:
 
 def _score(settings: DecisionSettings) -> Tuple[float, Dict[str, Dict[str, float]], float]:
     records, truth = _POOL['records'], _POOL['truth']
-    predictions = {name: (truth[name], replayed(records[name], settings)[0]) for name in truth}
+    predictions = {name: (truth[name], replayed(records[name], settings)) for name in truth}
     score, detail = decision_objective(predictions, weights=_POOL['weights'])
     return score, detail, flicker_per_minute(records['flicker'], settings)
 
@@ -150,8 +144,9 @@ def tune(recorded: Dict[str, Tuple[list, list]], labels: Dict[str, np.ndarray],
         # The flicker budget: the hand-set filter (DecisionSettings' own) with the start's gains.
         hand_set = DecisionSettings(happy_gain=start.happy_gain, sad_gain=start.sad_gain,
                                     min_confidence=start.min_confidence)
-        budget = evaluate_all([hand_set])[0][2]
-        best, (best_score, best_detail, best_flicker) = start, evaluate_all([start])[0]
+        scored = evaluate_all([start] if hand_set == start else [start, hand_set])
+        budget = scored[-1][2]
+        best, (best_score, best_detail, best_flicker) = start, scored[0]
         first = {'objective': round(best_score, 4), 'per_set': best_detail,
                  'flicker_per_min': round(best_flicker, 3)}
 
@@ -176,7 +171,7 @@ def tune(recorded: Dict[str, Tuple[list, list]], labels: Dict[str, np.ndarray],
         improve(filters())
     agreement = {name: float(np.mean([DECISION_LABELS.index(published) == end for published, end
                                       in zip(recorded[name][0],
-                                             replayed(records[name], start)[0])]))
+                                             replayed(records[name], start))]))
                  for name in recorded if recorded[name][0]}
     return best, {
         'start': {**first, 'settings': dict(start.__dict__)},
