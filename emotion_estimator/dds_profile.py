@@ -7,6 +7,11 @@ DDS participant, which reads the profile once. Measured with the Fast DDS of the
 wheels (``config/fastdds_large_images.xml`` says how): 640x480 bgr8 at 30 Hz from a best-effort
 publisher in another process arrives 0-4 of 300 times with the default transports and about 300
 of 300 with the packaged profile in the subscriber's process only.
+
+The profile is named in two variables: Fast DDS 3 (ROS 2 Kilted) reads
+``FASTDDS_DEFAULT_PROFILES_FILE``, Fast DDS 2.14 (ROS 2 Jazzy) only the older
+``FASTRTPS_DEFAULT_PROFILES_FILE`` (with the first alone, the Jazzy node got 3-19 Hz of a 30 Hz
+camera; ``benchmarks/results/node_distros.md``). Both read the same XML.
 """
 
 from dataclasses import dataclass
@@ -19,10 +24,12 @@ from emotion_estimator.contract import package_share_dir
 #: Environment variables through which a user names their own Fast DDS XML profile.
 PROFILE_ENV = 'FASTDDS_DEFAULT_PROFILES_FILE'
 LEGACY_PROFILE_ENV = 'FASTRTPS_DEFAULT_PROFILES_FILE'
+#: Both are set: Fast DDS 3 (ROS 2 Kilted) reads the first, Fast DDS 2 (Jazzy) only the second.
+PROFILE_ENVS = (PROFILE_ENV, LEGACY_PROFILE_ENV)
 #: A user's choice of Fast DDS builtin transports (e.g. LARGE_DATA), also respected.
 BUILTIN_TRANSPORTS_ENV = 'FASTDDS_BUILTIN_TRANSPORTS'
-#: The file Fast DDS loads from the working directory when no profile variable is set.
-WORKING_DIRECTORY_PROFILE = 'DEFAULT_FASTDDS_PROFILES.xml'
+#: The files Fast DDS 3 and 2 load from the working directory when no profile variable is set.
+WORKING_DIRECTORY_PROFILES = ('DEFAULT_FASTDDS_PROFILES.xml', 'DEFAULT_FASTRTPS_PROFILES.xml')
 #: RMW implementations that run on Fast DDS (the first one is ROS 2's default).
 FASTDDS_RMWS = ('rmw_fastrtps_cpp', 'rmw_fastrtps_dynamic_cpp')
 PROFILE_FILENAME = 'fastdds_large_images.xml'
@@ -56,9 +63,9 @@ def choose_transport(environ: Mapping[str, str], cwd: Optional[Path] = None) -> 
 
     The packaged profile is chosen unless the user chose otherwise: another RMW in
     ``RMW_IMPLEMENTATION``, a profile in ``FASTDDS_DEFAULT_PROFILES_FILE`` or
-    ``FASTRTPS_DEFAULT_PROFILES_FILE`` (or ``DEFAULT_FASTDDS_PROFILES.xml`` in the working
-    directory, which Fast DDS loads by itself), or builtin transports in
-    ``FASTDDS_BUILTIN_TRANSPORTS``.
+    ``FASTRTPS_DEFAULT_PROFILES_FILE`` (or ``DEFAULT_FASTDDS_PROFILES.xml`` or
+    ``DEFAULT_FASTRTPS_PROFILES.xml`` in the working directory, which Fast DDS loads by itself),
+    or builtin transports in ``FASTDDS_BUILTIN_TRANSPORTS``.
     """
     rmw = environ.get('RMW_IMPLEMENTATION', '').strip()
     if rmw and rmw not in FASTDDS_RMWS:
@@ -79,10 +86,11 @@ def choose_transport(environ: Mapping[str, str], cwd: Optional[Path] = None) -> 
                                f'{BUILTIN_TRANSPORTS_ENV}={environ[BUILTIN_TRANSPORTS_ENV]}: '
                                "the user's Fast DDS transports (the packaged profile is not "
                                'applied)')
-    local = (cwd if cwd is not None else Path.cwd()) / WORKING_DIRECTORY_PROFILE
-    if local.is_file():
-        return TransportChoice(False, local, f'Fast DDS profile {local} from the working '
-                                             'directory (the packaged profile is not applied)')
+    for name in WORKING_DIRECTORY_PROFILES:
+        local = (cwd if cwd is not None else Path.cwd()) / name
+        if local.is_file():
+            return TransportChoice(False, local, f'Fast DDS profile {local} from the working '
+                                                 'directory (the packaged profile is not applied)')
     profile = packaged
     if not profile.is_file():
         return TransportChoice(False, None, f'packaged Fast DDS profile {profile} not found: '
@@ -97,12 +105,14 @@ def apply_transport_profile(environ: Optional[MutableMapping[str, str]] = None,
                             cwd: Optional[Path] = None) -> TransportChoice:
     """Choose (see :func:`choose_transport`) and put the packaged profile into ``environ``.
 
-    Call before ``rclpy.init``: Fast DDS reads the profile when the participant is created.
+    Both profile variables are set (:data:`PROFILE_ENVS`), for Fast DDS 3 and 2. Call before
+    ``rclpy.init``: Fast DDS reads the profile when the participant is created.
     """
     environ = os.environ if environ is None else environ
     choice = choose_transport(environ, cwd)
     if choice.applied:
-        environ[PROFILE_ENV] = str(choice.profile)
+        for name in PROFILE_ENVS:
+            environ[name] = str(choice.profile)
     return choice
 
 

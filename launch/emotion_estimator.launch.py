@@ -10,8 +10,10 @@ starts, activate once configuring ends in inactive), unless ``autostart:=false``
 transitions to a lifecycle manager. The node's own ``autostart`` parameter is set false here,
 so that launch alone drives the transitions.
 
-The node gets ``FASTDDS_DEFAULT_PROFILES_FILE`` = the package's ``config/fastdds_large_images.xml``
-(large best-effort camera images arrive whole, see the README's QoS section) unless the launch
+The node gets ``FASTDDS_DEFAULT_PROFILES_FILE`` (read by Fast DDS 3, ROS 2 Kilted) and
+``FASTRTPS_DEFAULT_PROFILES_FILE`` (Fast DDS 2.14, Jazzy) = the package's
+``config/fastdds_large_images.xml`` (large best-effort camera images arrive whole, see the
+README's QoS section) unless the launch
 environment already names a Fast DDS profile (``FASTDDS_DEFAULT_PROFILES_FILE``,
 ``FASTRTPS_DEFAULT_PROFILES_FILE``), builtin transports (``FASTDDS_BUILTIN_TRANSPORTS``) or another
 ``RMW_IMPLEMENTATION``. The environment is read when the node is started, so a
@@ -48,7 +50,8 @@ def generate_launch_description() -> LaunchDescription:
             or environment.get('RMW_IMPLEMENTATION', 'rmw_fastrtps_cpp') not in (
                 'rmw_fastrtps_cpp', 'rmw_fastrtps_dynamic_cpp', ''))
         applies = not users_choice and os.path.isfile(profile)
-        additional_env = {'FASTDDS_DEFAULT_PROFILES_FILE': profile} if applies else {}
+        additional_env = ({'FASTDDS_DEFAULT_PROFILES_FILE': profile,
+                           'FASTRTPS_DEFAULT_PROFILES_FILE': profile} if applies else {})
         overrides = {'autostart': False}
         face_source = context.launch_configurations.get('face_source', '')
         if face_source:  # '' = as in params_file

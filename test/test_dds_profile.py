@@ -9,7 +9,7 @@ import pytest
 
 from emotion_estimator.dds_profile import (
     apply_transport_profile, choose_transport, describe_transport, packaged_profile_path,
-    PROFILE_ENV, PROFILE_RECEIVE_BUFFER_BYTES, receive_buffer_warning)
+    PROFILE_ENV, PROFILE_ENVS, PROFILE_RECEIVE_BUFFER_BYTES, receive_buffer_warning)
 
 NAMESPACE = {'dds': 'http://www.eprosima.com'}
 
@@ -38,6 +38,9 @@ def test_applied_in_a_default_environment(tmp_path):
     choice = apply_transport_profile(environ, cwd=tmp_path)
     assert choice.applied and choice.profile == packaged_profile_path()
     assert environ[PROFILE_ENV] == str(packaged_profile_path())
+    # Fast DDS 2.14 (Jazzy) reads only the older name: without it the profile is not applied.
+    assert set(PROFILE_ENVS) == {'FASTDDS_DEFAULT_PROFILES_FILE', 'FASTRTPS_DEFAULT_PROFILES_FILE'}
+    assert all(environ[name] == str(packaged_profile_path()) for name in PROFILE_ENVS)
     assert 'UDPv4 only' in choice.description
 
 
@@ -60,14 +63,16 @@ def test_fast_dds_rmws_get_the_profile(tmp_path, rmw):
     assert choose_transport({'RMW_IMPLEMENTATION': rmw}, cwd=tmp_path).applied
 
 
-def test_a_profile_in_the_working_directory_is_the_users(tmp_path):
-    (tmp_path / 'DEFAULT_FASTDDS_PROFILES.xml').write_text('<dds/>')
+@pytest.mark.parametrize('name', ['DEFAULT_FASTDDS_PROFILES.xml', 'DEFAULT_FASTRTPS_PROFILES.xml'])
+def test_a_profile_in_the_working_directory_is_the_users(tmp_path, name):
+    (tmp_path / name).write_text('<dds/>')
     choice = choose_transport({}, cwd=tmp_path)
-    assert not choice.applied and choice.profile == tmp_path / 'DEFAULT_FASTDDS_PROFILES.xml'
+    assert not choice.applied and choice.profile == tmp_path / name
 
 
 def test_the_packaged_profile_set_by_the_launch_file_is_named_as_such(tmp_path):
-    choice = choose_transport({PROFILE_ENV: str(packaged_profile_path())}, cwd=tmp_path)
+    choice = choose_transport({name: str(packaged_profile_path()) for name in PROFILE_ENVS},
+                              cwd=tmp_path)
     assert not choice.applied and choice.profile == packaged_profile_path()
     assert 'packaged' in choice.description
 
