@@ -60,6 +60,7 @@ from emotion_estimator.dds_profile import (
 from emotion_estimator.decision import UNKNOWN
 from emotion_estimator.estimator import EmotionEstimator, EmotionResult
 from emotion_estimator.frames import FrameError
+from emotion_estimator.label_hold import LabelHold
 from emotion_estimator.model_files import FETCH_HINT, find_face_model, user_cache_dir
 from emotion_estimator.native_log import captured_native_stderr, worth_showing
 from emotion_estimator.ros_image import (
@@ -328,6 +329,8 @@ class EmotionEstimatorNode(LifecycleNode):
         self._face_subscriptions: Dict[str, object] = {}
         #: ROS4HRI mode: face id -> (its last result, header, confidence).
         self._latest: Dict[str, tuple] = {}
+        #: Since when each face's label has held (emotion/faces label_since, label_held_s).
+        self._label_holds = LabelHold()
         self.input_topic = (ros_outputs.TRACKED_TOPIC if self.face_source == 'ros4hri'
                             else self.resolve_topic_name(
                                 'image/compressed' if self.use_compressed else 'image'))
@@ -555,6 +558,7 @@ class EmotionEstimatorNode(LifecycleNode):
             self._last_processed_stamp_s.clear()
             self._main_face_id = ''
             self._latest.clear()
+            self._label_holds.clear()
             if self.hri_faces is not None:
                 if publish:
                     self.hri_faces.clear()
@@ -915,15 +919,18 @@ class EmotionEstimatorNode(LifecycleNode):
         """
         if self.faces_pub is not None:
             if self.face_source == 'ros4hri':
+                for face in faces:
+                    self._label_holds.update(face.face_id, face.label, face.time_s)
                 order = sorted(self._latest, key=lambda face_id: face_id != self._main_face_id)
                 self.faces_pub.publish(ros_outputs.EmotionArray(header=header, faces=[
                     ros_outputs.emotion_message(self._latest[face_id][0],
                                                 self._latest[face_id][1], self.class_names,
-                                                self._latest[face_id][2])
+                                                self._latest[face_id][2],
+                                                self._label_holds.since(face_id))
                     for face_id in order]))
             else:
                 self.faces_pub.publish(ros_outputs.emotion_array_message(
-                    faces, header, self.class_names, confidences))
+                    faces, header, self.class_names, confidences, self._label_holds))
         if self.hri_faces is not None:
             self.hri_faces.update(faces, header, stamp_s, confidences, drop_after_s)
 

@@ -9,13 +9,16 @@ come from :meth:`emotion_estimator.estimator.EmotionEstimator.process_faces`.
 
 ``confidence`` (in ``Emotion`` and in ``hri_msgs/Expression``) is the smoothed three-class score
 (happy / sad / unknown, after the decision gains) of the published label: the number the label
-filter compared with ``min_confidence`` (:func:`label_confidence`).
+filter compared with ``min_confidence`` (:func:`label_confidence`). ``label_since`` and
+``label_held_s`` say since when the label has held
+(:class:`emotion_estimator.label_hold.LabelHold`).
 """
 
 import math
 import threading
 from typing import Dict, List, Mapping, Optional, Sequence
 
+from builtin_interfaces.msg import Time
 import numpy as np
 from sensor_msgs.msg import RegionOfInterest
 
@@ -23,6 +26,7 @@ from emotion_estimator.affect import valence_arousal
 from emotion_estimator.contract import DECISION_LABELS, DecisionSettings
 from emotion_estimator.decision import three_class_scores, UNKNOWN
 from emotion_estimator.estimator import EmotionEstimator, EmotionResult
+from emotion_estimator.label_hold import LabelHold
 
 try:
     from emotion_estimator_msgs.msg import Emotion, EmotionArray
@@ -146,12 +150,24 @@ def box_message(box) -> RegionOfInterest:
                             do_rectify=False)
 
 
+def time_message(seconds: float) -> Time:
+    """Return a time in seconds as ``builtin_interfaces/Time`` (negative times as 0)."""
+    nanoseconds = max(int(round(seconds * 1e9)), 0)
+    return Time(sec=nanoseconds // 1_000_000_000, nanosec=nanoseconds % 1_000_000_000)
+
+
 def emotion_message(result: EmotionResult, header, class_names: Sequence[str],
-                    confidence: float):
-    """Return one face's ``emotion_estimator_msgs/Emotion`` with the input image's header."""
+                    confidence: float, label_since_s: Optional[float] = None):
+    """Return one face's ``emotion_estimator_msgs/Emotion`` with the input image's header.
+
+    ``label_since_s``: the stamp (s) at which the face's current label started
+    (:meth:`LabelHold.update`); None = this frame (``label_held_s`` 0).
+    """
     valence, arousal = valence_arousal(result.scores)
+    since_s = result.time_s if label_since_s is None else min(label_since_s, result.time_s)
     return Emotion(
         header=header, face_id=result.face_id, label=result.label,
+        label_since=time_message(since_s), label_held_s=float(result.time_s - since_s),
         confidence=float(confidence), class_names=list(class_names),
         scores=[float(result.scores[name]) for name in class_names],
         valence=float(valence), arousal=float(arousal), box=box_message(result.box),
@@ -159,10 +175,17 @@ def emotion_message(result: EmotionResult, header, class_names: Sequence[str],
 
 
 def emotion_array_message(results: List[EmotionResult], header, class_names: Sequence[str],
-                          confidences: Sequence[float]):
-    """Return the ``EmotionArray`` of one frame: every face found, the main face first."""
+                          confidences: Sequence[float],
+                          holds: Optional[LabelHold] = None):
+    """Return the ``EmotionArray`` of one frame: every face found, the main face first.
+
+    With ``holds``, each face's label run is updated with this frame (its ``time_s``) and
+    ``label_since`` / ``label_held_s`` are filled from it.
+    """
     return EmotionArray(header=header, faces=[
-        emotion_message(result, header, class_names, confidence)
+        emotion_message(result, header, class_names, confidence,
+                        None if holds is None
+                        else holds.update(result.face_id, result.label, result.time_s))
         for result, confidence in zip(results, confidences)])
 
 
