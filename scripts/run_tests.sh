@@ -34,6 +34,19 @@ if .venv/bin/python -c 'import tensorflow' 2>/dev/null; then
     exit 1
 fi
 [ -n "${EMOTION_ESTIMATOR_FACE_MODEL:-}" ] || .venv/bin/emotion-estimator fetch-models
+# --- begin: oldest TFLite interpreter (test/test_interpreter_versions.py) ---
+# ai-edge-litert 1.4.0, the oldest interpreter the shipped models are tested on, with the
+# runtime's numpy, in a venv of its own; the test compares its outputs with .venv's.
+LITERT_OLDEST=1.4.0
+if [ "$(.venv-litert-oldest/bin/python -c 'import importlib.metadata as m
+print(m.version("ai-edge-litert"))' 2>/dev/null)" != "$LITERT_OLDEST" ]; then
+    rm -rf .venv-litert-oldest
+    "$PYTHON" -m venv .venv-litert-oldest
+    .venv-litert-oldest/bin/python -m pip install --quiet "ai-edge-litert==$LITERT_OLDEST" \
+        "numpy==$(.venv/bin/python -c 'import numpy; print(numpy.__version__)')"
+fi
+export EMOTION_ESTIMATOR_LITERT_OLDEST_PYTHON="$ROOT/.venv-litert-oldest/bin/python"
+# --- end: oldest TFLite interpreter ---
 # The colcon workspace build_ros/ (launch, the ros2 CLI, hri_msgs, emotion_estimator_msgs and this
 # package) that the `ros2 launch` and message tests use; it skips what is already built.
 ./scripts/build_ros_workspace.sh
