@@ -19,7 +19,12 @@ the node sees a camera, not from windows fed to the network:
   a gap. Met: first 10 s of the person's neutral face, that is a ``neutral`` item of the same
   subject (photo held, video or sequence looped), else, for a video or a sequence, its own
   first frame held (a posed sequence starts neutral); a photo without a neutral item of its
-  subject has no met run. Every item is scored at its last frame.
+  subject has no met run. Every item is scored at its last frame; clips are also scored over
+  all their frames (``clips``: how each clip reads, ``talking.clip_label``, and the share of
+  neutral talkers' frames published happy or sad).
+
+Every set reports per-class recall and precision, sad precision, the share of angry,
+disgusted and neutral faces read sad, and which true classes the sad answers came from.
 """
 
 from dataclasses import dataclass
@@ -39,7 +44,8 @@ from emotion_estimator.contract import CLASS_NAMES, DECISION_LABELS
 from emotion_estimator.frames import still_photo_to_rgb
 
 from emotion_estimator_training.crossval import load_still_set, PHOTO_SUFFIXES, read_bgr
-from emotion_estimator_training.evaluate import _block, to_three_class
+from emotion_estimator_training.evaluate import _block, alarm_rates, to_three_class
+from emotion_estimator_training.talking import talking_report
 
 FPS = 15.0
 HELD_FRAMES = 12
@@ -165,8 +171,10 @@ def segment_frames(segment: Segment) -> Iterator[Tuple[np.ndarray, float]]:
             shown += 1
 
 
-def _show(job: Job) -> Iterator[Tuple[object, float]]:
-    """Show a job on this worker's estimator after a gap: yield (result, seconds since the last).
+def _show(job: Job) -> Iterator[Tuple[object, float, bool]]:
+    """Show a job on this worker's estimator after a gap.
+
+    Yields ``(result, seconds since the frame before, the frame is of the job's last segment)``.
 
     Every job is a new face, whatever this worker ran before, so that the numbers do not
     depend on how the jobs were shared among the workers: a grey frame first ends MediaPipe's
@@ -174,25 +182,34 @@ def _show(job: Job) -> Iterator[Tuple[object, float]]:
     it no longer sees (``forget_after_s``).
     """
     estimator = _WORKER['estimator']
-    frames = itertools.chain.from_iterable(segment_frames(segment) for segment in job)
+    last = len(job) - 1
+    frames = itertools.chain.from_iterable(
+        ((frame, step_s, index == last) for frame, step_s in segment_frames(segment))
+        for index, segment in enumerate(job))
     first = next(frames)
     estimator.process(np.full_like(first[0], 128), _WORKER['time'] + 1.0 / FPS)
     gap_s = max(GAP_S, estimator.resting_settings.forget_after_s + 1.0)
     time_s, step_before = _WORKER['time'] + gap_s, 0.0
-    for frame, step_s in itertools.chain([first], frames):
-        yield estimator.process(frame, time_s), step_before
+    for frame, step_s, scored in itertools.chain([first], frames):
+        yield estimator.process(frame, time_s), step_before, scored
         time_s += step_s
         step_before = step_s
     _WORKER['time'] = time_s
 
 
-def _run(job: Job) -> Tuple[str, int, float]:
-    """Show a job's segments and return the last frame's label, 7-class argmax and settledness."""
-    for result, _ in _show(job):
-        pass
+def _run(job: Job) -> Tuple[str, int, float, List[str]]:
+    """Show a job's segments; return the last frame's label, 7-class argmax and settledness.
+
+    The fourth value is the label published at every frame of the job's last segment (what
+    is scored; a meeting segment before it is not).
+    """
+    labels = []
+    for result, _, scored in _show(job):
+        if scored:
+            labels.append(result.label)
     scores = [result.scores[name] for name in CLASS_NAMES]
     argmax = int(np.argmax(scores)) if result.face_found else -1
-    return result.label, argmax, result.resting_face_settled
+    return result.label, argmax, result.resting_face_settled, labels
 
 
 def _trace(job: Job) -> Tuple[str, np.ndarray]:
@@ -203,7 +220,7 @@ def _trace(job: Job) -> Tuple[str, np.ndarray]:
     :class:`~emotion_estimator.decision.LabelFilter` can be replayed with other settings.
     """
     rows = []
-    for result, step_before in _show(job):
+    for result, step_before, _ in _show(job):
         probabilities = ([result.scores[name] for name in CLASS_NAMES] if result.face_found
                          else [np.nan] * len(CLASS_NAMES))
         rows.append([step_before] + probabilities)
@@ -214,8 +231,8 @@ def run_jobs(jobs: Sequence[Job], model_spec: Optional[str], face_model: Optiona
              workers: int = 1, desc: str = '', trace: bool = False) -> List[tuple]:
     """Run jobs on ``workers`` processes (each its own estimator), results in job order.
 
-    Each result is ``_run``'s (label, 7-class argmax, settledness), or with ``trace`` ``_trace``'s
-    (label, per-frame record).
+    Each result is ``_run``'s (label, 7-class argmax, settledness, labels of the scored frames),
+    or with ``trace`` ``_trace``'s (label, per-frame record).
     """
     from tqdm import tqdm
 
@@ -232,18 +249,43 @@ def run_jobs(jobs: Sequence[Job], model_spec: Optional[str], face_model: Optiona
                          unit='face', leave=False))
 
 
-def score(labels7: np.ndarray, results: Sequence[Tuple[str, int, float]]) -> Dict[str, object]:
-    """Return 3-class (published label) and 7-class (argmax) metrics of a run."""
+def score(labels7: np.ndarray, results: Sequence[Tuple[str, int, float, List[str]]]
+          ) -> Dict[str, object]:
+    """Return 3-class (published label) and 7-class (argmax) metrics of a run.
+
+    Beside accuracy, macro-F1 and per-class recall and precision: the false alarms
+    (``evaluate.alarm_rates``: sad precision, the share of angry, disgusted and neutral faces
+    read sad) and which true classes the ``sad`` and ``happy`` answers came from.
+    """
+    labels7 = np.asarray(labels7)
     true3 = to_three_class(labels7)
-    pred3 = np.array([DECISION_LABELS.index(label) for label, _, _ in results])
-    pred7 = np.array([argmax for _, argmax, _ in results])
+    pred3 = np.array([DECISION_LABELS.index(result[0]) for result in results])
+    pred7 = np.array([result[1] for result in results])
     three = _block(true3, pred3, DECISION_LABELS)
-    seven = _block(np.asarray(labels7), pred7, CLASS_NAMES)
+    seven = _block(labels7, pred7, CLASS_NAMES)
+    answers_from = {
+        answer: {name: int(np.sum((pred3 == DECISION_LABELS.index(answer))
+                                  & (labels7 == index)))
+                 for index, name in enumerate(CLASS_NAMES)}
+        for answer in ('happy', 'sad')}
     return {'images': int(len(labels7)),
             'three_class': {k: three[k] for k in ('accuracy', 'macro_f1', 'per_class',
                                                   'confusion')},
             'seven_class': {'accuracy': seven['accuracy'], 'macro_f1': seven['macro_f1']},
-            'mean_resting_face_settled': round(float(np.mean([s for _, _, s in results])), 3)}
+            'alarms': alarm_rates(labels7, pred3), 'answers_from': answers_from,
+            'mean_resting_face_settled': round(float(np.mean([r[2] for r in results])), 3)}
+
+
+def clip_score(labels7: np.ndarray, items: Sequence['Item'],
+               results: Sequence[Tuple[str, int, float, List[str]]]) -> Dict[str, object]:
+    """Return ``talking.talking_report`` of the clips of a run (None without clips).
+
+    Every clip is scored by the labels published over its frames (how a clip reads, how often
+    neutral talkers are called happy or sad), not only at its last frame.
+    """
+    clips = [(int(label), result[3]) for label, item, result in zip(labels7, items, results)
+             if item.kind == 'clip']
+    return talking_report(clips) if clips else None
 
 
 def held_still_jobs(paths: Sequence[str]) -> List[Job]:
@@ -332,7 +374,7 @@ def dataset_jobs(items: Sequence[Item]) -> Dict[str, object]:
         return Segment(item.path, seconds, 'clip')
 
     cold = [(shown(item),) for item in items]
-    met, met_labels, met_from = [], [], {'subject_neutral': 0, 'first_frame': 0, 'none': 0}
+    met, met_items, met_from = [], [], {'subject_neutral': 0, 'first_frame': 0, 'none': 0}
     for item in items:
         if item.subject in neutral:
             meeting = shown(neutral[item.subject], MEET_NEUTRAL_S)
@@ -344,9 +386,11 @@ def dataset_jobs(items: Sequence[Item]) -> Dict[str, object]:
             met_from['none'] += 1
             continue
         met.append((meeting, shown(item)))
-        met_labels.append(item.label)
+        met_items.append(item)
     return {'cold': cold, 'labels': np.array([item.label for item in items], dtype=np.int64),
-            'met': met, 'met_labels': np.array(met_labels, dtype=np.int64), 'met_from': met_from}
+            'met': met, 'met_items': met_items,
+            'met_labels': np.array([item.label for item in met_items], dtype=np.int64),
+            'met_from': met_from}
 
 
 def evaluate_dataset(name: str, root: os.PathLike, model_spec: Optional[str] = None,
@@ -357,12 +401,13 @@ def evaluate_dataset(name: str, root: os.PathLike, model_spec: Optional[str] = N
     jobs = dataset_jobs(items)
     kinds = {kind: sum(item.kind == kind for item in items) for kind in ('photo', 'clip')}
     cold = run_jobs(jobs['cold'], model_spec, face_model, workers, name)
-    sets = {name: dict(score(jobs['labels'], cold), items=kinds, folder=str(root))}
+    sets = {name: dict(score(jobs['labels'], cold), items=kinds, folder=str(root),
+                       clips=clip_score(jobs['labels'], items, cold))}
     if jobs['met']:
+        met = run_jobs(jobs['met'], model_spec, face_model, workers, f'{name} met')
         sets[f'{name}_met'] = dict(
-            score(jobs['met_labels'], run_jobs(jobs['met'], model_spec, face_model, workers,
-                                               f'{name} met')),
-            met_from=jobs['met_from'], folder=str(root))
+            score(jobs['met_labels'], met), met_from=jobs['met_from'], folder=str(root),
+            clips=clip_score(jobs['met_labels'], jobs['met_items'], met))
     return sets
 
 

@@ -46,6 +46,14 @@ def _common(parser: argparse.ArgumentParser) -> None:
                         help='faces of other people for every choice (feature selection, '
                              'decision), never for training (default: '
                              '$EMOTION_ESTIMATOR_SHARED/datasets/crossval; "none" to skip)')
+    parser.add_argument('--speech',
+                        help='clips of people talking, for the real speech in training windows '
+                             '(default: $EMOTION_ESTIMATOR_SHARED/datasets/speech; "none" to '
+                             'skip, then the model trains with simulated speech)')
+    parser.add_argument('--talking',
+                        help='talking clips of other people by class, for every choice (decision '
+                             'limits on talkers), never for training (default: '
+                             '$EMOTION_ESTIMATOR_SHARED/datasets/talking; "none" to skip)')
 
 
 def _face_model(args) -> Path:
@@ -80,10 +88,26 @@ def _crossval_dir(args) -> Optional[Path]:
     return Path(args.crossval) if args.crossval else shared_dir() / 'datasets' / 'crossval'
 
 
+def _optional_dir(args, name: str) -> Optional[Path]:
+    """Return ``--NAME`` as a folder: the shared one by default, None for "none" or missing."""
+    value = getattr(args, name, None)
+    if value == 'none':
+        return None
+    folder = Path(value) if value else shared_dir() / 'datasets' / name
+    if not folder.is_dir():
+        if value:
+            raise SystemExit(f'--{name} {folder} is not a folder')
+        print(f'{folder} not found: going on without it (--{name})', file=sys.stderr)
+        return None
+    return folder
+
+
 def _prepare(args):
     from emotion_estimator_training.pipeline import prepare
     return prepare(_dataset(args), _face_model(args), Path(args.cache), workers=args.workers,
-                   crossval_dir=_crossval_dir(args), ray_address=args.ray_address)
+                   crossval_dir=_crossval_dir(args), ray_address=args.ray_address,
+                   speech_dir=_optional_dir(args, 'speech'),
+                   talking_dir=_optional_dir(args, 'talking'))
 
 
 def _hparams(args):

@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: Apache-2.0
 """Metrics with the runtime's own decision rule, on detected faces and on every image."""
 
+from dataclasses import dataclass
 from itertools import product
 from pathlib import Path
-from typing import Dict, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, \
@@ -116,47 +117,118 @@ def tune_gains(probabilities: np.ndarray, labels: np.ndarray, detected: np.ndarr
     return best
 
 
-def decision_objective(predictions: Dict[str, Tuple[np.ndarray, np.ndarray]],
-                       sad_recall_floor: float = 0.5, penalty: float = 2.0,
-                       weights: Optional[Dict[str, float]] = None
-                       ) -> Tuple[float, Dict[str, Dict[str, float]]]:
-    """Score 3-class decisions on several sets the way every decision tuning here does.
+@dataclass(frozen=True)
+class AlarmLimits:
+    """The false alarms a robot can live with: hard limits of every decision tuning.
 
-    ``predictions`` maps a set's name to ``(true 3-class labels, decided labels)``. The score
-    is the (``weights``-weighted) mean 3-class macro-F1 over the sets, less ``penalty`` times
-    every set's shortfall of sad recall below ``sad_recall_floor`` (the robot's reason to
-    exist is noticing sad). Returns the score and ``{name: {macro_f1, sad_recall}}``.
+    ``talker_share``: the share of a neutral talker's frames published happy, and the share
+    published sad; ``negatives_sad``: the share of a set's angry, disgusted and neutral faces
+    that read sad; ``sad_recall``: the least sad recall of every set.
     """
+
+    talker_share: float = 0.05
+    negatives_sad: float = 0.20
+    sad_recall: float = 0.45
+    #: objective points lost per unit of a limit exceeded (large: the limits are hard)
+    penalty: float = 10.0
+
+
+#: The classes whose faces must rarely read sad (the robot would comfort anger and calm).
+NEGATIVE_CLASSES = ('angry', 'disgust', 'neutral')
+
+
+def alarm_rates(labels7: np.ndarray, pred3: np.ndarray) -> Dict[str, float]:
+    """Return a set's 3-class macro-F1, sad recall and precision, and negatives read sad."""
+    true3 = to_three_class(labels7)
     sad = DECISION_LABELS.index('sad')
+    negatives = np.isin(labels7, [CLASS_NAMES.index(n) for n in NEGATIVE_CLASSES])
+    said_sad = pred3 == sad
+    return {'macro_f1': round(float(f1_score(true3, pred3, labels=[0, 1, 2], average='macro',
+                                             zero_division=0)), 4),
+            'sad_recall': round(float(np.mean(said_sad[true3 == sad])), 4)
+            if (true3 == sad).any() else None,
+            'sad_precision': round(float(np.mean(true3[said_sad] == sad)), 4)
+            if said_sad.any() else None,
+            'negatives_read_sad': round(float(np.mean(said_sad[negatives])), 4)
+            if negatives.any() else None}
+
+
+def decision_objective(predictions: Dict[str, Tuple[np.ndarray, np.ndarray]],
+                       weights: Optional[Dict[str, float]] = None,
+                       talking: Optional[Dict[str, object]] = None,
+                       limits: AlarmLimits = AlarmLimits()
+                       ) -> Tuple[float, Dict[str, Dict[str, float]]]:
+    """Score decisions on several sets the way every decision tuning here does.
+
+    ``predictions`` maps a set's name to ``(FER2013 class labels, decided 3-class labels)``;
+    ``talking`` is ``talking.talking_report`` of the talking clips (its per-clip macro-F1 is
+    one more set, named ``talking``). The score is the (``weights``-weighted) mean macro-F1
+    less ``limits.penalty`` times every amount by which a limit of :class:`AlarmLimits` is
+    exceeded: sad recall and negatives read sad on every set, the neutral talkers' happy and
+    sad frame shares. Returns the score and ``{name: rates}`` (``alarm_rates``).
+    """
     detail, terms = {}, {}
-    for name, (true3, pred3) in predictions.items():
-        f1 = float(f1_score(true3, pred3, labels=[0, 1, 2], average='macro', zero_division=0))
-        recall = float(np.mean(pred3[true3 == sad] == sad)) if (true3 == sad).any() else 1.0
-        detail[name] = {'macro_f1': round(f1, 4), 'sad_recall': round(recall, 4)}
-        terms[name] = f1 - penalty * max(0.0, sad_recall_floor - recall)
+    for name, (labels7, pred3) in predictions.items():
+        rates = detail[name] = alarm_rates(np.asarray(labels7), np.asarray(pred3))
+        excess = max(0.0, limits.sad_recall - (rates['sad_recall'] if rates['sad_recall']
+                                               is not None else 1.0))
+        excess += max(0.0, (rates['negatives_read_sad'] or 0.0) - limits.negatives_sad)
+        terms[name] = rates['macro_f1'] - limits.penalty * excess
+    if talking is not None:
+        shares = [talking['neutral_talkers_happy_share'] or 0.0,
+                  talking['neutral_talkers_sad_share'] or 0.0]
+        found = talking['clips_found'].get('sad', 1.0)
+        excess = sum(max(0.0, share - limits.talker_share) for share in shares)
+        excess += max(0.0, limits.sad_recall - found)
+        detail['talking'] = {'macro_f1': talking['clip_macro_f1'], 'sad_recall': found,
+                             'neutral_talkers_happy_share': shares[0],
+                             'neutral_talkers_sad_share': shares[1]}
+        terms['talking'] = talking['clip_macro_f1'] - limits.penalty * excess
     weight = weights or {}
     score = sum(weight.get(n, 1.0) * t for n, t in terms.items()) / sum(
         weight.get(n, 1.0) for n in terms)
     return float(score), detail
 
 
-def tune_decision(sets: Dict[str, tuple], base: DecisionSettings, sad_recall_floor: float = 0.5,
-                  penalty: float = 2.0, weights: Optional[Dict[str, float]] = None
+def decided_talking(clips: Sequence[Tuple[int, np.ndarray, np.ndarray]],
+                    settings: DecisionSettings, unknown_bonus: float = 0.0
+                    ) -> List[Tuple[int, List[str]]]:
+    """Return ``(class, label per frame)`` of clips decided frame by frame (no label filter).
+
+    ``clips`` holds ``(FER2013 class, probabilities of the frames with a face, face mask)``;
+    frames without a face are unknown.
+    """
+    decided = []
+    for label, probabilities, has_face in clips:
+        frames = every_image(decide_three_class(probabilities, settings, unknown_bonus)
+                             if len(probabilities) else np.zeros(0, np.int64),
+                             np.asarray(has_face, bool), UNKNOWN_INDEX)
+        decided.append((label, [DECISION_LABELS[i] for i in frames]))
+    return decided
+
+
+def tune_decision(sets: Dict[str, tuple], base: DecisionSettings,
+                  weights: Optional[Dict[str, float]] = None,
+                  talking: Optional[Sequence[Tuple[int, np.ndarray, np.ndarray]]] = None,
+                  limits: AlarmLimits = AlarmLimits()
                   ) -> Tuple[DecisionSettings, Dict[str, object]]:
     """Choose happy/sad gains for faces in general: FER2013 val and other people together.
 
-    ``sets`` maps a name to ``(probabilities [D, 7], labels [N], detected [N])``, scored by
-    :func:`decision_objective` on still windows with the label filter's hysteresis from
-    unknown (``switch_margin``), as for a face the robot has just met. Never given a test
-    split. (``robot_tuning`` then refines these gains and the filter over time.)
+    ``sets`` maps a name to ``(probabilities [D, 7], labels [N], detected [N])``, decided on
+    still windows with the label filter's hysteresis from unknown (``switch_margin``), as for
+    a face the robot has just met; ``talking`` (see :func:`decided_talking`) adds the talking
+    clips, decided frame by frame. Scored by :func:`decision_objective` with ``limits``.
+    Never given a test split. (``robot_tuning`` then refines these gains and the filter over
+    time, with the label filter on every frame.)
 
     Returns:
-        The settings and ``{'objective', 'per_set': {name: {macro_f1, sad_recall}}}``.
+        The settings and ``{'objective', 'per_set': {name: rates}, 'limits', 'weights'}``.
 
     """
+    from emotion_estimator_training.talking import talking_report
+
     grid = np.round(np.arange(0.6, 4.01, 0.1), 2)
     best, best_score, best_detail = base, -np.inf, {}
-    truth = {name: to_three_class(labels) for name, (_, labels, _) in sets.items()}
     for happy, sad_gain in product(grid, grid):
         settings = DecisionSettings(**{**base.__dict__, 'happy_gain': float(happy),
                                        'sad_gain': float(sad_gain)})
@@ -164,13 +236,14 @@ def tune_decision(sets: Dict[str, tuple], base: DecisionSettings, sad_recall_flo
         for name, (probabilities, labels, detected) in sets.items():
             pred3 = every_image(decide_three_class(probabilities, settings, base.switch_margin),
                                 detected, UNKNOWN_INDEX)
-            predictions[name] = (truth[name], pred3)
-        score, detail = decision_objective(predictions, sad_recall_floor, penalty, weights)
+            predictions[name] = (labels, pred3)
+        report = (talking_report(decided_talking(talking, settings, base.switch_margin))
+                  if talking else None)
+        score, detail = decision_objective(predictions, weights, report, limits)
         if score > best_score + 1e-9:
             best, best_score, best_detail = settings, score, detail
     return best, {'objective': round(float(best_score), 4), 'per_set': best_detail,
-                  'sad_recall_floor': sad_recall_floor, 'penalty': penalty,
-                  'weights': dict(weights or {})}
+                  'limits': dict(limits.__dict__), 'weights': dict(weights or {})}
 
 
 def summary_line(metrics: Dict[str, Dict[str, object]]) -> Dict[str, float]:

@@ -135,13 +135,19 @@ def backward_elimination(probe: LinearProbe, count: int = 27, start: Tuple[int, 
     return {'indices': sorted(kept), 'names': names_of(sorted(kept)), 'steps': steps}
 
 
+#: Every brow blendshape: sadness raises the inner brow alone (AU1 without AU2, oblique brows),
+#: speakers raise inner and outer brows together for emphasis (``cross27brows`` adds them).
+BROWS = ('browDownLeft', 'browDownRight', 'browInnerUp', 'browOuterUpLeft', 'browOuterUpRight')
+
+
 def feature_indices(feature_set: str, scores: np.ndarray = None,
                     labels: np.ndarray = None,
                     selected: Optional[List[int]] = None) -> List[int]:
     """Return the indices of a named feature set.
 
     ``data27`` needs the training scores and labels; ``cross27`` needs the result of
-    :func:`backward_elimination` (``selected``), which the pipeline computes and caches.
+    :func:`backward_elimination` (``selected``), which the pipeline computes and caches;
+    ``cross27brows`` is that selection plus every brow blendshape (:data:`BROWS`).
     """
     if feature_set == 'paper27':
         return list(PAPER_FEATURE_INDICES)
@@ -149,9 +155,11 @@ def feature_indices(feature_set: str, scores: np.ndarray = None,
         return list(range(len(BLENDSHAPE_NAMES)))
     if feature_set == 'all51':
         return list(ALL51)
-    if feature_set == 'cross27':
+    if feature_set in ('cross27', 'cross27brows'):
         if selected is None:
-            raise ValueError('the cross27 feature set needs the cross-dataset selection')
+            raise ValueError(f'the {feature_set} feature set needs the cross-dataset selection')
+        if feature_set == 'cross27brows':
+            selected = set(selected) | {BLENDSHAPE_NAMES.index(name) for name in BROWS}
         return sorted(selected)
     if feature_set == 'data27':
         if scores is None or labels is None:

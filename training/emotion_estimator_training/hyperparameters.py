@@ -5,8 +5,9 @@
 from dataclasses import asdict, dataclass, replace
 from typing import Dict, Tuple
 
-FEATURE_SETS = ('cross27', 'paper27', 'data27', 'all51', 'all52')
+FEATURE_SETS = ('cross27', 'cross27brows', 'paper27', 'data27', 'all51', 'all52')
 BALANCING = ('class_weights', 'focal', 'paper_subsample', 'none')
+SPEECH_SOURCES = ('real', 'simulated', 'none')
 
 
 @dataclass(frozen=True)
@@ -41,10 +42,14 @@ class HParams:
     #: differ at rest, and the runtime removes a known person's offset.
     person_offset_fraction: float = 0.0
     person_offset_scale: float = 1.0
-    #: share of windows with simulated speech: the jaw and lower lip open and close at 3-6 Hz
-    #: (label unchanged), so that a talking face is not read as an expression
+    #: share of windows with speech added (label unchanged), so that a talking face is not
+    #: read as an expression: ``real`` articulation residuals of the clips of people talking
+    #: (``speech.py``), or ``simulated`` jaw and lower lip opening at 3-6 Hz
     speech_fraction: float = 0.2
+    speech_source: str = 'simulated'
     speech_amplitude: float = 0.35
+    #: a linear read-out of the window's mean beside the LSTM (wide and deep): the logits add
+    linear_head: bool = False
     seed: int = 2026
 
     def __post_init__(self):
@@ -52,6 +57,9 @@ class HParams:
         if self.feature_set not in FEATURE_SETS:
             raise ValueError(
                 f'feature_set must be one of {FEATURE_SETS}, got {self.feature_set!r}')
+        if self.speech_source not in SPEECH_SOURCES:
+            raise ValueError(f'speech_source must be one of {SPEECH_SOURCES}, '
+                             f'got {self.speech_source!r}')
         if self.balancing not in BALANCING:
             raise ValueError(f'balancing must be one of {BALANCING}, got {self.balancing!r}')
         if self.window_length < 1 or len(self.lstm_units) < 1:

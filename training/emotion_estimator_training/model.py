@@ -27,8 +27,8 @@ def make_model(hp: HParams, num_features: int, mean: np.ndarray, variance: np.nd
     """
     inputs = keras.Input(shape=(hp.window_length, num_features), batch_size=batch_size,
                          name='blendshapes')
-    x = keras.layers.Normalization(mean=mean, variance=np.maximum(variance, 1e-6),
-                                   name='normalize')(inputs)
+    normalized = x = keras.layers.Normalization(mean=mean, variance=np.maximum(variance, 1e-6),
+                                                name='normalize')(inputs)
     for layer, units in enumerate(hp.lstm_units):
         last = layer == len(hp.lstm_units) - 1
         x = keras.layers.LSTM(units, return_sequences=not last, unroll=unroll,
@@ -36,7 +36,15 @@ def make_model(hp: HParams, num_features: int, mean: np.ndarray, variance: np.nd
         if hp.dropout and not last:
             x = keras.layers.Dropout(hp.dropout, name=f'dropout_{layer + 1}')(x)
     x = keras.layers.Dropout(hp.dropout, name='dropout_head')(x) if hp.dropout else x
-    outputs = keras.layers.Dense(len(CLASS_NAMES), activation='softmax', name='scores')(x)
+    if not hp.linear_head:
+        outputs = keras.layers.Dense(len(CLASS_NAMES), activation='softmax', name='scores')(x)
+        return keras.Model(inputs, outputs, name='emotion_lstm')
+    # Wide and deep: a linear read-out of the window's mean, added to the LSTM's logits.
+    deep = keras.layers.Dense(len(CLASS_NAMES), name='deep_logits')(x)
+    mean_frame = keras.layers.GlobalAveragePooling1D(name='window_mean')(normalized)
+    wide = keras.layers.Dense(len(CLASS_NAMES), name='wide_logits')(mean_frame)
+    logits = keras.layers.Add(name='logits')([deep, wide])
+    outputs = keras.layers.Softmax(name='scores')(logits)
     return keras.Model(inputs, outputs, name='emotion_lstm')
 
 

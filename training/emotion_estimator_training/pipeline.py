@@ -41,8 +41,9 @@ from emotion_estimator_training.windows import filled_views, still_windows, stre
 OTHER_SETS = ('muxspace', 'yale', 'yale_met')
 
 #: Weights of the validation sets in every cross-dataset objective: Yale (59 photos of 15 people)
-#: counts once in all, cold and after meeting the person, beside FER2013 val and muxspace.
-SET_WEIGHTS = {'fer_val': 1.0, 'muxspace': 1.0, 'yale': 0.5, 'yale_met': 0.5}
+#: counts once in all, cold and after meeting the person, beside FER2013 val, muxspace and the
+#: talking clips (per-clip macro-F1; the decision tunings only).
+SET_WEIGHTS = {'fer_val': 1.0, 'muxspace': 1.0, 'yale': 0.5, 'yale_met': 0.5, 'talking': 1.0}
 
 #: A blendshape whose scores vary less than this on FER2013 training faces is not a candidate.
 MIN_FEATURE_STD = 0.005
@@ -60,6 +61,12 @@ class Prepared:
     drops: Dict[str, Dict[str, int]]
     prior: Optional[RestingFacePrior] = None
     others: Optional[Dict[str, tuple]] = None
+    #: real articulation residuals for training windows (``speech.SpeechBank``)
+    speech: Optional[object] = None
+    #: the talking clips of other people (validation): ``[(class, subject, [F, 52], fps)]``,
+    #: and their folder
+    talking: Optional[List[tuple]] = None
+    talking_dir: Optional[Path] = None
     _selections: Optional[Dict[str, object]] = None
 
     def split(self, name: str, detected_only: bool = True) -> BlendshapeTable:
@@ -81,11 +88,15 @@ def load_dataset(data: Optional[str] = None, csv: Optional[str] = None,
 def prepare(dataset: FerDataset, face_model: Path, cache_dir: Path,
             workers: Optional[int] = None, progress: bool = True,
             crossval_dir: Optional[Path] = None,
-            ray_address: Optional[str] = None) -> Prepared:
+            ray_address: Optional[str] = None, speech_dir: Optional[Path] = None,
+            talking_dir: Optional[Path] = None) -> Prepared:
     """Extract (or read from the cache) the blendshapes of every image and view.
 
     With ``crossval_dir`` also those of the faces of other people (see ``crossval.py``); with
-    ``ray_address`` the extraction runs on Ray (see ``extract_blendshapes``).
+    ``speech_dir`` the articulation residuals of people talking (training, ``speech.py``);
+    with ``talking_dir`` every frame of the talking clips of other people (validation,
+    ``talking.py``); with ``ray_address`` the extraction runs on Ray (see
+    ``extract_blendshapes``).
     """
     table = extract_blendshapes(dataset, face_model, cache_dir, ExtractionConfig(),
                                 workers=workers, progress=progress, ray_address=ray_address)
@@ -103,7 +114,29 @@ def prepare(dataset: FerDataset, face_model: Path, cache_dir: Path,
             'yale': (scores['yale'], sets['yale'].labels),
             'yale_met': (person_relative(scores['yale'], sets['yale'], prepared.prior),
                          sets['yale'].labels)}
+    if speech_dir is not None:
+        from emotion_estimator_training.speech import SpeechBank
+        prepared.speech = SpeechBank.from_folder(Path(speech_dir), face_model, cache_dir)
+    if talking_dir is not None:
+        from emotion_estimator_training.speech import load_talking
+        prepared.talking = load_talking(Path(talking_dir), face_model, cache_dir)
+        prepared.talking_dir = Path(talking_dir)
     return prepared
+
+
+def talking_probabilities(model, prepared: Prepared, indices: List[int],
+                          length: int) -> Optional[List[tuple]]:
+    """Return ``[(class, probabilities, face mask)]`` of the talking clips (runtime replay)."""
+    from emotion_estimator_training.talking import replay_clip
+
+    if not prepared.talking:
+        return None
+
+    def predict(windows):
+        return model.predict(windows, batch_size=1024, verbose=0)
+
+    return [(label, *replay_clip(blendshapes, fps, indices, length, prepared.prior, predict))
+            for label, _, blendshapes, fps in prepared.talking]
 
 
 def person_offsets(prepared: Prepared) -> Optional[np.ndarray]:
@@ -162,7 +195,8 @@ def select_features(prepared: Prepared, feature_set: str) -> Dict[str, object]:
     train_table = prepared.split('train')
     view0 = train_table.scores[:, 0]
     rule = paper_rule(view0)
-    selection = cross_dataset_selection(prepared) if feature_set == 'cross27' else None
+    selection = (cross_dataset_selection(prepared)
+                 if feature_set in ('cross27', 'cross27brows') else None)
     indices = feature_indices(feature_set, view0, train_table.labels,
                               selection['indices'] if selection else None)
     record = {'feature_set': feature_set, 'indices': indices, 'names': names_of(indices),
@@ -266,6 +300,15 @@ def machine() -> Dict[str, object]:
             'platform': platform.platform()}
 
 
+def speech_available(hp: HParams, prepared: Prepared) -> HParams:
+    """Return ``hp``, with simulated speech (said on stderr) when the real clips are missing."""
+    if hp.speech_source == 'real' and prepared.speech is None:
+        print('the clips of people talking were not given (--speech): training with simulated '
+              'speech instead of real', file=sys.stderr)
+        return hp.with_changes(speech_source='simulated')
+    return hp
+
+
 def build(prepared: Prepared, hp: HParams, models_dir: Path, results_dir: Path,
           face_model: Path, work_dir: Path, command: Sequence[str],
           started: float, robot_view: Optional[Tuple[Path, Path]] = None,
@@ -280,17 +323,19 @@ def build(prepared: Prepared, hp: HParams, models_dir: Path, results_dir: Path,
     Writes ``models_dir/emotion_model.json`` and the TFLite variants, and
     ``results_dir/{metrics.json, confusion_*.png}``.
     """
+    hp = speech_available(hp, prepared)
     selection = select_features(prepared, hp.feature_set)
     indices = selection['indices']
     train_table, val_table = prepared.split('train'), prepared.split('val')
     model, history = train(hp, train_table, val_table, indices, out_dir=work_dir,
-                           person_offsets=person_offsets(prepared))
+                           person_offsets=person_offsets(prepared), speech_bank=prepared.speech)
 
     val_all, test_all = prepared.split('val', False), prepared.split('test', False)
     val_probs = predict_still(model, val_table, indices, hp.window_length)
     settings, tuning = tune_decision(
         decision_sets(model, prepared, indices, hp.window_length, val_probs),
-        DecisionSettings(min_confidence=0.0), weights=SET_WEIGHTS)
+        DecisionSettings(min_confidence=0.0), weights=SET_WEIGHTS,
+        talking=talking_probabilities(model, prepared, indices, hp.window_length))
 
     test_table = prepared.split('test')
     test_windows = still_windows(filled_views(test_table, indices), hp.window_length)
@@ -319,7 +364,8 @@ def build(prepared: Prepared, hp: HParams, models_dir: Path, results_dir: Path,
         write_spec()  # the still-window decision, for EmotionEstimator to load the new model
         settings, robot_tuning = tune_on_robot_view(
             models_dir / 'emotion_model.json', face_model, robot_view[0], robot_view[1],
-            settings, SET_WEIGHTS, workers=workers, limit=robot_view_limit)
+            settings, SET_WEIGHTS, workers=workers, limit=robot_view_limit,
+            talking_root=prepared.talking_dir)
     else:
         print("build: the decision is tuned on still windows only (the robot's-view tuning "
               'needs the FER2013 folder and the crossval faces)', file=sys.stderr)
@@ -404,17 +450,21 @@ def ablate(prepared: Prepared, base: HParams, runs: Dict[str, HParams], out: Pat
     val_all = prepared.split('val', False)
     for name, hp in runs.items():
         started = time.time()
+        hp = speech_available(hp, prepared)
         selection = select_features(prepared, hp.feature_set)
         indices = selection['indices']
         model, history = train(hp, prepared.split('train'), prepared.split('val'), indices,
-                               verbose=0, person_offsets=person_offsets(prepared))
+                               verbose=0, person_offsets=person_offsets(prepared),
+                               speech_bank=prepared.speech)
         probs = predict_still(model, prepared.split('val'), indices, hp.window_length)
         settings = DecisionSettings(min_confidence=0.0)
         metrics = evaluate(probs, val_all.labels, val_all.detected, settings)
         tuned = {}
         if prepared.others is not None:
-            _, tuning = tune_decision(decision_sets(model, prepared, indices, hp.window_length,
-                                                    probs), settings, weights=SET_WEIGHTS)
+            _, tuning = tune_decision(
+                decision_sets(model, prepared, indices, hp.window_length, probs), settings,
+                weights=SET_WEIGHTS,
+                talking=talking_probabilities(model, prepared, indices, hp.window_length))
             tuned = {'tuned_objective': tuning['objective'],
                      'tuned_per_set': tuning['per_set']}
         record['runs'][name] = {

@@ -17,13 +17,16 @@ for each candidate setting:
 * ``yale``: each expression alone for 1.5 s; ``yale_met``: the subject's neutral photo for
   10 s, then the expression for 1.5 s;
 * ``flicker``: every 12th FER2013 PublicTest face held 4 s with camera noise on every frame,
-  where every published change after the first is flicker.
+  where every published change after the first is flicker;
+* ``talking`` (with the talking clips): every clip played once, cold, every frame's published
+  label kept (``talking.talking_report``: how each clip reads, how often neutral talkers are
+  called happy or sad).
 
 The objective is :func:`evaluate.decision_objective` (the same as on still windows: mean
-macro-F1 with a floor on sad recall, Yale counted once); a setting may not flicker more on the
-noisy faces than the hand-set filter it replaces (``DecisionSettings()``'s). The search is a
-coordinate descent: filter, then gains around the still-window gains, then filter again. The
-test split is never used.
+macro-F1 under the hard limits of :class:`evaluate.AlarmLimits`, Yale counted once); a setting
+may not flicker more on the noisy faces than the hand-set filter it replaces
+(``DecisionSettings()``'s). The search is a coordinate descent: filter, then gains around the
+still-window gains, then filter again. The test split is never used.
 """
 
 from itertools import product
@@ -39,7 +42,8 @@ from emotion_estimator.decision import LabelFilter
 
 from emotion_estimator_training import api_eval
 from emotion_estimator_training.crossval import load_still_set
-from emotion_estimator_training.evaluate import decision_objective, to_three_class
+from emotion_estimator_training.evaluate import decision_objective
+from emotion_estimator_training.talking import talking_report
 
 #: Seconds each face of the flicker set is held, and every how many-th PublicTest face is used.
 FLICKER_HOLD_S = 4.0
@@ -56,11 +60,13 @@ SAD_STEPS = tuple(np.round(np.arange(-1.0, 1.01, 0.2), 2))
 Record = np.ndarray
 
 
-def validation_jobs(fer_root: Path, crossval_root: Path,
-                    limit: Optional[int] = None) -> Dict[str, Tuple[list, np.ndarray]]:
+def validation_jobs(fer_root: Path, crossval_root: Path, limit: Optional[int] = None,
+                    talking_root: Optional[Path] = None
+                    ) -> Dict[str, Tuple[list, np.ndarray]]:
     """Return ``{set: (jobs, FER2013 class labels)}`` of the validation faces (no test split).
 
-    ``limit`` keeps about that many items of each set (smoke runs).
+    ``limit`` keeps about that many items of each set (smoke runs; the talking clips are
+    always all played).
     """
     thin = api_eval.thin
     paths, labels = api_eval.fer_test_set(fer_root, 'val')
@@ -73,6 +79,12 @@ def validation_jobs(fer_root: Path, crossval_root: Path,
     sets['yale_met'] = thin(met, yale_labels, limit)
     noisy = [(api_eval.Segment(path, FLICKER_HOLD_S, 'noisy_photo'),) for path in paths]
     sets['flicker'] = thin(noisy, labels, limit, FLICKER_EVERY)
+    if talking_root is not None:
+        from emotion_estimator_training.talking import TALKING_SUBJECT_PATTERN
+        items = [item for item in api_eval.load_dataset(talking_root, TALKING_SUBJECT_PATTERN)
+                 if item.kind == 'clip']
+        sets['talking'] = ([(api_eval.Segment(item.path, 0.0, 'clip'),) for item in items],
+                           np.array([item.label for item in items], dtype=np.int64))
     return sets
 
 
@@ -88,14 +100,26 @@ def record_sets(sets: Dict[str, Tuple[list, np.ndarray]], model_spec: Optional[s
 
 def replay(record: Record, settings: DecisionSettings) -> Tuple[str, int]:
     """Replay the runtime's ``LabelFilter`` on a record: the last label and the changes."""
+    labels = replay_frames(record, settings)
+    changes = sum(new != old for old, new in zip(['unknown'] + labels, labels))
+    return labels[-1], changes
+
+
+def replay_frames(record: Record, settings: DecisionSettings) -> List[str]:
+    """Replay the runtime's ``LabelFilter`` on a record: the label published at every frame."""
     label_filter = LabelFilter(settings, CLASS_NAMES)
-    time_s, label, changes = 0.0, label_filter.label, 0
+    time_s, labels = 0.0, []
     for row in record:
         time_s += float(row[0])
-        new = label_filter.update(None if np.isnan(row[1]) else row[1:], time_s)
-        changes += new != label
-        label = new
-    return label, changes
+        labels.append(label_filter.update(None if np.isnan(row[1]) else row[1:], time_s))
+    return labels
+
+
+def talking_replayed(records: Sequence[Record], labels7: np.ndarray,
+                     settings: DecisionSettings) -> Dict[str, object]:
+    """Return ``talking.talking_report`` of the talking clips' records replayed."""
+    return talking_report([(int(label), replay_frames(record, settings))
+                           for label, record in zip(labels7, records)])
 
 
 def replayed(records: Sequence[Record], settings: DecisionSettings) -> np.ndarray:
@@ -120,8 +144,11 @@ def _pool_start(records, truth, weights) -> None:
 
 def _score(settings: DecisionSettings) -> Tuple[float, Dict[str, Dict[str, float]], float]:
     records, truth = _POOL['records'], _POOL['truth']
-    predictions = {name: (truth[name], replayed(records[name], settings)) for name in truth}
-    score, detail = decision_objective(predictions, weights=_POOL['weights'])
+    predictions = {name: (truth[name], replayed(records[name], settings))
+                   for name in truth if name != 'talking'}
+    talking = (talking_replayed(records['talking'], truth['talking'], settings)
+               if 'talking' in truth else None)
+    score, detail = decision_objective(predictions, _POOL['weights'], talking)
     return score, detail, flicker_per_minute(records['flicker'], settings)
 
 
@@ -134,7 +161,7 @@ def tune(recorded: Dict[str, Tuple[list, list]], labels: Dict[str, np.ndarray],
     the start's and the result's objective, per-set scores and flicker, and the flicker budget.
     """
     records = {name: recorded[name][1] for name in recorded}
-    truth = {name: to_three_class(labels[name]) for name in weights}
+    truth = {name: labels[name] for name in weights if name in records}
     # Fresh processes (no TensorFlow or MediaPipe threads forked), each given the records once.
     context = multiprocessing.get_context('spawn')
     with context.Pool(max(1, workers), _pool_start, (records, truth, weights)) as pool:
@@ -173,26 +200,29 @@ def tune(recorded: Dict[str, Tuple[list, list]], labels: Dict[str, np.ndarray],
                                       in zip(recorded[name][0],
                                              replayed(records[name], start))]))
                  for name in recorded if recorded[name][0]}
+    talking = (talking_replayed(records['talking'], labels['talking'], best)
+               if 'talking' in records else None)
     return best, {
         'start': {**first, 'settings': dict(start.__dict__)},
         'objective': round(best_score, 4), 'per_set': best_detail,
         'flicker_per_min': round(best_flicker, 3), 'flicker_budget_per_min': round(budget, 3),
         'replay_agrees_with_estimator': {k: round(v, 4) for k, v in agreement.items()},
         'faces': {name: len(records[name]) for name in records},
-        'weights': dict(weights)}
+        'talking': talking, 'weights': dict(weights)}
 
 
 def tune_on_robot_view(model_spec: Path, face_model: Path, fer_root: Path, crossval_root: Path,
                        start: DecisionSettings, weights: Dict[str, float],
-                       workers: Optional[int] = None,
-                       limit: Optional[int] = None) -> Tuple[DecisionSettings, Dict[str, object]]:
+                       workers: Optional[int] = None, limit: Optional[int] = None,
+                       talking_root: Optional[Path] = None
+                       ) -> Tuple[DecisionSettings, Dict[str, object]]:
     """Record the validation faces through ``EmotionEstimator`` with ``model_spec``, then tune.
 
     ``model_spec`` must hold ``start`` as its decision, which the records' published labels
     are checked against (``replay_agrees_with_estimator``).
     """
     workers = workers or os.cpu_count() or 1
-    sets = validation_jobs(fer_root, crossval_root, limit)
+    sets = validation_jobs(fer_root, crossval_root, limit, talking_root)
     recorded = record_sets(sets, str(model_spec), str(face_model), workers)
     return tune(recorded, {name: labels for name, (_, labels) in sets.items()}, start, weights,
                 workers)

@@ -46,8 +46,8 @@ def class_weights(labels: np.ndarray) -> Dict[int, float]:
 
 def train(hp: HParams, train_table: BlendshapeTable, val_table: BlendshapeTable,
           indices: List[int], out_dir: Optional[Path] = None,
-          verbose: int = 2, person_offsets: Optional[np.ndarray] = None
-          ) -> Tuple[keras.Model, Dict[str, List[float]]]:
+          verbose: int = 2, person_offsets: Optional[np.ndarray] = None,
+          speech_bank=None) -> Tuple[keras.Model, Dict[str, List[float]]]:
     """Train on detected training faces, early-stop on the validation windows.
 
     Args:
@@ -59,6 +59,8 @@ def train(hp: HParams, train_table: BlendshapeTable, val_table: BlendshapeTable,
         verbose: Keras verbosity.
         person_offsets: ``[P, 52]`` resting-face offsets of other people for the person-offset
             windows (see ``windows.py``); None: none.
+        speech_bank: the real articulation residuals (``speech.SpeechBank``) for
+            ``hp.speech_source`` ``real``.
 
     Returns:
         The model with the best validation macro-F1 weights, and the history.
@@ -72,7 +74,7 @@ def train(hp: HParams, train_table: BlendshapeTable, val_table: BlendshapeTable,
     rng = np.random.default_rng(hp.seed)
     offsets = None if person_offsets is None else person_offsets[:, indices].astype(np.float32)
     x_train, y_train = build_windows(train_views, train_table.labels, hp, rng, indices=indices,
-                                     person_offsets=offsets)
+                                     person_offsets=offsets, speech_bank=speech_bank)
     x_val, y_val = build_windows(val_views, val_table.labels, hp,
                                  np.random.default_rng(hp.seed + 1), per_image=1)
     frames = train_views.reshape(-1, train_views.shape[-1])

@@ -19,10 +19,11 @@ On top, two kinds of variation a robot sees that FER2013 stills lack:
   (a neutral training face minus the median neutral), so the model does not take a face that
   rests with low mouth corners for sad (the runtime removes such offsets once it knows the
   person: ``emotion_estimator.resting_face``);
-* **speech**: the jaw and lower lip opening and closing at a syllable rate of 3-6 Hz, with the
-  label unchanged, so that a talking face is not read as happy or surprised. This is simulated:
-  no talking-face video is available here, and the amplitudes are assumptions (jawOpen up to
-  ``speech_amplitude``).
+* **speech**, with the label unchanged, so that a talking face is not read as an expression:
+  ``real`` (the default of the shipped model) adds stretches of the articulation residuals of
+  real people talking (``speech.SpeechBank``: every blendshape speech moves, lips, jaw, cheeks
+  and brows, at the window's frame rate); ``simulated`` adds the jaw and lower lip opening and
+  closing at 3-6 Hz (amplitudes assumed: jawOpen up to ``speech_amplitude``).
 """
 
 from typing import Optional, Sequence, Tuple
@@ -61,12 +62,18 @@ def filled_views(table: BlendshapeTable, indices) -> np.ndarray:
 
 def build_windows(views: np.ndarray, labels: np.ndarray, hp: HParams, rng: np.random.Generator,
                   per_image: int = None, indices: Optional[Sequence[int]] = None,
-                  person_offsets: Optional[np.ndarray] = None
-                  ) -> Tuple[np.ndarray, np.ndarray]:
+                  person_offsets: Optional[np.ndarray] = None,
+                  speech_bank=None) -> Tuple[np.ndarray, np.ndarray]:
     """Return windows ``[M, T, F]`` and labels ``[M]``, ``per_image`` windows per image.
 
-    ``indices`` (the blendshapes behind the F features) enables simulated speech;
-    ``person_offsets`` (``[P, F]`` resting-face offsets of other people) the person offsets.
+    ``indices`` (the blendshapes behind the F features) enables speech: real with
+    ``speech_bank`` (a ``speech.SpeechBank``, when ``hp.speech_source`` is ``real``), else
+    simulated; ``person_offsets`` (``[P, F]`` resting-face offsets of other people) the person
+    offsets.
+
+    Raises:
+        ValueError: ``hp.speech_source`` is ``real`` but no ``speech_bank`` is given.
+
     """
     per_image = per_image or hp.windows_per_image
     count, num_views, _ = views.shape
@@ -98,9 +105,16 @@ def build_windows(views: np.ndarray, labels: np.ndarray, hp: HParams, rng: np.ra
         chosen = rng.integers(0, len(person_offsets), shifted.sum())
         scale = rng.uniform(0, hp.person_offset_scale, (shifted.sum(), 1, 1))
         windows[shifted] += scale * person_offsets[chosen][:, None, :]
-    if indices is not None and hp.speech_fraction > 0:
+    if indices is not None and hp.speech_fraction > 0 and hp.speech_source != 'none':
         talking = np.flatnonzero(rng.random(total) < hp.speech_fraction)
-        windows[talking] += speech_motion(indices, len(talking), length, hp.speech_amplitude, rng)
+        if hp.speech_source == 'real':
+            if speech_bank is None:
+                raise ValueError('speech_source "real" needs the clips of people talking '
+                                 '(--speech, default $EMOTION_ESTIMATOR_SHARED/datasets/speech)')
+            windows[talking] += speech_bank.sample(len(talking), length, indices, rng)
+        else:
+            windows[talking] += speech_motion(indices, len(talking), length,
+                                              hp.speech_amplitude, rng)
     windows = windows + rng.normal(0.0, hp.noise_std, windows.shape).astype(np.float32)
     return np.clip(windows, 0.0, 1.0), labels[image]
 
