@@ -12,6 +12,9 @@ setup(
     name=package_name,
     version='0.1.0',
     packages=find_packages(exclude=['test', 'test.*', 'training', 'training.*']),
+    # The packages sit in the repository root: said so, `pip install -e .` is a plain .pth file
+    # and setuptools prints no "Editable installation" banner on the demo's first run.
+    package_dir={'': '.'},
     # The face detector for max_faces > 1 (MediaPipe's BlazeFace; see emotion_estimator/data/).
     package_data={package_name: ['data/*.tflite', 'data/*.md']},
     data_files=[

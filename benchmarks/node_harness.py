@@ -49,7 +49,9 @@ except ImportError:
 
 FRAME_WIDTH, FRAME_HEIGHT = 640, 480
 REPO_ROOT = Path(__file__).resolve().parent.parent
-WORKSPACE_ENV_FILE = REPO_ROOT / 'build_ros' / 'env.sh'
+#: ``EMOTION_ESTIMATOR_ROS_DISTRO=jazzy``: the Jazzy workspace (scripts/build_ros_workspace.sh).
+WORKSPACE_ENV_FILE = REPO_ROOT / ('build_ros_jazzy' if os.environ.get(
+    'EMOTION_ESTIMATOR_ROS_DISTRO') == 'jazzy' else 'build_ros') / 'env.sh'
 #: Set in the environment of a script started again by run_in_workspace (so it happens once).
 WORKSPACE_MARK = 'EMOTION_BENCH_IN_WORKSPACE'
 #: Variables that choose DDS transports or discovery: removed for a "default environment".

@@ -2,10 +2,11 @@
 # Copyright 2026 The emotion_estimator authors.
 # SPDX-License-Identifier: Apache-2.0
 #
-# Run every test of the repository from a clean clone: installs what it needs into two virtual
-# environments (.venv: the runtime, with no TensorFlow; .venv-train: the training package),
-# then runs the runtime tests (library, node on a real ROS graph, analysis, linters) and the
-# training tests (the whole pipeline on a tiny subset of real FER2013 images).
+# Run every test of the repository from a clean clone: installs what it needs into virtual
+# environments (.venv: the runtime on ROS 2 Kilted, with no TensorFlow; .venv-jazzy: the same on
+# ROS 2 Jazzy; .venv-train: the training package), then runs the runtime tests (library, node on
+# a real ROS graph, analysis, linters), the ROS tests again on Jazzy, and the training tests
+# (the whole pipeline on a tiny subset of real FER2013 images).
 #
 # Needs the shared data folder (FER2013 and the MediaPipe face model) at ../shared or at
 # $EMOTION_ESTIMATOR_SHARED. Extra arguments are passed to both pytest runs.
@@ -51,6 +52,22 @@ export EMOTION_ESTIMATOR_LITERT_OLDEST_PYTHON="$ROOT/.venv-litert-oldest/bin/pyt
 # package) that the `ros2 launch` and message tests use; it skips what is already built.
 ./scripts/build_ros_workspace.sh
 .venv/bin/python -m pytest test "$@"
+
+# --- begin: ROS 2 Jazzy ---
+# The ROS tests again on ROS 2 Jazzy (the LTS; rclpy 7, Fast DDS 2.14): the ros-jazzy-* wheels
+# conflict with the Kilted ones, so they get .venv-jazzy and the workspace build_ros_jazzy/
+# (scripts/build_ros_workspace.sh with EMOTION_ESTIMATOR_ROS_DISTRO=jazzy, which the tests'
+# ros_workspace.py reads too). The library, analysis and linter tests do not depend on the
+# distribution and run once, above.
+JAZZY_TESTS=(test/test_dds_profile.py test/test_node.py test/test_node_process.py
+             test/test_ros_launch.py test/test_ros_messages.py test/test_ros_faces.py
+             test/test_ros4hri_input.py test/test_behaviour_tree.py)
+[ -x .venv-jazzy/bin/python ] || "$PYTHON" -m venv .venv-jazzy
+.venv-jazzy/bin/python -m pip install --quiet --upgrade pip
+.venv-jazzy/bin/python -m pip install --quiet -e '.[ros-jazzy,test]'
+EMOTION_ESTIMATOR_ROS_DISTRO=jazzy ./scripts/build_ros_workspace.sh
+EMOTION_ESTIMATOR_ROS_DISTRO=jazzy .venv-jazzy/bin/python -m pytest "${JAZZY_TESTS[@]}" "$@"
+# --- end: ROS 2 Jazzy ---
 
 [ -x .venv-train/bin/python ] || "$PYTHON" -m venv .venv-train
 .venv-train/bin/python -m pip install --quiet --upgrade pip

@@ -21,7 +21,10 @@ from typing import Callable, Dict, List, Sequence
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-WORKSPACE = REPO_ROOT / 'build_ros'
+#: ``EMOTION_ESTIMATOR_ROS_DISTRO=jazzy`` (scripts/run_tests.sh's Jazzy run): the Jazzy workspace
+#: that ``scripts/build_ros_workspace.sh`` builds with that variable.
+WORKSPACE = REPO_ROOT / ('build_ros_jazzy' if os.environ.get('EMOTION_ESTIMATOR_ROS_DISTRO')
+                         == 'jazzy' else 'build_ros')
 ENV_FILE = WORKSPACE / 'env.sh'
 ROS2_EXECUTABLE = WORKSPACE / 'install' / 'bin' / 'ros2'
 BUILD_COMMAND = 'scripts/build_ros_workspace.sh'
