@@ -8,24 +8,30 @@ wheels (``config/fastdds_large_images.xml`` says how): 640x480 bgr8 at 30 Hz fro
 publisher in another process arrives 0-4 of 300 times with the default transports and about 300
 of 300 with the packaged profile in the subscriber's process only.
 
-The profile is named in two variables: Fast DDS 3 (ROS 2 Kilted) reads
-``FASTDDS_DEFAULT_PROFILES_FILE``, Fast DDS 2.14 (ROS 2 Jazzy) only the older
-``FASTRTPS_DEFAULT_PROFILES_FILE`` (with the first alone, the Jazzy node got 3-19 Hz of a 30 Hz
-camera; ``benchmarks/results/node_distros.md``). Both read the same XML.
+Fast DDS 3 (ROS 2 Kilted) reads the profile from ``FASTDDS_DEFAULT_PROFILES_FILE``, Fast DDS
+2.14 (ROS 2 Jazzy) only from the older ``FASTRTPS_DEFAULT_PROFILES_FILE`` (with the first alone,
+the Jazzy node got 3-19 Hz of a 30 Hz camera; ``benchmarks/results/node_distros.md``), which
+Kilted's rmw_fastrtps warns about as deprecated. So the variable is chosen by the Fast DDS found
+(:func:`fast_dds_major`); both read the same XML.
 """
 
 from dataclasses import dataclass
 import os
 from pathlib import Path
-from typing import Mapping, MutableMapping, Optional
+import sys
+from typing import Iterable, Mapping, MutableMapping, Optional, Tuple
 
 from emotion_estimator.contract import package_share_dir
 
 #: Environment variables through which a user names their own Fast DDS XML profile.
 PROFILE_ENV = 'FASTDDS_DEFAULT_PROFILES_FILE'
 LEGACY_PROFILE_ENV = 'FASTRTPS_DEFAULT_PROFILES_FILE'
-#: Both are set: Fast DDS 3 (ROS 2 Kilted) reads the first, Fast DDS 2 (Jazzy) only the second.
+#: Fast DDS 3 (ROS 2 Kilted) reads the first, Fast DDS 2 (Humble, Jazzy) only the second.
 PROFILE_ENVS = (PROFILE_ENV, LEGACY_PROFILE_ENV)
+#: The Fast DDS major version of the ROS 2 distributions a system ROS names in ``ROS_DISTRO``.
+FAST_DDS_MAJOR_BY_DISTRO = {'humble': 2, 'iron': 2, 'jazzy': 2, 'kilted': 3, 'rolling': 3}
+#: The library of each Fast DDS major version (2.x was still called Fast RTPS).
+FAST_DDS_LIBRARIES = {3: 'libfastdds.so', 2: 'libfastrtps.so'}
 #: A user's choice of Fast DDS builtin transports (e.g. LARGE_DATA), also respected.
 BUILTIN_TRANSPORTS_ENV = 'FASTDDS_BUILTIN_TRANSPORTS'
 #: The files Fast DDS 3 and 2 load from the working directory when no profile variable is set.
@@ -56,6 +62,40 @@ def packaged_profile_path() -> Path:
     if share is not None and (share / 'config' / PROFILE_FILENAME).is_file():
         return share / 'config' / PROFILE_FILENAME
     return Path(__file__).resolve().parent.parent / 'config' / PROFILE_FILENAME
+
+
+def fast_dds_major(environ: Mapping[str, str],
+                   library_dirs: Optional[Iterable[Path]] = None) -> Optional[int]:
+    """Return the major version of the Fast DDS this process would load (2 or 3), else None.
+
+    A system ROS names its distribution in ``ROS_DISTRO``; otherwise (the PyPI wheels, a colcon
+    workspace on them) the Fast DDS library is looked for in this interpreter's ``lib`` folder,
+    the ``lib`` folders of ``AMENT_PREFIX_PATH`` and ``LD_LIBRARY_PATH`` (or ``library_dirs``).
+    """
+    distro = environ.get('ROS_DISTRO', '').strip().lower()
+    if distro in FAST_DDS_MAJOR_BY_DISTRO:
+        return FAST_DDS_MAJOR_BY_DISTRO[distro]
+    if library_dirs is None:
+        library_dirs = [Path(sys.prefix) / 'lib']
+        library_dirs += [Path(prefix) / 'lib' for prefix
+                         in environ.get('AMENT_PREFIX_PATH', '').split(os.pathsep) if prefix]
+        library_dirs += [Path(folder) for folder
+                         in environ.get('LD_LIBRARY_PATH', '').split(os.pathsep) if folder]
+    for folder in library_dirs:
+        for major, library in FAST_DDS_LIBRARIES.items():
+            if any(folder.glob(library + '*')):
+                return major
+    return None
+
+
+def profile_variables(environ: Mapping[str, str]) -> Tuple[str, ...]:
+    """Return the variables that name the profile to the Fast DDS found (both if unknown)."""
+    major = fast_dds_major(environ)
+    if major == 3:
+        return (PROFILE_ENV,)
+    if major == 2:
+        return (LEGACY_PROFILE_ENV,)
+    return PROFILE_ENVS
 
 
 def choose_transport(environ: Mapping[str, str], cwd: Optional[Path] = None) -> TransportChoice:
@@ -105,13 +145,14 @@ def apply_transport_profile(environ: Optional[MutableMapping[str, str]] = None,
                             cwd: Optional[Path] = None) -> TransportChoice:
     """Choose (see :func:`choose_transport`) and put the packaged profile into ``environ``.
 
-    Both profile variables are set (:data:`PROFILE_ENVS`), for Fast DDS 3 and 2. Call before
-    ``rclpy.init``: Fast DDS reads the profile when the participant is created.
+    The profile goes into the variable that the Fast DDS found reads (:func:`profile_variables`:
+    Fast DDS 3 or 2; both when neither is found). Call before ``rclpy.init``: Fast DDS reads the
+    profile when the participant is created.
     """
     environ = os.environ if environ is None else environ
     choice = choose_transport(environ, cwd)
     if choice.applied:
-        for name in PROFILE_ENVS:
+        for name in profile_variables(environ):
             environ[name] = str(choice.profile)
     return choice
 

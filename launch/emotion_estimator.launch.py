@@ -10,8 +10,9 @@ starts, activate once configuring ends in inactive), unless ``autostart:=false``
 transitions to a lifecycle manager. The node's own ``autostart`` parameter is set false here,
 so that launch alone drives the transitions.
 
-The node gets ``FASTDDS_DEFAULT_PROFILES_FILE`` (read by Fast DDS 3, ROS 2 Kilted) and
-``FASTRTPS_DEFAULT_PROFILES_FILE`` (Fast DDS 2.14, Jazzy) = the package's
+The node gets ``FASTDDS_DEFAULT_PROFILES_FILE`` (Fast DDS 3, ROS 2 Kilted) or
+``FASTRTPS_DEFAULT_PROFILES_FILE`` (Fast DDS 2.14, Jazzy; see
+``emotion_estimator.dds_profile.profile_variables``) = the package's
 ``config/fastdds_large_images.xml`` (large best-effort camera images arrive whole, see the
 README's QoS section) unless the launch
 environment already names a Fast DDS profile (``FASTDDS_DEFAULT_PROFILES_FILE``,
@@ -34,6 +35,8 @@ from launch_ros.event_handlers import OnStateTransition
 from launch_ros.events.lifecycle import ChangeState
 from lifecycle_msgs.msg import Transition
 
+from emotion_estimator.dds_profile import profile_variables
+
 
 def generate_launch_description() -> LaunchDescription:
     """Return the node with params_file, image_topic, face_source and autostart arguments."""
@@ -50,8 +53,8 @@ def generate_launch_description() -> LaunchDescription:
             or environment.get('RMW_IMPLEMENTATION', 'rmw_fastrtps_cpp') not in (
                 'rmw_fastrtps_cpp', 'rmw_fastrtps_dynamic_cpp', ''))
         applies = not users_choice and os.path.isfile(profile)
-        additional_env = ({'FASTDDS_DEFAULT_PROFILES_FILE': profile,
-                           'FASTRTPS_DEFAULT_PROFILES_FILE': profile} if applies else {})
+        additional_env = ({name: profile for name in profile_variables(environment)}
+                          if applies else {})
         overrides = {'autostart': False}
         face_source = context.launch_configurations.get('face_source', '')
         if face_source:  # '' = as in params_file

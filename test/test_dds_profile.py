@@ -8,8 +8,9 @@ import xml.etree.ElementTree as ElementTree
 import pytest
 
 from emotion_estimator.dds_profile import (
-    apply_transport_profile, choose_transport, describe_transport, packaged_profile_path,
-    PROFILE_ENV, PROFILE_ENVS, PROFILE_RECEIVE_BUFFER_BYTES, receive_buffer_warning)
+    apply_transport_profile, choose_transport, describe_transport, fast_dds_major,
+    LEGACY_PROFILE_ENV, packaged_profile_path, PROFILE_ENV, PROFILE_ENVS,
+    PROFILE_RECEIVE_BUFFER_BYTES, profile_variables, receive_buffer_warning)
 
 NAMESPACE = {'dds': 'http://www.eprosima.com'}
 
@@ -37,11 +38,38 @@ def test_applied_in_a_default_environment(tmp_path):
     environ = {'ROS_DOMAIN_ID': '7'}
     choice = apply_transport_profile(environ, cwd=tmp_path)
     assert choice.applied and choice.profile == packaged_profile_path()
-    assert environ[PROFILE_ENV] == str(packaged_profile_path())
-    # Fast DDS 2.14 (Jazzy) reads only the older name: without it the profile is not applied.
-    assert set(PROFILE_ENVS) == {'FASTDDS_DEFAULT_PROFILES_FILE', 'FASTRTPS_DEFAULT_PROFILES_FILE'}
-    assert all(environ[name] == str(packaged_profile_path()) for name in PROFILE_ENVS)
+    assert all(environ[name] == str(packaged_profile_path())
+               for name in profile_variables(environ))
     assert 'UDPv4 only' in choice.description
+
+
+@pytest.mark.parametrize('distro,variables', [
+    # Fast DDS 2.14 (Jazzy) reads only the older name: with the newer one alone the profile is
+    # not applied; Kilted's rmw_fastrtps warns about the older one as deprecated.
+    ('jazzy', (LEGACY_PROFILE_ENV,)), ('humble', (LEGACY_PROFILE_ENV,)),
+    ('kilted', (PROFILE_ENV,)), ('rolling', (PROFILE_ENV,)),
+])
+def test_the_variable_is_the_one_the_distributions_fast_dds_reads(tmp_path, distro, variables):
+    environ = {'ROS_DISTRO': distro}
+    apply_transport_profile(environ, cwd=tmp_path)
+    assert profile_variables(environ) == variables
+    assert {name for name in PROFILE_ENVS if name in environ} == set(variables)
+
+
+@pytest.mark.parametrize('library,major', [('libfastdds.so.3.2.2', 3), ('libfastrtps.so.2.14', 2)])
+def test_fast_dds_found_by_its_library(tmp_path, library, major):
+    (tmp_path / library).write_bytes(b'')
+    assert fast_dds_major({}, [tmp_path / 'empty', tmp_path]) == major
+
+
+def test_unknown_fast_dds_gets_both_variables(tmp_path):
+    assert fast_dds_major({}, [tmp_path]) is None
+    assert set(PROFILE_ENVS) == {'FASTDDS_DEFAULT_PROFILES_FILE', 'FASTRTPS_DEFAULT_PROFILES_FILE'}
+
+
+def test_this_interpreters_fast_dds_is_found():
+    # The ROS 2 wheels of the running venv: Kilted's Fast DDS 3 or Jazzy's 2.14.
+    assert fast_dds_major({}) in (2, 3)
 
 
 @pytest.mark.parametrize('environ,expected', [
