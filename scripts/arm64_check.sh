@@ -47,10 +47,20 @@ for file in "$FACE_MODEL" "$HAPPY_FACE" "$NEUTRAL_FACE"; do
     [ -f "$file" ] || { echo "missing: $file" >&2; exit 2; }
 done
 # The CPUs qemu emulates for the check (QEMU_CPU): a Raspberry Pi 4's and a Pi 5's cores, so
-# that a wheel using instructions the older core lacks fails here (SIGILL) as on the Pi.
+# that a wheel using instructions the older core lacks fails here as on the Pi. qemu gives the
+# program the core's features (AT_HWCAP) but shows it the host's x86 /proc/cpuinfo, which the
+# ARM code of the cpuinfo library (XNNPACK's) cannot parse (a segfault), so the root gets the
+# /proc/cpuinfo of a Pi's core, with Features as the Linux kernel prints them on that board.
 CPUS=${ARM64_CPUS:-cortex-a72 cortex-a76}
 declare -A CPU_NAMES=([cortex-a72]='Raspberry Pi 4, ARMv8.0-A'
-                      [cortex-a76]='Raspberry Pi 5, ARMv8.2-A' [max]='every feature qemu has')
+                      [cortex-a76]='Raspberry Pi 5, ARMv8.2-A')
+declare -A CPU_INFO=(
+    [cortex-a72]='Features\t: fp asimd evtstrm crc32 cpuid
+CPU implementer\t: 0x41\nCPU architecture: 8\nCPU variant\t: 0x0\nCPU part\t: 0xd08
+CPU revision\t: 3'
+    [cortex-a76]='Features\t: fp asimd evtstrm aes pmull sha1 sha2 crc32 atomics fphp asimdhp cpuid asimdrdm lrcpc dcpop asimddp
+CPU implementer\t: 0x41\nCPU architecture: 8\nCPU variant\t: 0x4\nCPU part\t: 0xd0b
+CPU revision\t: 1')
 WORK=$(mktemp -d)
 step() { echo "== $(date +%H:%M:%S) $*" >&2; }
 
@@ -77,13 +87,15 @@ if [ ! -f "$ARMROOT/.debootstrap_done" ]; then
     touch "$ARMROOT/.debootstrap_done"
 fi
 cleanup() {
-    umount "$ARMROOT/dev" 2>/dev/null || true
-    umount "$ARMROOT/proc" 2>/dev/null || true
+    umount "$ARMROOT/proc/cpuinfo" 2>/dev/null || true
+    for mounted in sys proc dev; do umount "$ARMROOT/$mounted" 2>/dev/null || true; done
     rm -rf "$WORK"
 }
 trap cleanup EXIT
 mountpoint -q "$ARMROOT/proc" || mount -t proc proc "$ARMROOT/proc"
 mountpoint -q "$ARMROOT/dev" || mount --bind /dev "$ARMROOT/dev"
+# tcmalloc (in mediapipe) reads the CPU lists in /sys; without them it aborts.
+mountpoint -q "$ARMROOT/sys" || mount --bind /sys "$ARMROOT/sys"
 cp /etc/resolv.conf "$ARMROOT/etc/resolv.conf"
 # pip there trusts what the host trusts (networks that inspect TLS add their own authority).
 HOST_CA=${PIP_CERT:-/etc/ssl/certs/ca-certificates.crt}
@@ -92,6 +104,17 @@ in_root() {
     chroot "$ARMROOT" /usr/bin/env -i HOME=/root PATH=/usr/sbin:/usr/bin:/sbin:/bin \
         PIP_CERT=/etc/ssl/certs/host-ca-certificates.crt "$@"
 }
+
+# The shared libraries the wheels link to that a minimal Debian lacks (ldd in the root):
+# opencv-contrib-python's cv2 (libxcb, libGL, GLib) and mediapipe's libmediapipe (EGL, GLES).
+SYSTEM_LIBS='libgl1 libglib2.0-0 libxcb1 libegl1 libgles2'
+if ! in_root dpkg -s $SYSTEM_LIBS >/dev/null 2>&1; then
+    step "apt-get install $SYSTEM_LIBS in the arm64 root"
+    in_root apt-get update -qq
+    in_root /usr/bin/env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+        --no-install-recommends $SYSTEM_LIBS >"$WORK/apt.log" 2>&1 \
+        || { tail -20 "$WORK/apt.log" >&2; exit 1; }
+fi
 
 # 3. The package (library, models, packaging files) and the check's inputs, copied in.
 step 'copying the package, the face model and two faces into the arm64 root'
@@ -174,14 +197,31 @@ step 'pip install of the package in the arm64 root (aarch64 wheels from the regi
 in_root /opt/venv/bin/python -m pip install --quiet --disable-pip-version-check \
     /opt/emotion_estimator >"$WORK/pip.log" 2>&1 || { tail -30 "$WORK/pip.log" >&2; exit 1; }
 ARM_SECTIONS=''
+FAILED=''
 for cpu in $CPUS; do
     step "the check on arm64, emulated $cpu (slow)"
-    output=$(in_root /usr/bin/env QEMU_CPU="$cpu" /bin/sh -c "cd /opt/check && \
-        /opt/venv/bin/python check.py face_landmarker.task smiling=$HAPPY_IN_ROOT \
-        neutral=$NEUTRAL_IN_ROOT" 2>"$WORK/arm.err") || { cat "$WORK/arm.err" >&2; exit 1; }
+    [ -n "${CPU_INFO[$cpu]:-}" ] || { echo "no /proc/cpuinfo known for $cpu" >&2; exit 2; }
+    : >"$WORK/cpuinfo"
+    for index in $(seq 0 $(($(nproc --all) - 1))); do  # as many as /sys lists
+        printf "processor\t: $index\n${CPU_INFO[$cpu]}\n\n" >>"$WORK/cpuinfo"
+    done
+    umount "$ARMROOT/proc/cpuinfo" 2>/dev/null || true
+    mount --bind "$WORK/cpuinfo" "$ARMROOT/proc/cpuinfo"
     # What the emulated CPU tells programs it has (the kernel's AT_HWCAP, as on a real Pi).
     hwcap=$(in_root /usr/bin/env QEMU_CPU="$cpu" LD_SHOW_AUXV=1 /bin/true | grep HWCAP | tr -s ' ')
-    output="$hwcap"$'\n'"$output"
+    features=$(in_root grep -m1 Features /proc/cpuinfo | tr -s ' \t' ' ')
+    if output=$(in_root /usr/bin/env QEMU_CPU="$cpu" /bin/sh -c "cd /opt/check && \
+            /opt/venv/bin/python check.py face_landmarker.task smiling=$HAPPY_IN_ROOT \
+            neutral=$NEUTRAL_IN_ROOT" 2>"$WORK/arm.err"); then
+        output="$hwcap"$'\n'"/proc/cpuinfo $features"$'\n'"$output"
+    else
+        status=$?
+        FAILED+=" $cpu"
+        output="$hwcap"$'\n'"/proc/cpuinfo $features"$'\n'"$output"$'\n'"FAILED: exit status "
+        output+="$status; the last lines of its stderr (MediaPipe's start-up lines left out):"
+        output+=$'\n'"$(grep -a -v -e '^W0000' -e '^I0000' -e '^INFO:' -e '^WARNING: Logging' \
+            "$WORK/arm.err" | tail -5)"
+    fi
     echo "$output"
     ARM_SECTIONS+=$'\n'"## arm64 (aarch64), emulated CPU: $cpu (${CPU_NAMES[$cpu]:-})"$'\n\n```\n'
     ARM_SECTIONS+="$output"$'\n```\n'
@@ -200,13 +240,18 @@ relative() { echo "${1#"$EMOTION_ESTIMATOR_SHARED"/}"; }
     echo "Machine: $(nproc)-core $(uname -m) VM ($(uname -sr)); the arm64 root runs under"
     echo "qemu-user-static $(dpkg-query -W -f='${Version}' qemu-user-static 2>/dev/null) via binfmt_misc."
     echo
-    echo "What ran: \`debootstrap --arch=arm64 bookworm\` ($ARM_OS, \`uname -m\` there:"
-    echo "\`$ARM_UNAME\`), Debian's python3 and python3-venv, then \`pip install\` of this package"
-    echo 'from the registry into a venv there (its `install_requires` from `setup.py`: the aarch64'
-    echo 'wheels), and `EmotionEstimator` (the library, max_faces 1) on two real faces from the shared'
-    echo "folder, each scaled onto a grey 640x480 frame and shown as a 15 Hz stream for 4 s (camera"
-    echo "time, not wall time): smiling \`$(relative "$HAPPY_FACE")\`, neutral"
-    echo "\`$(relative "$NEUTRAL_FACE")\`. A label line each second of camera time."
+    echo "What ran: \`debootstrap --arch=arm64 bookworm\` ($ARM_OS; \`uname -m\` there:"
+    echo "\`$ARM_UNAME\`) with Debian's python3 and python3-venv; the libraries the wheels link to"
+    echo "that a minimal Debian lacks (\`apt-get install $SYSTEM_LIBS\`; without them"
+    echo '`import cv2` fails with `libxcb.so.1: cannot open shared object file`); `pip install` of'
+    echo 'this package from the registry into a venv there (its `install_requires` from `setup.py`,'
+    echo 'the aarch64 wheels); then `EmotionEstimator` (the library, max_faces 1) on two real faces'
+    echo 'from the shared folder, each scaled onto a grey 640x480 frame and shown as a 15 Hz stream'
+    echo "for 4 s of camera time: smiling \`$(relative "$HAPPY_FACE")\`, neutral"
+    echo "\`$(relative "$NEUTRAL_FACE")\`. A label line for each second of camera time."
+    echo
+    echo "Emulated CPUs (\`QEMU_CPU\`, with a Pi core's \`/proc/cpuinfo\` bound over the host's):"
+    echo "$CPUS. The check failed on:${FAILED:- none}."
     echo
     echo 'Not run: the ROS 2 node. rclpy is not on PyPI for aarch64 (the `ros-*-rclpy` wheels are'
     echo 'x86_64 only) and Debian bookworm has no ROS 2; on a Pi the system ROS 2 provides it'
@@ -226,3 +271,7 @@ relative() { echo "${1#"$EMOTION_ESTIMATOR_SHARED"/}"; }
     echo '```'
 } >"$REPORT"
 step "report written to $REPORT"
+if [ -n "$FAILED" ]; then
+    echo "the check failed on:$FAILED (see the report)" >&2
+    exit 3
+fi
