@@ -49,10 +49,12 @@ def one_row(args) -> Dict[str, object]:
             harness.stream(camera, message, args.warmup, args.rate)
             since = time.time()
             harness.stream(camera, message, args.duration, args.rate)
+            until = time.time() + 0.5  # the outputs of the last frames
             time.sleep(2.5)  # the last outputs and a diagnostics message with the final counts
             with camera.lock:
                 measured = harness.summary(camera.recording, since)
-                labels = [label for t, label in camera.recording.labels if t >= since]
+                # (Not the 'unknown' the node publishes when the camera has stopped for 2 s.)
+                labels = [label for t, label in camera.recording.labels if since <= t <= until]
                 sent_total = len(camera.recording.sent)
             counters = camera.last_counters()
     finally:
@@ -104,11 +106,12 @@ def markdown(result: dict) -> str:
         '- Each row: a fresh node process started through its entry point with no Fast DDS, RMW'
         ' or discovery variable (it applies its own profile), the astronaut photo (a smiling'
         ' face) as 640x480 bgr8 at the rate below, best effort, from the benchmark process;'
-        ' rows alternate the distributions.',
+        ' rows alternate the distributions. Labels: those published while the camera sent.',
         '',
         '| distribution | rclpy / Fast DDS wheels | output Hz | outputs / frames sent |'
-        ' lost before the node (with warm-up) | labels | 1-min load start / end |',
-        '| --- | --- | --- | --- | --- | --- | --- |',
+        ' lost before the node (with warm-up) | dropped by the node: keep-newest (with warm-up) |'
+        ' labels | 1-min load start / end |',
+        '| --- | --- | --- | --- | --- | --- | --- | --- |',
     ]
     for row in result['rows']:
         versions = ', '.join(f'{name} {version}' for name, version
@@ -117,10 +120,14 @@ def markdown(result: dict) -> str:
         lines.append(
             f'| {row["distribution"]} | {versions} | {row["output_rate_hz"]} | '
             f'{row["outputs"]} / {row["frames_sent"]} | {row["frames_lost_before_the_node"]} of '
-            f'{row["frames_sent_total_with_warmup"]} | {labels} | '
+            f'{row["frames_sent_total_with_warmup"]} | '
+            f'{row["node_counters_total_with_warmup"].get("dropped_keep_newest")} | {labels} | '
             f'{row["load_average_at_start"].split()[0]} / '
             f'{row["load_average_at_end"].split()[0]} |')
-    lines += ['', "The node's DDS line, per distribution:", '']
+    lines += ['', 'Frames lost before the node are what the transport loses (what the profile'
+              ' is for); frames dropped by keep-newest reached the node, which had no CPU for'
+              ' them in time (the load of the machine).', '',
+              "The node's DDS line, per distribution:", '']
     for distro in result['versions']:
         line = next(row['dds_line'] for row in result['rows'] if row['distribution'] == distro)
         lines.append(f'- {distro}: `{line}`')
