@@ -39,6 +39,9 @@ def one_row(args) -> Dict[str, object]:
     import node_harness as harness
     harness.use_default_environment(DOMAIN_ID)  # the camera, in this process
     env = harness.default_environment(DOMAIN_ID)
+    if args.old_variable:  # the node before issue 18: the profile in the Fast DDS 3 name only
+        from emotion_estimator.dds_profile import packaged_profile_path, PROFILE_ENV
+        env[PROFILE_ENV] = str(packaged_profile_path())
     log_path = Path(tempfile.mkdtemp(prefix='bench_distros_')) / 'node.log'
     message = harness.raw_message(harness.one_face_frame())
     process = harness.start_node(['processing_time_warn_ms:=1000.0'], env, log_path)
@@ -107,6 +110,12 @@ def markdown(result: dict) -> str:
         ' or discovery variable (it applies its own profile), the astronaut photo (a smiling'
         ' face) as 640x480 bgr8 at the rate below, best effort, from the benchmark process;'
         ' rows alternate the distributions. Labels: those published while the camera sent.',
+    ]
+    if result.get('old_variable'):
+        lines.append('- **As before issue 18**: the node given its profile in'
+                     ' `FASTDDS_DEFAULT_PROFILES_FILE` only (what it set itself then), which'
+                     " Jazzy's Fast DDS 2.14 does not read.")
+    lines += [
         '',
         '| distribution | rclpy / Fast DDS wheels | output Hz | outputs / frames sent |'
         ' lost before the node (with warm-up) | dropped by the node: keep-newest (with warm-up) |'
@@ -142,6 +151,10 @@ def main() -> int:
     parser.add_argument('--warmup', type=float, default=5.0, help='seconds sent, not measured')
     parser.add_argument('--repeats', type=int, default=2, help='rounds of both (2)')
     parser.add_argument('--output', default='node_distros')
+    parser.add_argument('--distros', default='kilted,jazzy', help='kilted,jazzy')
+    parser.add_argument('--old-variable', action='store_true',
+                        help='name the profile in FASTDDS_DEFAULT_PROFILES_FILE only, as the node '
+                             "did before (Jazzy's Fast DDS 2.14 does not read it)")
     parser.add_argument('--one', action='store_true', help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
@@ -151,12 +164,14 @@ def main() -> int:
     uptime_start = subprocess.run(['uptime'], capture_output=True, text=True).stdout.strip()
     rows: List[dict] = []
     for _ in range(args.repeats):
-        for distro, venv in VENVS.items():
-            python = venv / 'bin' / 'python'
+        for distro in args.distros.split(','):
+            python = VENVS[distro] / 'bin' / 'python'
             print(f'{distro} ...', flush=True)
             run = subprocess.run([str(python), __file__, '--one', '--duration',
                                   str(args.duration), '--rate', str(args.rate), '--warmup',
-                                  str(args.warmup)], capture_output=True, text=True,
+                                  str(args.warmup)] + (['--old-variable'] if args.old_variable
+                                                       else []),
+                                 capture_output=True, text=True,
                                  env=child_environment())
             if run.returncode != 0:
                 print(run.stdout[-3000:], run.stderr[-3000:], file=sys.stderr)
@@ -174,8 +189,9 @@ def main() -> int:
         'machine': f'{os.cpu_count()}-core x86 VM ({cpu})',
         'uptime_start': uptime_start,
         'uptime_end': subprocess.run(['uptime'], capture_output=True, text=True).stdout.strip(),
-        'versions': {distro: distribution_versions(venv / 'bin' / 'python')
-                     for distro, venv in VENVS.items()},
+        'versions': {distro: distribution_versions(VENVS[distro] / 'bin' / 'python')
+                     for distro in args.distros.split(',')},
+        'old_variable': args.old_variable,
         'rows': rows,
     }
     RESULTS.mkdir(exist_ok=True)
