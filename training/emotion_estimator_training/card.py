@@ -95,18 +95,26 @@ def ablation_table(ablations: Dict) -> str:
                  _f(row['stream_accuracy_7']), _f(row['flicker_7']), _f(row['flicker_3'])]
         if tuned:
             per_set = row.get('tuned_per_set', {})
+            talking = per_set.get('talking', {})
             cells += [_f(row.get('tuned_objective')),
                       ' / '.join(_f(per_set.get(k, {}).get('macro_f1'))
                                  for k in ('fer_val', 'muxspace', 'yale', 'yale_met')),
                       ' / '.join(_f(per_set.get(k, {}).get('sad_recall'))
-                                 for k in ('fer_val', 'muxspace', 'yale', 'yale_met'))]
+                                 for k in ('fer_val', 'muxspace', 'yale', 'yale_met')),
+                      ' / '.join(_f(per_set.get(k, {}).get('negatives_read_sad'))
+                                 for k in ('fer_val', 'muxspace')),
+                      f'{_f(talking.get("macro_f1"))} / '
+                      f'{_f(talking.get("neutral_talkers_sad_share"))} / '
+                      f'{_f(talking.get("neutral_talkers_happy_share"))}']
         rows.append(cells + [str(row['epochs'])])
     header = ['run (validation split)', '7-class acc', '7-class F1', '3-class acc',
               '3-class F1', 'stream acc (7)', 'flicker (7)', 'flicker (3)']
     if tuned:
         header += ['tuned objective (what build maximises)',
                    'tuned 3-class F1: FER val / muxspace / Yale / Yale met',
-                   'tuned sad recall (same sets)']
+                   'tuned sad recall (same sets)',
+                   'angry, disgusted, neutral read sad: FER val / muxspace',
+                   'talking clips: per-clip F1 / neutral talkers sad / happy (frames)']
     return _table(header + ['epochs'], rows)
 
 
@@ -126,16 +134,42 @@ def api_table(api: Dict) -> str:
     for name, result in api['sets'].items():
         three = result['three_class']
         per = three['per_class']
+        sad_from = result.get('answers_from', {}).get('sad', {})
         rows.append([API_SETS.get(name, name), str(result['images']), _f(three['accuracy']),
                      _f(three['macro_f1']),
                      f'{_f(per["happy"]["recall"])} / {_f(per["happy"]["precision"])}',
                      f'{_f(per["sad"]["recall"])} / {_f(per["sad"]["precision"])}',
                      f'{_f(per["unknown"]["recall"])} / {_f(per["unknown"]["precision"])}',
+                     _f(result.get('alarms', {}).get('negatives_read_sad')),
+                     ', '.join(f'{k} {v}' for k, v in sad_from.items() if v) or '-',
                      _f(result['seven_class']['accuracy']),
                      f'{result["mean_resting_face_settled"]:.2f}'])
-    return _table(['faces (protocol)', 'images', '3-class acc', '3-class macro-F1',
+    return _table(['faces (protocol)', 'items', '3-class acc', '3-class macro-F1',
                    'happy recall / precision', 'sad recall / precision',
-                   'unknown recall / precision', '7-class acc', 'resting face settled'], rows)
+                   'unknown recall / precision', 'angry, disgusted, neutral read sad',
+                   '"sad" answers came from', '7-class acc', 'resting face settled'], rows)
+
+
+def clips_table(api: Dict) -> Optional[str]:
+    """Return how the clips of every clip set read over their frames (``talking.py``)."""
+    rows = []
+    for name, result in api['sets'].items():
+        clips = result.get('clips')
+        if not clips:
+            continue
+        found = clips['clips_found']
+        reads = '; '.join(
+            f'{cls}: ' + ', '.join(f'{k} {v}' for k, v in row['clips_read'].items() if v)
+            for cls, row in clips['per_class'].items())
+        rows.append([name, str(clips['clips']), _f(clips['clip_macro_f1']),
+                     ' / '.join(_f(found.get(k)) for k in ('happy', 'sad', 'unknown')),
+                     _f(clips['neutral_talkers_sad_share']),
+                     _f(clips['neutral_talkers_happy_share']), reads])
+    if not rows:
+        return None
+    return _table(['clips', 'count', 'per-clip 3-class macro-F1',
+                   'clips found: happy / sad / unknown', 'neutral talkers: frames sad',
+                   'frames happy', 'clips read as (true class: reads)'], rows)
 
 
 def frontier_table(frontier: Dict) -> str:
@@ -198,6 +232,14 @@ def render(results: Path) -> str:
                   'default settings, the shipped default variant. A face not found on the '
                   'last frame counts as the label published (unknown) and as a wrong 7-class '
                   'answer.', '', api_table(api)]
+        clips = clips_table(api)
+        if clips:
+            parts += ['', 'Clips over all their frames: a clip reads happy or sad when that '
+                      'label is published on at least 20% of its frames after the first third '
+                      '(the more frequent of the two), else unknown (`talking.clip_label`); '
+                      '"neutral talkers" = the share of the neutral clips\' frames published '
+                      'sad or happy. "met" = after 10 s of the subject\'s neutral clip.', '',
+                      clips]
     frontier = _load(results / 'frontier.json')
     if frontier:
         parts += ['', '### How far blendshapes go: other classifiers, and ceilings', '',
@@ -217,25 +259,35 @@ def render(results: Path) -> str:
                   selection_table(selection)]
     tuning = metrics.get('decision_tuning')
     if tuning:
-        per_set = ', '.join(f'{name} macro-F1 {v["macro_f1"]:.3f} / sad recall '
-                            f'{v["sad_recall"]:.3f}' for name, v in tuning['per_set'].items())
+        per_set = ', '.join(f'{name} macro-F1 {_f(v["macro_f1"])} / sad recall '
+                            f'{_f(v["sad_recall"])}' for name, v in tuning['per_set'].items())
+        limits = tuning.get('limits', {})
         still = (metrics.get('robot_view_tuning') or {}).get('start', {}).get(
             'settings', metrics['decision'])
         parts += ['', '### Decision gains on still windows', '',
                   f'happy_gain {still["happy_gain"]}, sad_gain '
                   f'{still["sad_gain"]}, chosen for the mean 3-class macro-F1 over '
-                  f"FER2013 val and the other people's faces with a floor of "
-                  f'{tuning["sad_recall_floor"]} on sad recall (penalty {tuning["penalty"]} per '
-                  f'point short) on still windows: {per_set}.']
+                  f"FER2013 val, the other people's faces and the talking clips (per clip, "
+                  'decided frame by frame) on still windows, under hard limits (each point '
+                  f'over costs {limits.get("penalty")} points): sad recall >= '
+                  f'{limits.get("sad_recall")} in every set, at most '
+                  f'{limits.get("negatives_sad")} of the angry, disgusted and neutral faces '
+                  f'read sad, neutral talkers happy and sad on at most '
+                  f'{limits.get("talker_share")} of their frames: {per_set}.']
     robot = metrics.get('robot_view_tuning')
     if robot:
         decision = metrics['decision']
-        rows = [[name, _f(robot['start']['per_set'][name]['macro_f1']),
-                 _f(robot['start']['per_set'][name]['sad_recall']), _f(value['macro_f1']),
-                 _f(value['sad_recall'])] for name, value in robot['per_set'].items()]
+        start = robot['start']['per_set']
+        rows = [[name, _f(start[name]['macro_f1']), _f(start[name]['sad_recall']),
+                 _f(start[name].get('negatives_read_sad',
+                                    start[name].get('neutral_talkers_sad_share'))),
+                 _f(value['macro_f1']), _f(value['sad_recall']),
+                 _f(value.get('negatives_read_sad', value.get('neutral_talkers_sad_share')))]
+                for name, value in robot['per_set'].items() if name in start]
         rows.append(['flicker on noisy steady faces (changes per minute)',
-                     _f(robot['start']['flicker_per_min']), '', _f(robot['flicker_per_min']),
-                     f'(budget {_f(robot["flicker_budget_per_min"])})'])
+                     _f(robot['start']['flicker_per_min']), '', '',
+                     _f(robot['flicker_per_min']),
+                     f'(budget {_f(robot["flicker_budget_per_min"])})', ''])
         parts += ['', "### Decision and label filter, tuned on the robot's view", '',
                   'The validation faces shown to `EmotionEstimator` over time '
                   f'({", ".join(f"{k} {v}" for k, v in robot["faces"].items())} faces; '
@@ -251,7 +303,11 @@ def render(results: Path) -> str:
                   f'{HAND_SET.smoothing_time_s} s). These sets chose the setting, so only '
                   "FER2013 PrivateTest in the robot's-view table is held out from it.", '',
                   _table(['validation set', 'still-window gains, hand-set filter: macro-F1',
-                          'sad recall', 'tuned: macro-F1', 'sad recall'], rows)]
+                          'sad recall', 'false sad', 'tuned: macro-F1', 'sad recall',
+                          'false sad'], rows),
+                  '', 'False sad: the share of angry, disgusted and neutral faces read sad; for '
+                  "the talking clips, the share of the neutral talkers' frames published sad "
+                  '(their macro-F1 is per clip).']
     speech = metrics.get('speech_check')
     if speech:
         rows = [[name, str(row['faces']), _f(row['still']['happy']), _f(row['talking']['happy']),
@@ -264,7 +320,9 @@ def render(results: Path) -> str:
                   'from a new face. Simulated, not measured on talking-face video.', '',
                   _table(['neutral faces', 'count', 'happy (still)', 'happy (talking)',
                           'sad (still)', 'sad (talking)'], rows)]
-    for title, record in (('Design comparisons across data sets (this round)',
+    for title, record in (('Design comparisons with talking faces and false alarms (round 5)',
+                           _load(results / 'ablations_talking.json')),
+                          ('Design comparisons across data sets (round 3)',
                            _load(results / 'ablations_cross.json')),
                           ('Design comparisons (round 1, FER2013 validation only)', ablations)):
         if not record:
@@ -274,6 +332,9 @@ def render(results: Path) -> str:
         parts += ['', f'### {title}', '',
                   f'Command: `{record["command"]}` ({record["date"]}; base = '
                   f'{base["feature_set"]}, T = {base["window_length"]}, {base["balancing"]}, '
+                  f'speech {base.get("speech_source", "simulated")} '
+                  f'({base.get("speech_fraction")} of windows), linear head '
+                  f'{"on" if base.get("linear_head") else "off"}, '
                   f'{base["windows_per_image"]} windows per image, {base["epochs"]} epochs at '
                   'most; each row changes one thing). The first 3-class columns use gains of 1 '
                   '(no tuning); stream = simulated 24-frame camera streams of validation faces, '

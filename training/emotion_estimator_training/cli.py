@@ -20,7 +20,7 @@ from emotion_estimator.contract import shared_dir
 from emotion_estimator.model_files import find_face_model, user_cache_dir
 
 from emotion_estimator_training.api_eval import SUBJECT_PATTERN
-from emotion_estimator_training.hyperparameters import FEATURE_SETS
+from emotion_estimator_training.hyperparameters import FEATURE_SETS, SPEECH_SOURCES
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -114,10 +114,13 @@ def _hparams(args):
     from emotion_estimator_training.hyperparameters import HParams, SMOKE
     hp = SMOKE if getattr(args, 'smoke', False) else HParams()
     changes = {}
-    for name in ('window_length', 'feature_set', 'balancing', 'epochs', 'seed'):
+    for name in ('window_length', 'feature_set', 'balancing', 'epochs', 'seed',
+                 'speech_source'):
         value = getattr(args, name, None)
         if value is not None:
             changes[name] = value
+    if getattr(args, 'linear_head', None) is not None:
+        changes['linear_head'] = args.linear_head == 'on'
     return hp.with_changes(**changes)
 
 
@@ -145,13 +148,15 @@ def cmd_select(args) -> int:
 
 def cmd_windows(args) -> int:
     """Build the training windows and print their shapes and label counts."""
-    from emotion_estimator_training.features import feature_indices
+    from emotion_estimator_training.pipeline import select_features, speech_available
     from emotion_estimator_training.windows import build_windows, filled_views
-    hp = _hparams(args)
-    table = _prepare(args).split('train')
-    indices = feature_indices(hp.feature_set, table.scores[:, 0], table.labels)
+    prepared = _prepare(args)
+    hp = speech_available(_hparams(args), prepared)
+    table = prepared.split('train')
+    indices = select_features(prepared, hp.feature_set)['indices']
     x, y = build_windows(filled_views(table, indices), table.labels, hp,
-                         np.random.default_rng(hp.seed))
+                         np.random.default_rng(hp.seed), indices=indices,
+                         speech_bank=prepared.speech)
     print(json.dumps({'windows': list(x.shape), 'labels': np.bincount(y, minlength=7).tolist(),
                       'min': float(x.min()), 'max': float(x.max())}))
     return 0
@@ -232,7 +237,7 @@ def cmd_frontier(args) -> int:
 
 
 def cmd_ablate(args) -> int:
-    """Train the comparison runs (feature set, window length, balancing) on a reduced budget."""
+    """Train the comparison runs (features, window, balancing, speech) on a reduced budget."""
     from emotion_estimator_training.hyperparameters import BALANCING, FEATURE_SETS
     from emotion_estimator_training.pipeline import ablate
     base = _hparams(args).with_changes(epochs=args.epochs or 30, windows_per_image=2)
@@ -249,6 +254,12 @@ def cmd_ablate(args) -> int:
     runs['units=128-128-64-64'] = base.with_changes(lstm_units=(128, 128, 64, 64))
     runs['person_offset_fraction=0.3'] = base.with_changes(person_offset_fraction=0.3)
     runs['speech_fraction=0'] = base.with_changes(speech_fraction=0.0)
+    runs['speech_fraction=0.4'] = base.with_changes(speech_fraction=0.4)
+    for source in SPEECH_SOURCES:
+        if source != base.speech_source:
+            runs[f'speech={source}'] = base.with_changes(speech_source=source)
+    runs[f'linear_head={"off" if base.linear_head else "on"}'] = base.with_changes(
+        linear_head=not base.linear_head)
     selected = set(args.only) if args.only else None
     runs = {k: v for k, v in runs.items() if selected is None or k in selected}
     ablate(_prepare(args), base, runs, Path(args.out),
@@ -280,6 +291,9 @@ def build_parser() -> argparse.ArgumentParser:
             sub.add_argument('--window-length', dest='window_length', type=int)
             sub.add_argument('--balancing', choices=('class_weights', 'focal',
                                                      'paper_subsample', 'none'))
+            sub.add_argument('--speech-source', dest='speech_source',
+                             choices=SPEECH_SOURCES)
+            sub.add_argument('--linear-head', dest='linear_head', choices=('on', 'off'))
             sub.add_argument('--epochs', type=int)
             sub.add_argument('--seed', type=int)
             sub.add_argument('--smoke', action='store_true',

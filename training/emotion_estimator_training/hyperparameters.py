@@ -14,8 +14,10 @@ SPEECH_SOURCES = ('real', 'simulated', 'none')
 class HParams:
     """Hyper-parameters of the LSTM and of how its training windows are built."""
 
-    window_length: int = 8
-    feature_set: str = 'cross27'
+    #: 16 frames (0.5-1 s at 15-30 fps): chosen on the talking clips with real speech in
+    #: training (training/results/ablations_talking.json: 8 frames let more talking through)
+    window_length: int = 16
+    feature_set: str = 'cross27brows'
     lstm_units: Tuple[int, ...] = (64, 64, 32, 32)
     dropout: float = 0.2
     batch_size: int = 256
@@ -46,7 +48,7 @@ class HParams:
     #: read as an expression: ``real`` articulation residuals of the clips of people talking
     #: (``speech.py``), or ``simulated`` jaw and lower lip opening at 3-6 Hz
     speech_fraction: float = 0.2
-    speech_source: str = 'simulated'
+    speech_source: str = 'real'
     speech_amplitude: float = 0.35
     #: a linear read-out of the window's mean beside the LSTM (wide and deep): the logits add
     linear_head: bool = False

@@ -396,6 +396,7 @@ def build(prepared: Prepared, hp: HParams, models_dir: Path, results_dir: Path,
         'robot_view_tuning': robot_tuning,
         'validation': summary_line(val_metrics),
         'validation_stream': stability, 'speech_check': speech,
+        'speech_bank': prepared.speech.describe() if prepared.speech is not None else None,
         'test_keras': keras_metrics, 'test_variants': variant_metrics,
         'variants_check': checks, 'default_variant': default, 'figures': figures}
     results_dir.mkdir(parents=True, exist_ok=True)
@@ -461,11 +462,12 @@ def ablate(prepared: Prepared, base: HParams, runs: Dict[str, HParams], out: Pat
         metrics = evaluate(probs, val_all.labels, val_all.detected, settings)
         tuned = {}
         if prepared.others is not None:
-            _, tuning = tune_decision(
+            gains, tuning = tune_decision(
                 decision_sets(model, prepared, indices, hp.window_length, probs), settings,
                 weights=SET_WEIGHTS,
                 talking=talking_probabilities(model, prepared, indices, hp.window_length))
             tuned = {'tuned_objective': tuning['objective'],
+                     'tuned_gains': [gains.happy_gain, gains.sad_gain],
                      'tuned_per_set': tuning['per_set']}
         record['runs'][name] = {
             **summary_line(metrics), **tuned,

@@ -8,6 +8,7 @@ couple of epochs, evaluate, export three TFLite variants, and run the result in 
 
 import json
 import multiprocessing
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -15,7 +16,7 @@ import pytest
 
 from emotion_estimator import EmotionEstimator
 from emotion_estimator.classifier import EmotionClassifier
-from emotion_estimator.contract import ModelSpec
+from emotion_estimator.contract import ModelSpec, shared_dir
 from emotion_estimator_training import cli
 from emotion_estimator_training.dataset import FerDataset
 from emotion_estimator_training.extract import extract_blendshapes, ExtractionConfig
@@ -52,22 +53,38 @@ def test_extraction_on_a_local_ray_instance_gives_the_same_blendshapes(tiny, fac
     np.testing.assert_array_equal(on_ray.scores, local.scores)
 
 
+def _some_clips(folder: Path, names) -> Path:
+    """Return a folder of links to a few shared clips (``class/name`` or ``name``)."""
+    for name in names:
+        link = folder / name
+        link.parent.mkdir(parents=True, exist_ok=True)
+        source = shared_dir() / 'datasets' / ('talking' if '/' in name else 'speech') / name
+        link.symlink_to(source)
+    return folder
+
+
 def test_build_end_to_end_gives_a_model_the_runtime_runs(fer_root, face_model, tmp_path,
                                                          tiny):
     models, results = tmp_path / 'models', tmp_path / 'results'
+    # A few clips keep CI short: real speech for the windows, talking clips for the limits.
+    speech = _some_clips(tmp_path / 'speech', ['deepavsr_3.mp4', 'pcavs_5.mp4'])
+    talking = _some_clips(tmp_path / 'talking', ['neutral/gridA_neutral.mpg',
+                                                 'sad/W009_sad.mp4', 'happy/W011_happy.mp4'])
     code = cli.main(['build', '--smoke', '--data', str(fer_root), '--limit-per-class', '3',
                      '--face-model', str(face_model), '--cache', str(tmp_path / 'cache'),
                      '--workers', '1', '--window-length', '4', '--models', str(models),
                      '--results', str(results), '--work', str(tmp_path / 'work'),
-                     '--robot-view-limit', '4'])
+                     '--robot-view-limit', '4', '--speech', str(speech), '--talking',
+                     str(talking), '--speech-source', 'real', '--linear-head', 'on'])
     assert code == 0
     spec = ModelSpec.load(models / 'emotion_model.json')
-    assert spec.window_length == 4 and len(spec.feature_names) == 27
+    features = len(spec.feature_names)
+    assert spec.window_length == 4 and features >= 27
     assert set(spec.variants) == {'fp32', 'fp16', 'int8_dynamic'}
     for variant in spec.variants:
         classifier = EmotionClassifier(spec.model_file(variant))
-        assert classifier.input_shape == (1, 4, 27)
-        probabilities = classifier.predict(np.full((4, 27), 0.2, np.float32))
+        assert classifier.input_shape == (1, 4, features)
+        probabilities = classifier.predict(np.full((4, features), 0.2, np.float32))
         assert probabilities.shape == (7,) and abs(probabilities.sum() - 1) < 1e-3
     record = json.loads((results / 'metrics.json').read_text())
     assert record['default_variant'] == spec.default_variant
@@ -79,15 +96,21 @@ def test_build_end_to_end_gives_a_model_the_runtime_runs(fer_root, face_model, t
     cross = record['feature_selection']['cross_dataset']
     assert cross['names'] == list(spec.feature_names)
     assert set(cross['comparison']) == {'paper27', 'cross27', 'all51'}
+    # The decision is tuned with the talking clips and the false-alarm limits.
     assert set(record['decision_tuning']['per_set']) == {'fer_val', 'muxspace', 'yale',
-                                                         'yale_met'}
+                                                         'yale_met', 'talking'}
+    assert record['decision_tuning']['limits']['talker_share'] == 0.05
+    assert record['hyperparameters']['speech_source'] == 'real'
+    assert record['speech_bank']['clips'] == 2
     assert set(spec.resting_face['prior']) == {'neutral', 'max_offset'}
     # The decision and the label filter, refined on validation faces over time.
     robot = record['robot_view_tuning']
-    assert set(robot['per_set']) == {'fer_val', 'muxspace', 'yale', 'yale_met'}
+    assert set(robot['per_set']) == {'fer_val', 'muxspace', 'yale', 'yale_met', 'talking'}
+    assert robot['faces']['talking'] == 3 and robot['talking']['clips'] == 3
     assert robot['faces']['flicker'] > 0 and robot['flicker_per_min'] <= \
         robot['flicker_budget_per_min']
     assert all(share == 1.0 for share in robot['replay_agrees_with_estimator'].values())
+    assert robot['talking']['per_class']['neutral']['frames'] > 50
     assert spec.decision.__dict__ == record['decision']
 
     # How far blendshapes go: other classifiers on the same faces, and per-set ceilings.
