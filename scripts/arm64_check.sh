@@ -20,6 +20,7 @@
 #
 # Environment: ARM64_ROOT (the arm64 root, default /tmp/emotion_arm64_root; kept between
 # runs, delete it to start over), ARM64_CPUS (qemu CPU models, default cortex-a72 cortex-a76),
+# ARM64_ALSO (other requirements to check as well, in a second venv, e.g. 'mediapipe==0.10.18'),
 # DEBIAN_MIRROR, ARM64_HAPPY_FACE, ARM64_NEUTRAL_FACE (images),
 # EMOTION_ESTIMATOR_SHARED, EMOTION_ESTIMATOR_FACE_MODEL.
 set -euo pipefail
@@ -146,8 +147,10 @@ WIDTH, HEIGHT = 640, 480
 def frame_of(path):
     """Return the image scaled to 480 px high on a grey 640x480 BGR frame."""
     image = cv2.imread(path, cv2.IMREAD_COLOR)
-    if image is None:
-        sys.exit(f'cannot read {path}')
+    if image is None:  # OpenCV before 4.12 reads no GIF, its video reader does
+        ok, image = cv2.VideoCapture(path).read()
+        if not ok:
+            sys.exit(f'cannot read {path}')
     scale = HEIGHT / image.shape[0]
     width = min(WIDTH, round(image.shape[1] * scale))
     image = cv2.resize(image, (width, HEIGHT), interpolation=cv2.INTER_CUBIC)
@@ -198,34 +201,58 @@ in_root /opt/venv/bin/python -m pip install --quiet --disable-pip-version-check 
     /opt/emotion_estimator >"$WORK/pip.log" 2>&1 || { tail -30 "$WORK/pip.log" >&2; exit 1; }
 ARM_SECTIONS=''
 FAILED=''
-for cpu in $CPUS; do
-    step "the check on arm64, emulated $cpu (slow)"
-    [ -n "${CPU_INFO[$cpu]:-}" ] || { echo "no /proc/cpuinfo known for $cpu" >&2; exit 2; }
-    : >"$WORK/cpuinfo"
-    for index in $(seq 0 $(($(nproc --all) - 1))); do  # as many as /sys lists
-        printf "processor\t: $index\n${CPU_INFO[$cpu]}\n\n" >>"$WORK/cpuinfo"
+# run_check VENV TITLE: the check with VENV's Python on every emulated CPU, into the report.
+run_check() {
+    local venv=$1 title=$2 cpu index hwcap features output status
+    for cpu in $CPUS; do
+        step "the check on arm64 ($title), emulated $cpu (slow)"
+        [ -n "${CPU_INFO[$cpu]:-}" ] || { echo "no /proc/cpuinfo known for $cpu" >&2; exit 2; }
+        : >"$WORK/cpuinfo"
+        for index in $(seq 0 $(($(nproc --all) - 1))); do  # as many as /sys lists
+            printf "processor\t: $index\n${CPU_INFO[$cpu]}\n\n" >>"$WORK/cpuinfo"
+        done
+        umount "$ARMROOT/proc/cpuinfo" 2>/dev/null || true
+        mount --bind "$WORK/cpuinfo" "$ARMROOT/proc/cpuinfo"
+        # What the emulated CPU tells programs it has (the kernel's AT_HWCAP, as on a real Pi).
+        hwcap=$(in_root /usr/bin/env QEMU_CPU="$cpu" LD_SHOW_AUXV=1 /bin/true | grep HWCAP \
+            | tr -s ' ')
+        features=$(in_root grep -m1 Features /proc/cpuinfo | tr -s ' \t' ' ')
+        if output=$(in_root /usr/bin/env QEMU_CPU="$cpu" /bin/sh -c "cd /opt/check && \
+                $venv/bin/python check.py face_landmarker.task smiling=$HAPPY_IN_ROOT \
+                neutral=$NEUTRAL_IN_ROOT" 2>"$WORK/arm.err"); then
+            output="$hwcap"$'\n'"/proc/cpuinfo $features"$'\n'"$output"
+        else
+            status=$?
+            FAILED+=" $cpu($title)"
+            output="$hwcap"$'\n'"/proc/cpuinfo $features"$'\n'"$output"$'\n'"FAILED: exit status "
+            output+="$status; the last lines of its stderr (MediaPipe's start-up lines left out):"
+            output+=$'\n'"$(grep -a -v -e '^W0000' -e '^I0000' -e '^INFO:' \
+                -e '^WARNING: Logging' "$WORK/arm.err" | tail -5)"
+        fi
+        echo "$output"
+        ARM_SECTIONS+=$'\n'"## arm64 (aarch64), $title, emulated CPU: $cpu (${CPU_NAMES[$cpu]:-})"
+        ARM_SECTIONS+=$'\n\n```\n'"$output"$'\n```\n'
     done
-    umount "$ARMROOT/proc/cpuinfo" 2>/dev/null || true
-    mount --bind "$WORK/cpuinfo" "$ARMROOT/proc/cpuinfo"
-    # What the emulated CPU tells programs it has (the kernel's AT_HWCAP, as on a real Pi).
-    hwcap=$(in_root /usr/bin/env QEMU_CPU="$cpu" LD_SHOW_AUXV=1 /bin/true | grep HWCAP | tr -s ' ')
-    features=$(in_root grep -m1 Features /proc/cpuinfo | tr -s ' \t' ' ')
-    if output=$(in_root /usr/bin/env QEMU_CPU="$cpu" /bin/sh -c "cd /opt/check && \
-            /opt/venv/bin/python check.py face_landmarker.task smiling=$HAPPY_IN_ROOT \
-            neutral=$NEUTRAL_IN_ROOT" 2>"$WORK/arm.err"); then
-        output="$hwcap"$'\n'"/proc/cpuinfo $features"$'\n'"$output"
-    else
-        status=$?
-        FAILED+=" $cpu"
-        output="$hwcap"$'\n'"/proc/cpuinfo $features"$'\n'"$output"$'\n'"FAILED: exit status "
-        output+="$status; the last lines of its stderr (MediaPipe's start-up lines left out):"
-        output+=$'\n'"$(grep -a -v -e '^W0000' -e '^I0000' -e '^INFO:' -e '^WARNING: Logging' \
-            "$WORK/arm.err" | tail -5)"
+}
+run_check /opt/venv 'setup.py requirements'
+# ARM64_ALSO: other requirements to try beside (e.g. 'mediapipe==0.10.18'), in a venv of their
+# own with the package installed without its dependencies.
+if [ -n "${ARM64_ALSO:-}" ]; then
+    step "pip install $ARM64_ALSO in a second venv in the arm64 root"
+    if [ "$(cat "$ARMROOT/opt/venv-also/requested" 2>/dev/null)" != "$ARM64_ALSO" ]; then
+        rm -rf "$ARMROOT/opt/venv-also"
+        in_root python3 -m venv /opt/venv-also
+        in_root /opt/venv-also/bin/python -m pip install --quiet --disable-pip-version-check \
+            $ARM64_ALSO >"$WORK/pip.log" 2>&1 || { tail -30 "$WORK/pip.log" >&2; exit 1; }
+        echo "$ARM64_ALSO" >"$ARMROOT/opt/venv-also/requested"
     fi
-    echo "$output"
-    ARM_SECTIONS+=$'\n'"## arm64 (aarch64), emulated CPU: $cpu (${CPU_NAMES[$cpu]:-})"$'\n\n```\n'
-    ARM_SECTIONS+="$output"$'\n```\n'
-done
+    in_root /opt/venv-also/bin/python -m pip install --quiet --disable-pip-version-check \
+        --no-deps /opt/emotion_estimator >"$WORK/pip.log" 2>&1 \
+        || { tail -30 "$WORK/pip.log" >&2; exit 1; }
+    run_check /opt/venv-also "also: $ARM64_ALSO"
+    ALSO_FREEZE=$(in_root /opt/venv-also/bin/python -m pip freeze --disable-pip-version-check \
+        | grep -v '^emotion.estimator')
+fi
 ARM_UNAME=$(in_root uname -m)
 ARM_OS=$(in_root /bin/sh -c '. /etc/os-release && echo "$PRETTY_NAME, Debian $(cat /etc/debian_version)"')
 ARM_FREEZE=$(in_root /opt/venv/bin/python -m pip freeze --disable-pip-version-check \
@@ -236,7 +263,8 @@ relative() { echo "${1#"$EMOTION_ESTIMATOR_SHARED"/}"; }
 {
     echo '# The runtime on arm64 (Debian bookworm, emulated)'
     echo
-    echo "Command: \`sudo scripts/arm64_check.sh\` (as root). Date: $(date)."
+    echo "Command: \`sudo ${ARM64_ALSO:+ARM64_ALSO='$ARM64_ALSO' }scripts/arm64_check.sh\` (as root)."
+    echo "Date: $(date)."
     echo "Machine: $(nproc)-core $(uname -m) VM ($(uname -sr)); the arm64 root runs under"
     echo "qemu-user-static $(dpkg-query -W -f='${Version}' qemu-user-static 2>/dev/null) via binfmt_misc."
     echo
@@ -269,6 +297,14 @@ relative() { echo "${1#"$EMOTION_ESTIMATOR_SHARED"/}"; }
     echo '```'
     echo "$ARM_FREEZE"
     echo '```'
+    if [ -n "${ARM64_ALSO:-}" ]; then
+        echo
+        echo "## Installed in the second arm64 venv, ARM64_ALSO='$ARM64_ALSO' (pip freeze)"
+        echo
+        echo '```'
+        echo "$ALSO_FREEZE"
+        echo '```'
+    fi
 } >"$REPORT"
 step "report written to $REPORT"
 if [ -n "$FAILED" ]; then
