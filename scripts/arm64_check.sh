@@ -8,12 +8,15 @@
 # (mediapipe, opencv-contrib-python, numpy, ai-edge-litert: the aarch64 wheels), then runs
 # EmotionEstimator on two real faces from the shared folder (a smiling and a neutral one), each
 # shown as a 15 Hz camera stream for 4 s, and prints the labels, once on each emulated CPU (the
-# cores of a Raspberry Pi 4 and 5). The same check runs first with
-# the host's .venv (x86_64) for comparison, when it exists.
+# cores of a Raspberry Pi 4 and 5). The same check runs first with the host's .venv (x86_64) for
+# comparison, when it exists.
 #
-# Not part of CI (it takes 10-30 min and needs root). Writes its report to
-# benchmarks/results/arm64_bookworm.md (or the path given as the first argument).
+# Not part of CI (it needs root; about 15 min for the arm64 root the first time, then 5-15 min
+# on 2 busy cores). Writes its report to benchmarks/results/arm64_bookworm.md (or the path given
+# as the first argument); exits 3 when the check failed on a CPU (the report says which).
 # Emulated timings say nothing about a Pi: the report says what ran, never how fast.
+# The committed report: sudo ARM64_ALSO='mediapipe==0.10.18 ai-edge-litert==2.3.0' \
+#     scripts/arm64_check.sh
 #
 # The node is not run there: rclpy is not on PyPI for aarch64 (the ros-*-rclpy wheels are x86_64
 # only) and Debian bookworm has no ROS 2 packages; on a Pi it comes from the system's ROS 2.
