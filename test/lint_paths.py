@@ -7,7 +7,8 @@ from typing import List
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 #: Folders and files checked by flake8, pydocstyle and the copyright test.
-LINTED = ('emotion_estimator', 'test', 'launch', 'training', 'benchmarks', 'setup.py')
+LINTED = ('emotion_estimator', 'test', 'launch', 'training', 'benchmarks', 'examples',
+          'setup.py')
 #: Folder names never checked (build outputs, caches, virtual environments).
 SKIPPED_DIRS = {'__pycache__', 'build', 'install', 'log', 'runs', 'cache', '.git',
                 '.pytest_cache'}

@@ -32,7 +32,7 @@ NEUTRAL, SAD, ANGRY = (CLASS_NAMES.index(n) for n in ('neutral', 'sad', 'angry')
 
 @pytest.fixture(scope='module')
 def speech_clip(face_model, tmp_path_factory):
-    """A real clip of a man talking (74 frames at 25 fps), through MediaPipe VIDEO mode."""
+    """Return a real clip of a man talking (74 frames at 25 fps) through MediaPipe VIDEO mode."""
     path = shared_dir() / 'datasets' / 'speech' / 'deepavsr_3.mp4'
     cache = tmp_path_factory.mktemp('cache')
     blendshapes, fps = clip_blendshapes(path, face_model, cache)
