@@ -137,3 +137,27 @@ def test_a_face_reads_the_same_whatever_the_worker_showed_before(face_model):
     _, after = api_eval.run_jobs([second, first], None, str(face_model), trace=True)[1]
     assert not np.isnan(alone[:, 1:]).any()
     np.testing.assert_allclose(after, alone, atol=1e-6)
+
+
+def test_talking_clips_are_played_whole_and_limit_the_sad_gain():
+    talking = shared_dir() / 'datasets' / 'talking'
+    sets = rt.validation_jobs(shared_dir() / 'datasets' / 'fer2013',
+                              shared_dir() / 'datasets' / 'crossval', limit=4,
+                              talking_root=talking)
+    jobs, labels = sets['talking']
+    assert len(jobs) == len(labels) == len(list(talking.rglob('*_*.*'))) > 10
+    assert all(len(job) == 1 and job[0].kind == 'clip' for job in jobs)
+    # A neutral talker whose sad probability sits at 0.2 reads sad at a sad gain of 4.5 (0.9
+    # against 0.8 of the rest) on every frame without hysteresis: the tuner must quiet the
+    # talker (a lower gain, or a margin that unknown keeps), as a sad talker (0.5) stays found.
+    talker = _steady(np.full(60, 0.2))
+    sad_talker = _steady(np.full(60, 0.5))
+    records = {'talking': ([], [talker, sad_talker]),
+               'flicker': ([], [_steady(np.full(60, 0.1))])}
+    labels = {'talking': np.array([NEUTRAL, SAD]), 'flicker': np.array([NEUTRAL])}
+    start = DecisionSettings(sad_gain=4.5, min_confidence=0.0, switch_margin=0.0)
+    best, detail = rt.tune(records, labels, start, {'talking': 1.0})
+    assert detail['start']['per_set']['talking']['neutral_talkers_sad_share'] > 0.5
+    assert detail['per_set']['talking']['neutral_talkers_sad_share'] <= 0.05
+    assert detail['talking']['clips_found']['sad'] == 1.0
+    assert best != start
