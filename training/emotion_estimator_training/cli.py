@@ -332,7 +332,7 @@ def build_parser() -> argparse.ArgumentParser:
                          help='regular expression whose first group is the subject of an item '
                               f'name (default: {SUBJECT_PATTERN})')
     ablate_cmd = commands.choices['ablate']
-    ablate_cmd.add_argument('--window-lengths', type=int, nargs='+', default=[1, 4, 12, 16])
+    ablate_cmd.add_argument('--window-lengths', type=int, nargs='+', default=[8, 24])
     ablate_cmd.add_argument('--only', nargs='+', help='run only these named runs')
     ablate_cmd.add_argument('--out', default=str(REPO / 'training' / 'results' / 'ablations.json'))
     card_cmd = commands.choices['card']
