@@ -30,7 +30,7 @@ def crops(face_model_path: Path):
 
 def test_each_id_has_its_own_window_and_the_first_seen_is_main(estimator, crops):
     estimator.reset()
-    for frame in range(12):
+    for frame in range(estimator.spec.window_length + 4):
         for face_id, crop in zip(('kxqzv', 'mbwta'), crops):
             result = estimator.process_face_image(face_id, crop, frame / RATE_HZ)
             assert result.face_found and result.face_id == face_id and result.box is None
@@ -39,7 +39,7 @@ def test_each_id_has_its_own_window_and_the_first_seen_is_main(estimator, crops)
     assert all(len(track.window) == estimator.spec.window_length
                for track in estimator.tracks.values())
     assert estimator.main_face_id == 'kxqzv'
-    # Both people smile: after 12 frames each is happy on its own.
+    # Both people smile: after a full window each is happy on its own.
     assert all(track.filter.label == 'happy' for track in estimator.tracks.values())
     estimator.forget_face('kxqzv')
     assert set(estimator.tracks) == {'mbwta'} and estimator.main_face_id == 'mbwta'
@@ -47,21 +47,23 @@ def test_each_id_has_its_own_window_and_the_first_seen_is_main(estimator, crops)
 
 
 def test_fer2013_crops_go_through_the_training_pre_processing(estimator):
-    # The FER2013 test crops are the pre-processing the model was trained with: each 48x48
-    # face is found, and a happy face held for 12 frames mostly reads happy.
+    # The FER2013 test crops are the pre-processing the model was trained with: almost every
+    # 48x48 face is found (MediaPipe misses about 6% of FER2013 test faces), and happy faces
+    # held for a full window read happy at about the model's happy recall on FER2013 test
+    # (0.64 on still windows, models/MODEL_CARD.md), sad at most once in 20.
     labels = []
-    for index, face in enumerate(fer_faces('happy', 10)):
+    for index, face in enumerate(fer_faces('happy', 20)):
         estimator.reset()
-        for frame in range(12):
+        for frame in range(estimator.spec.window_length + 8):
             result = estimator.process_face_image(f'f{index}', face, frame / RATE_HZ)
-        assert result.face_found
-        labels.append(result.label)
-    assert labels.count('happy') >= 6, labels
+        labels.append(result.label if result.face_found else 'no face')
+    assert labels.count('no face') <= 2, labels
+    assert labels.count('happy') >= 10 and labels.count('sad') <= 1, labels
 
 
 def test_time_going_back_restarts_that_face_only(estimator, crops):
     estimator.reset()
-    for frame in range(10):
+    for frame in range(estimator.spec.window_length + 2):
         estimator.process_face_image('a', crops[0], 10.0 + frame / RATE_HZ)
         estimator.process_face_image('b', crops[1], 10.0 + frame / RATE_HZ)
     result = estimator.process_face_image('a', crops[0], 1.0)
