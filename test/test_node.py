@@ -240,7 +240,7 @@ def graph(emotion_model_spec, face_model_path):
     thread = threading.Thread(target=executor.spin, daemon=True)
     thread.start()
     for probe, node in ((probes['raw'], raw), (probes['compressed'], compressed)):
-        assert probe.wait_for(lambda: node.subscription.get_publisher_count() > 0
+        assert probe.wait_for(lambda: node.input.subscription.get_publisher_count() > 0
                               and probe.count_subscribers('emotion/scores') > 0)
     yield {'raw': raw, 'compressed_node': compressed, 'clock': clock, 'probe': probes['raw'],
            'compressed': probes['compressed']}
@@ -294,7 +294,7 @@ def test_each_encoding_reaches_the_model_unchanged(graph, probe, astronaut_frame
                                                    padding):
     probe.subscribe_debug()
     try:
-        assert probe.wait_for(lambda: graph['raw'].debug_pub.get_subscription_count() > 0)
+        assert probe.wait_for(lambda: graph['raw'].outputs.debug_pub.get_subscription_count() > 0)
         start = probe.count(probe.debug)
         sent = []
 
@@ -400,13 +400,18 @@ def test_decision_parameters_change_at_run_time(graph, probe):
     ('camera_timeout_s', 0.0, 'range'),
     ('processing_time_warn_ms', -5.0, 'range'),
     ('min_confidence', 'high', 'type'),
-    ('min_dwell_s', float('nan'), ''),
+    ('min_dwell_s', float('nan'), 'range'),
+    ('camera_timeout_s', float('inf'), 'range'),
+    ('switch_margin', 1, 'type'),
+    ('max_faces', 2, 'read-only'),
     ('class_names', ['a'], 'read-only'),
     ('model_variant', 'int8', 'read-only'),
     ('use_compressed', True, 'read-only'),
     ('resting_face', False, 'read-only'),
 ])
 def test_invalid_parameters_are_rejected_with_a_reason(graph, probe, name, value, reason):
+    # The node checks nothing itself: the parameter descriptors (types, ranges, read-only) do,
+    # through rclpy's set_parameters service, before any callback of the node.
     node = graph['raw']
     before = node.get_parameter(name).value
     settings = node.estimator.settings
@@ -522,23 +527,23 @@ def test_repeated_conversion_failures_give_error_diagnostics(graph, probe, astro
 
 def test_stamps_going_backwards_restart_and_node_goes_on(graph, probe, astronaut_frame):
     node = graph['raw']
-    jumps = node._stats.time_jumps_back
+    jumps = node.stamp_jumps_back
     probe.outputs_after(lambda: probe.image(astronaut_frame), 2)
     past = graph['clock'].now - 100.0
     probe.send(probe.image(astronaut_frame, stamp=past))
-    assert probe.wait_for(lambda: node._stats.time_jumps_back > jumps)
+    assert probe.wait_for(lambda: node.stamp_jumps_back > jumps)
     probe.outputs_after(lambda: probe.image(astronaut_frame), 2)
 
 
 def test_a_late_frame_is_dropped_without_restarting(graph, probe, astronaut_frame):
     node = graph['raw']
     probe.outputs_after(lambda: probe.image(astronaut_frame), 2)
-    jumps, late = node._stats.time_jumps_back, node.frame_counters().dropped_late
+    jumps, late = node.stamp_jumps_back, node.frame_counters().dropped_late
     # Wait until the worker is idle, so the late frame cannot be overwritten while pending.
     assert probe.wait_for(lambda: node.frame_counters().in_flight == 0)
-    probe.send(probe.image(astronaut_frame, stamp=node._last_processed_stamp_s[None] - 0.05))
+    probe.send(probe.image(astronaut_frame, stamp=node.last_processed_stamp() - 0.05))
     assert probe.wait_for(lambda: node.frame_counters().dropped_late > late)
-    assert node._stats.time_jumps_back == jumps
+    assert node.stamp_jumps_back == jumps
     probe.outputs_after(lambda: probe.image(astronaut_frame), 2)
 
 
@@ -583,19 +588,19 @@ def test_debug_image_only_while_subscribed_with_header_copied(
         graph, probe, astronaut_frame, monkeypatch):
     node = graph['raw']
     made = []
-    original = node._debug_image
+    original = node.outputs.debug_image
 
     def counting(*args):
         made.append(1)
         return original(*args)
-    monkeypatch.setattr(node, '_debug_image', counting)
-    assert probe.wait_for(lambda: node.debug_pub.get_subscription_count() == 0)
+    monkeypatch.setattr(node.outputs, 'debug_image', counting)
+    assert probe.wait_for(lambda: node.outputs.debug_pub.get_subscription_count() == 0)
     probe.outputs_after(lambda: probe.image(astronaut_frame), 3)
     assert made == []
 
     probe.subscribe_debug()
     try:
-        assert probe.wait_for(lambda: node.debug_pub.get_subscription_count() > 0)
+        assert probe.wait_for(lambda: node.outputs.debug_pub.get_subscription_count() > 0)
         sent = []
 
         def make():
