@@ -32,7 +32,7 @@ from emotion_estimator.dds_profile import (
 from emotion_estimator.decision import UNKNOWN
 from emotion_estimator.estimator import EmotionEstimator
 from emotion_estimator.frame_processor import FrameProcessor
-from emotion_estimator.frame_queue import (  # noqa: F401 - DROP_REASONS, PENDING_FRAMES: API
+from emotion_estimator.frame_queue import (  # noqa: F401 - DROP_REASONS: API
     DROP_REASONS, FrameCounters, FrameQueue, PENDING_FRAMES, PROCESSED)
 from emotion_estimator.health import (  # noqa: F401 - CONVERSION_ERROR_LIMIT: API
     CONVERSION_ERROR_LIMIT, NodeState, pipeline_health)
@@ -96,7 +96,8 @@ class EmotionEstimatorNode(LifecycleNode):
         # Serialises every use of the estimator (worker thread, parameter, timer and service
         # callbacks, transitions).
         self._estimator_lock = threading.Lock()
-        self._queue = FrameQueue()
+        # PENDING_FRAMES read here, so that a benchmark may set node.PENDING_FRAMES first.
+        self._queue = FrameQueue(PENDING_FRAMES)
         self._stream_order = StreamOrder()
         self._worker: Optional[threading.Thread] = None
         self._label = UNKNOWN
