@@ -20,6 +20,7 @@ from emotion_estimator.contract import ModelSpec, shared_dir
 from emotion_estimator_training import cli
 from emotion_estimator_training.dataset import FerDataset
 from emotion_estimator_training.extract import extract_blendshapes, ExtractionConfig
+from emotion_estimator_training.features import BROWS
 
 
 @pytest.fixture(scope='module')
@@ -94,7 +95,8 @@ def test_build_end_to_end_gives_a_model_the_runtime_runs(fer_root, face_model, t
     assert 'build' in spec.extra['reproduce']
     # Features chosen across data sets, and the resting face the runtime learns per person.
     cross = record['feature_selection']['cross_dataset']
-    assert cross['names'] == list(spec.feature_names)
+    # The shipped set: the cross-dataset 27 plus every brow blendshape (cross27brows).
+    assert set(cross['names']) | set(BROWS) == set(spec.feature_names)
     assert set(cross['comparison']) == {'paper27', 'cross27', 'all51'}
     # The decision is tuned with the talking clips and the false-alarm limits.
     assert set(record['decision_tuning']['per_set']) == {'fer_val', 'muxspace', 'yale',
