@@ -43,7 +43,7 @@ from emotion_estimator.decision import LabelFilter
 from emotion_estimator_training import api_eval
 from emotion_estimator_training.crossval import load_still_set
 from emotion_estimator_training.evaluate import decision_objective
-from emotion_estimator_training.talking import talking_report
+from emotion_estimator_training.talking import talking_report, TALKING_SUBJECT_PATTERN
 
 #: Seconds each face of the flicker set is held, and every how many-th PublicTest face is used.
 FLICKER_HOLD_S = 4.0
@@ -80,7 +80,6 @@ def validation_jobs(fer_root: Path, crossval_root: Path, limit: Optional[int] = 
     noisy = [(api_eval.Segment(path, FLICKER_HOLD_S, 'noisy_photo'),) for path in paths]
     sets['flicker'] = thin(noisy, labels, limit, FLICKER_EVERY)
     if talking_root is not None:
-        from emotion_estimator_training.talking import TALKING_SUBJECT_PATTERN
         items = [item for item in api_eval.load_dataset(talking_root, TALKING_SUBJECT_PATTERN)
                  if item.kind == 'clip']
         sets['talking'] = ([(api_eval.Segment(item.path, 0.0, 'clip'),) for item in items],

@@ -183,10 +183,3 @@ def load_talking(folder: Path, face_model: Path, cache_dir: Path) -> List[tuple]
     if not clips:
         raise ValueError(f'{folder} holds no video clip')
     return clips
-
-
-def talking_clips(folder: Path) -> List[Path]:
-    """Return the video clips under ``folder`` (recursively), sorted."""
-    from emotion_estimator_training.api_eval import VIDEO_SUFFIXES
-
-    return sorted(p for p in Path(folder).rglob('*') if p.suffix.lower() in VIDEO_SUFFIXES)
