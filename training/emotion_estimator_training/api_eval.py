@@ -277,7 +277,8 @@ def score(labels7: np.ndarray, results: Sequence[Tuple[str, int, float, List[str
 
 
 def clip_score(labels7: np.ndarray, items: Sequence['Item'],
-               results: Sequence[Tuple[str, int, float, List[str]]]) -> Dict[str, object]:
+               results: Sequence[Tuple[str, int, float, List[str]]]
+               ) -> Optional[Dict[str, object]]:
     """Return ``talking.talking_report`` of the clips of a run (None without clips).
 
     Every clip is scored by the labels published over its frames (how a clip reads, how often

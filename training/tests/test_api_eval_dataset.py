@@ -109,6 +109,14 @@ def test_evaluate_api_scores_the_folder_cold_and_met(dataset, face_model):
     # Yale's smiles are clear: the happy items (two photos and the sequence) read happy.
     assert cold['three_class']['per_class']['happy']['recall'] >= 2 / 3
     assert met['mean_resting_face_settled'] > cold['mean_resting_face_settled']
+    # The two clips are also scored over their frames, and every set says where its sad and
+    # happy answers came from (one count per item).
+    assert cold['clips']['clips'] == met['clips']['clips'] == 2
+    assert sum(row['frames'] for row in cold['clips']['per_class'].values()) > 2
+    for result in (cold, met):
+        assert sum(sum(counts.values()) for counts in result['answers_from'].values()) <= 9
+        assert set(result['alarms']) == {'macro_f1', 'sad_recall', 'sad_precision',
+                                         'negatives_read_sad'}
 
 
 def test_bad_folders_get_clear_errors(tmp_path):
