@@ -22,8 +22,9 @@ On top, two kinds of variation a robot sees that FER2013 stills lack:
 * **speech**, with the label unchanged, so that a talking face is not read as an expression:
   ``real`` (the default of the shipped model) adds stretches of the articulation residuals of
   real people talking (``speech.SpeechBank``: every blendshape that moves while people talk,
-  lips, jaw, blinks and gaze among them, at the window's frame rate); ``simulated`` adds the jaw and lower lip opening and
-  closing at 3-6 Hz (amplitudes assumed: jawOpen up to ``speech_amplitude``).
+  lips, jaw, blinks and gaze among them, at the window's frame rate); ``simulated`` adds the
+  jaw and lower lip opening and closing at 3-6 Hz (amplitudes assumed: jawOpen up to
+  ``speech_amplitude``).
 """
 
 from typing import Optional, Sequence, Tuple
