@@ -37,13 +37,13 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from emotion_estimator.contract import CLASS_NAMES, DECISION_LABELS, DecisionSettings
-from emotion_estimator.decision import LabelFilter
+from emotion_estimator.contract import DECISION_LABELS, DecisionSettings
 
 from emotion_estimator_training import api_eval
 from emotion_estimator_training.crossval import load_still_set
 from emotion_estimator_training.evaluate import decision_objective
-from emotion_estimator_training.talking import talking_report, TALKING_SUBJECT_PATTERN
+from emotion_estimator_training.talking import replay_labels, talking_report, \
+    TALKING_SUBJECT_PATTERN
 
 #: Seconds each face of the flicker set is held, and every how many-th PublicTest face is used.
 FLICKER_HOLD_S = 4.0
@@ -106,12 +106,8 @@ def replay(record: Record, settings: DecisionSettings) -> Tuple[str, int]:
 
 def replay_frames(record: Record, settings: DecisionSettings) -> List[str]:
     """Replay the runtime's ``LabelFilter`` on a record: the label published at every frame."""
-    label_filter = LabelFilter(settings, CLASS_NAMES)
-    time_s, labels = 0.0, []
-    for row in record:
-        time_s += float(row[0])
-        labels.append(label_filter.update(None if np.isnan(row[1]) else row[1:], time_s))
-    return labels
+    has_face = ~np.isnan(record[:, 1])
+    return replay_labels(record[has_face, 1:], has_face, np.cumsum(record[:, 0]), settings)
 
 
 def talking_replayed(records: Sequence[Record], labels7: np.ndarray,

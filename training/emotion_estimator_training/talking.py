@@ -67,13 +67,17 @@ def clip_windows(blendshapes: np.ndarray, fps: float, indices: Sequence[int], le
     return (np.array(windows, np.float32) if windows else np.zeros(shape, np.float32)), has_face
 
 
-def replay_labels(probabilities: np.ndarray, has_face: np.ndarray, fps: float,
+def replay_labels(probabilities: np.ndarray, has_face: np.ndarray, times_s: Sequence[float],
                   settings: DecisionSettings) -> List[str]:
-    """Return the label the runtime's ``LabelFilter`` publishes at every frame of a clip."""
+    """Return the label the runtime's ``LabelFilter`` publishes at every frame.
+
+    ``probabilities`` holds the frames with a face (``has_face``), in order; ``times_s`` the
+    time of every frame.
+    """
     label_filter = LabelFilter(settings, CLASS_NAMES)
     rows = iter(probabilities)
-    return [label_filter.update(next(rows) if face else None, index / fps)
-            for index, face in enumerate(has_face)]
+    return [label_filter.update(next(rows) if face else None, float(time_s))
+            for face, time_s in zip(has_face, times_s)]
 
 
 def replay_clip(blendshapes: np.ndarray, fps: float, indices: Sequence[int], length: int,

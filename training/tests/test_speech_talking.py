@@ -155,13 +155,15 @@ def test_replaying_a_clip_gives_what_the_estimator_computes(face_model):
     expected = np.array([[result.scores[name] for name in spec.class_names]
                          for result in results if result.face_found])
     np.testing.assert_allclose(probabilities, expected, atol=1e-5)
-    labels = replay_labels(probabilities, has_face, fps, spec.decision)
+    labels = replay_labels(probabilities, has_face, np.arange(len(has_face)) / fps,
+                           spec.decision)
     assert labels == [result.label for result in results]
 
 
 def test_replay_labels_is_unknown_without_a_face():
     probabilities = np.zeros((0, len(CLASS_NAMES)))
-    assert replay_labels(probabilities, np.zeros(5, bool), 25.0, DecisionSettings()) == \
+    assert replay_labels(probabilities, np.zeros(5, bool), np.arange(5) / 25.0,
+                         DecisionSettings()) == \
         ['unknown'] * 5
 
 
