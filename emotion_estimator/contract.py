@@ -53,6 +53,8 @@ STILL_FACE_PREPROCESSING: Dict[str, int] = {
 SHARED_DIR_ENV = 'EMOTION_ESTIMATOR_SHARED'
 
 MODEL_SPEC_FILENAME = 'emotion_model.json'
+#: The ``format_version`` :meth:`ModelSpec.save` writes.
+MODEL_SPEC_FORMAT_VERSION = 1
 
 
 class ModelSpecError(ValueError):
@@ -160,6 +162,44 @@ class ModelSpec:
             raise ModelSpecError(f'model metadata {path} lacks the key {error}') from None
         spec._validate()
         return spec
+
+    def to_dict(self) -> Dict[str, object]:
+        """Return the content of ``emotion_model.json`` in its key order (see :meth:`save`).
+
+        ``format_version``, ``input`` and ``output`` come from :attr:`extra` where a loaded file
+        had them, else from this spec (the input window and the class probabilities).
+        """
+        data = {
+            'format_version': self.extra.get('format_version', MODEL_SPEC_FORMAT_VERSION),
+            'variants': dict(self.variants),
+            'default_variant': self.default_variant,
+            'class_names': list(self.class_names),
+            'feature_names': list(self.feature_names),
+            'window_length': self.window_length,
+            'input': self.extra.get('input', {
+                'shape': [1, self.window_length, len(self.feature_names)], 'dtype': 'float32',
+                'meaning': 'raw MediaPipe blendshape scores in [0, 1], oldest frame first'}),
+            'output': self.extra.get('output', {'shape': [1, len(self.class_names)],
+                                                'meaning': 'class probabilities'}),
+            'preprocessing': dict(self.preprocessing),
+            'decision': dict(self.decision.__dict__),
+            'resting_face': dict(self.resting_face)}
+        data.update((key, value) for key, value in self.extra.items() if key not in data)
+        return data
+
+    def save(self, path: Optional[os.PathLike] = None) -> Path:
+        """Write the spec as ``emotion_model.json`` (to :attr:`path` if ``path`` is None).
+
+        What :meth:`load` reads back is this spec: the same keys and values.
+
+        Raises:
+            ModelSpecError: the spec would not load (unknown classes or features, ...).
+
+        """
+        self._validate()
+        path = Path(path) if path is not None else self.path
+        path.write_text(json.dumps(self.to_dict(), indent=2) + '\n')
+        return path
 
     def _validate(self) -> None:
         if sorted(self.class_names) != sorted(CLASS_NAMES):
