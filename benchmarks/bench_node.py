@@ -287,7 +287,7 @@ def git_commit() -> str:
         commit = subprocess.run(['git', 'rev-parse', '--short', 'HEAD'], cwd=HERE,
                                 capture_output=True, text=True).stdout.strip()
         dirty = subprocess.run(['git', 'status', '--porcelain', '--', 'emotion_estimator',
-                                'benchmarks/node_harness.py', 'benchmarks/bench_node.py',
+                                'test/ros/node_harness.py', 'benchmarks/bench_node.py',
                                 'benchmarks/bench_faces.py', 'config'], cwd=HERE.parent,
                                capture_output=True, text=True).stdout.splitlines()
     except OSError:

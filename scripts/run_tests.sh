@@ -35,7 +35,7 @@ if .venv/bin/python -c 'import tensorflow' 2>/dev/null; then
     exit 1
 fi
 [ -n "${EMOTION_ESTIMATOR_FACE_MODEL:-}" ] || .venv/bin/emotion-estimator fetch-models
-# --- begin: oldest TFLite interpreter (test/test_interpreter_versions.py) ---
+# --- begin: oldest TFLite interpreter (test/unit/test_interpreter_versions.py) ---
 # ai-edge-litert 1.4.0, the oldest interpreter the shipped models are tested on, with the
 # runtime's numpy, in a venv of its own; the test compares its outputs with .venv's.
 LITERT_OLDEST=1.4.0
@@ -59,9 +59,9 @@ export EMOTION_ESTIMATOR_LITERT_OLDEST_PYTHON="$ROOT/.venv-litert-oldest/bin/pyt
 # (scripts/build_ros_workspace.sh with EMOTION_ESTIMATOR_ROS_DISTRO=jazzy, which the tests'
 # ros_workspace.py reads too). The library, analysis and linter tests do not depend on the
 # distribution and run once, above.
-JAZZY_TESTS=(test/test_dds_profile.py test/test_node.py test/test_node_process.py
-             test/test_ros_launch.py test/test_ros_messages.py test/test_ros_faces.py
-             test/test_ros4hri_input.py test/test_behaviour_tree.py)
+JAZZY_TESTS=(test/unit/test_dds_profile.py test/ros/test_node.py test/ros/test_node_process.py
+             test/ros/test_ros_launch.py test/ros/test_ros_messages.py test/ros/test_ros_faces.py
+             test/ros/test_ros4hri_input.py test/ros/test_behaviour_tree.py)
 [ -x .venv-jazzy/bin/python ] || "$PYTHON" -m venv .venv-jazzy
 .venv-jazzy/bin/python -m pip install --quiet --upgrade pip
 .venv-jazzy/bin/python -m pip install --quiet -e '.[ros-jazzy,test]'

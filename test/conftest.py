@@ -2,6 +2,11 @@
 # SPDX-License-Identifier: Apache-2.0
 """Shared fixtures: the read-only shared data, the face model and real face frames.
 
+The tests come in layers: ``unit/`` (the ROS-free runtime and the analysis, no rclpy),
+``ros/`` (a real ROS 2 graph: the node in process or launched, the colcon workspace, with their
+probes and harnesses beside them) and ``lint/`` (linters, packaging, the README and docs being
+true). Helpers used by several layers (``face_frames.py``, ``runtime_requirements.py``) stay here.
+
 The shared folder (datasets, face model) is ``../shared`` next to the repository, or the folder
 named by ``$EMOTION_ESTIMATOR_SHARED``; it is never copied into the repository.
 """

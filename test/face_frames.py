@@ -3,7 +3,8 @@
 """Real face frames for tests: FER2013 test faces and the scikit-image astronaut in 640x480.
 
 A plain module (not ``conftest``) so that test files can import these helpers even though
-``test/`` and ``test/analysis/`` each have a ``conftest.py``.
+``test/`` and ``test/unit/analysis/`` each have a ``conftest.py``; every test layer
+(``unit/``, ``ros/``, ``lint/``) imports it from ``test/``.
 """
 
 from pathlib import Path

@@ -10,7 +10,7 @@ import pytest
 from emotion_estimator.classifier import EmotionClassifier
 from emotion_estimator.contract import MODEL_SPEC_FILENAME, ModelSpec
 
-MODELS_DIR = Path(__file__).resolve().parent.parent / 'models'
+MODELS_DIR = Path(__file__).resolve().parents[2] / 'models'
 
 
 @pytest.fixture(scope='module')

@@ -28,7 +28,7 @@ from runtime_requirements import pinned_version
 from emotion_estimator.classifier import EmotionClassifier
 from emotion_estimator.contract import MODEL_SPEC_FILENAME, ModelSpec
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 MODELS_DIR = REPO / 'models'
 OLDEST_ENV = 'EMOTION_ESTIMATOR_LITERT_OLDEST_PYTHON'
 #: Largest difference allowed between the two interpreters' outputs.

@@ -17,7 +17,7 @@ import xml.etree.ElementTree as ElementTree
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / 'emotion_estimator_msgs'
 BUILD_SCRIPT = ROOT / 'scripts' / 'build_ros_workspace.sh'
 COPYRIGHT = re.compile(r'^(#|<!--) Copyright \d{4}(-\d{4})? The emotion_estimator authors\.$')

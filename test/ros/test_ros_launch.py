@@ -210,7 +210,7 @@ NOT_IN_THIS_MODE = {'/image/compressed'}
 
 def _readme_topic_rows() -> list:
     """Return (names, kind, mode, types) for each row of the README's topic table."""
-    text = (Path(__file__).resolve().parents[1] / 'README.md').read_text()
+    text = (Path(__file__).resolve().parents[2] / 'README.md').read_text()
     section = text.split('<!-- section: node (node helper) -->')[1]
     table = section.split('| topic | type | QoS | notes |')[1].split('\n\n')[0]
     rows = []

@@ -11,7 +11,7 @@ from emotion_estimator.affect import (CLASS_VALENCE_AROUSAL, rescale_rating, val
                                       WARRINER_2013)
 from emotion_estimator.contract import CLASS_NAMES
 
-README = Path(__file__).resolve().parent.parent / 'README.md'
+README = Path(__file__).resolve().parents[2] / 'README.md'
 
 
 def test_every_model_class_has_coordinates_in_range():

@@ -17,7 +17,7 @@ import yaml
 
 from emotion_estimator.node import EmotionEstimatorNode, NODE_NAME, PARAMETERS
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 LAUNCH_FILE = ROOT / 'launch' / 'emotion_estimator.launch.py'
 CONFIG_FILE = ROOT / 'config' / 'emotion_estimator.yaml'
 #: Declared by rclpy itself, or derived from the model (read-only, not configurable).

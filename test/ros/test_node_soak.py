@@ -14,7 +14,7 @@ from pathlib import Path
 import subprocess
 import sys
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SOAK = ROOT / 'benchmarks' / 'soak_node.py'
 
 

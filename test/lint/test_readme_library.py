@@ -13,7 +13,7 @@ from emotion_estimator.contract import DecisionSettings
 from emotion_estimator.estimator import EmotionEstimator, EmotionResult
 from emotion_estimator.model_files import FACE_MODEL_ENV, FACE_MODEL_SHA256
 
-README = Path(__file__).resolve().parent.parent / 'README.md'
+README = Path(__file__).resolve().parents[2] / 'README.md'
 
 
 @pytest.fixture(scope='module')

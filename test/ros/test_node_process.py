@@ -5,11 +5,10 @@
 Both processes run with a default environment (no Fast DDS profile, builtin transport, RMW or
 discovery variable; only a ROS domain of this test session), and the node is started through its
 entry point, so the node's own profile choice is what makes the best-effort images arrive. The
-camera (``benchmarks/node_harness.py``) is the only stand-in: a program that publishes the
+camera (``node_harness.py``, beside this file) is the only stand-in: a program that publishes the
 astronaut photo with wall-clock stamps, as a camera driver would.
 """
 
-import importlib.util
 import json
 import os
 from pathlib import Path
@@ -17,13 +16,10 @@ import subprocess
 import sys
 import time
 
+import node_harness as harness
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-HARNESS_FILE = ROOT / 'benchmarks' / 'node_harness.py'
-_spec = importlib.util.spec_from_file_location('node_harness', HARNESS_FILE)
-harness = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(harness)
+HARNESS_FILE = Path(harness.__file__).resolve()
 
 #: Required by the issue: frames out of the node per second for a 30 Hz camera.
 MIN_OUTPUT_HZ = 29.0

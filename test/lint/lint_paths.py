@@ -5,7 +5,7 @@
 from pathlib import Path
 from typing import List
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 #: Folders and files checked by flake8, pydocstyle and the copyright test.
 LINTED = ('emotion_estimator', 'test', 'launch', 'training', 'benchmarks', 'examples',
           'setup.py')

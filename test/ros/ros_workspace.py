@@ -20,7 +20,7 @@ from typing import Callable, Dict, List, Sequence
 
 import pytest
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 #: ``EMOTION_ESTIMATOR_ROS_DISTRO=jazzy`` (scripts/run_tests.sh's Jazzy run): the Jazzy workspace
 #: that ``scripts/build_ros_workspace.sh`` builds with that variable.
 WORKSPACE = REPO_ROOT / ('build_ros_jazzy' if os.environ.get('EMOTION_ESTIMATOR_ROS_DISTRO')

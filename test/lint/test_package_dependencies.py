@@ -14,7 +14,7 @@ import sys
 from typing import Dict, Set
 import xml.etree.ElementTree as ElementTree
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = 'emotion_estimator'
 SOURCES = sorted((ROOT / PACKAGE).rglob('*.py')) + sorted((ROOT / 'launch').glob('*.py'))
 

@@ -29,7 +29,7 @@ from ros_workspace import spin_until
 from sensor_msgs.msg import Image
 from std_msgs.msg import String
 
-EXAMPLE = Path(__file__).resolve().parent.parent / 'examples' / 'emotion_behaviour_tree.py'
+EXAMPLE = Path(__file__).resolve().parents[2] / 'examples' / 'emotion_behaviour_tree.py'
 RATE_HZ = 15.0
 #: (phase name, frame, seconds); 'stop' deactivates the node at its start.
 PHASES = [('none', 'none', 3.0), ('smile', 'smile', 5.0), ('left', 'none', 3.0),

@@ -15,7 +15,7 @@ from emotion_estimator.contract import (
 
 def packaged_spec_path() -> Path:
     """Return the model metadata file of the source checkout (committed in models/)."""
-    path = Path(__file__).resolve().parent.parent / 'models' / contract.MODEL_SPEC_FILENAME
+    path = Path(__file__).resolve().parents[2] / 'models' / contract.MODEL_SPEC_FILENAME
     if not path.is_file():
         pytest.fail(f'{path} not trained yet')
     return path
