@@ -2,84 +2,27 @@
 # SPDX-License-Identifier: Apache-2.0
 """The whole pipeline without ROS: frame -> faces -> per-face window -> LSTM -> steady label.
 
-Every face has its own state (:class:`FaceTrack`): an id that stays while the face moves a
-little from frame to frame or is hidden for less than the forget time, its frame window, its
-label filter and its resting-face estimate.
-
-With ``max_faces=1`` the faces come from one FaceLandmarker on the whole frame (VIDEO mode, as
-before there was more than one face); with more, from :class:`MultiFaceExtractor`, a separate
-face detector and FaceLandmarker per face crop (see ``benchmarks/results/faces.md``).
-
-Where another program finds and tracks the faces (ROS4HRI's ``hri_face_detect`` publishes each
-face's aligned crop under its own id), ``faces_from='face_images'`` makes the estimator read one
-face image at a time under the caller's id (:meth:`EmotionEstimator.process_face_image`),
-through the same pre-processing as the FER2013 crops the model was trained on.
+:class:`EmotionEstimator` is the library's one entry point. It loads the models and hands the
+frames to a front-end (``front_ends``: camera frames, or face images found elsewhere), which
+tracks the faces (``tracking``) and feeds each through the per-face pipeline
+(``face_pipeline``).
 """
 
-from dataclasses import dataclass, field, replace
-import itertools
 import os
-import time
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Optional
 
 import numpy as np
 
-from emotion_estimator.blendshapes import (
-    BlendshapeExtractor, FaceObservation, MultiFaceExtractor)
-from emotion_estimator.classifier import EmotionClassifier
-from emotion_estimator.contract import ModelSpec, ModelSpecError
+from emotion_estimator.blendshapes import BlendshapeExtractor, MultiFaceExtractor
+from emotion_estimator.contract import DecisionSettings
 from emotion_estimator.decision import LabelFilter
-from emotion_estimator.frames import bgr_to_rgb, FrameError, still_face_to_rgb
-from emotion_estimator.resting_face import RestingFace, RestingFacePrior, RestingFaceSettings
+from emotion_estimator.face_pipeline import EmotionResult, FacePipeline, FaceTrack
+from emotion_estimator.front_ends import (
+    CameraFrames, FACE_IMAGES, FACE_SOURCES, FaceImages, FRAMES, FrontEnd)
+from emotion_estimator.tracking import MAIN_FACE_KEEP_RATIO
 from emotion_estimator.window import BlendshapeWindow
 
-
-#: The main face keeps its place while its box area is at least this share of the largest.
-MAIN_FACE_KEEP_RATIO = 0.8
-
-
-@dataclass
-class EmotionResult:
-    """What :meth:`EmotionEstimator.process` returns for one frame."""
-
-    label: str
-    scores: Dict[str, float]
-    face_found: bool
-    time_s: float
-    #: The label of this frame alone (no temporal filter); 'unknown' without a face.
-    instant_label: str = 'unknown'
-    #: All 52 blendshape scores of the face (BLENDSHAPE_NAMES order), None without a face.
-    blendshapes: Optional[np.ndarray] = None
-    #: True when the window was restarted at this frame (face lost, gap or time jump back).
-    window_restarted: bool = False
-    #: Seconds spent in MediaPipe and in the emotion model for this frame.
-    timings: Dict[str, float] = field(default_factory=dict)
-    #: The face's id, kept while it is tracked ('' when no face has been seen).
-    face_id: str = ''
-    #: The face's box in pixels (x, y, width, height); None without a face in this frame.
-    box: Optional[Tuple[int, int, int, int]] = None
-    #: How well the person's resting face is known: 0 = not at all (a new face, or the feature
-    #: is off), 1 = after ``settle_s`` seconds of the face (see ``resting_face.py``).
-    resting_face_settled: float = 0.0
-
-
-@dataclass
-class FaceTrack:
-    """The state of one tracked face: its id, window, label filter and resting face."""
-
-    face_id: str
-    window: BlendshapeWindow
-    filter: LabelFilter
-    resting: Optional[RestingFace]
-    box: Tuple[int, int, int, int]
-    last_seen_s: float
-
-    def matches(self, box: Tuple[int, int, int, int]) -> float:
-        """Return how far ``box`` is from this face's last box, in face sizes (< 1: same face)."""
-        x, y, w, h = self.box
-        nx, ny, nw, nh = box
-        distance = np.hypot((nx + nw / 2) - (x + w / 2), (ny + nh / 2) - (y + h / 2))
-        return float(distance / max(w, h, nw, nh, 1))
+__all__ = ['EmotionEstimator', 'EmotionResult', 'FaceTrack', 'MAIN_FACE_KEEP_RATIO']
 
 
 class EmotionEstimator:
@@ -105,7 +48,7 @@ class EmotionEstimator:
     """
 
     #: The values of ``faces_from``.
-    FACE_SOURCES = ('frames', 'face_images')
+    FACE_SOURCES = FACE_SOURCES
 
     def __init__(self, model_spec_path: Optional[os.PathLike] = None,
                  face_model_path: Optional[os.PathLike] = None,
@@ -115,54 +58,52 @@ class EmotionEstimator:
                  num_threads: Optional[int] = 1,
                  resting_face: bool = True,
                  max_faces: int = 1,
-                 faces_from: str = 'frames'):
+                 faces_from: str = FRAMES):
         """Load the emotion model and the face model."""
-        if faces_from not in self.FACE_SOURCES:
-            raise ValueError(f'faces_from must be one of {self.FACE_SOURCES}, got {faces_from!r}')
-        self.spec = ModelSpec.load(model_spec_path)
-        self.classifier = EmotionClassifier(self.spec.model_file(variant), num_threads=num_threads)
-        if self.classifier.input_shape[1:] != (self.spec.window_length,
-                                               len(self.spec.feature_names)):
-            raise ModelSpecError(
-                f'{self.classifier.model_path} reads {self.classifier.input_shape[1:]} but '
-                f'{self.spec.path} says window {self.spec.window_length} x '
-                f'{len(self.spec.feature_names)} features')
-        if self.classifier.num_classes != len(self.spec.class_names):
-            raise ModelSpecError(
-                f'{self.classifier.model_path} returns {self.classifier.num_classes} scores but '
-                f'{self.spec.path} names {len(self.spec.class_names)} classes')
-        self.settings = self.spec.decision
-        if decision:
-            self.settings = replace(self.settings, **decision)
+        if faces_from not in FACE_SOURCES:
+            raise ValueError(f'faces_from must be one of {FACE_SOURCES}, got {faces_from!r}')
+        self.pipeline = FacePipeline(model_spec_path, variant, decision, max_gap_s,
+                                     num_threads, resting_face)
         if max_faces < 1:
             raise ValueError(f'max_faces must be >= 1, got {max_faces}')
-        self.max_gap_s = max_gap_s
         self.max_faces = max_faces
-        self.resting_prior: Optional[RestingFacePrior] = None
-        self.resting_settings = RestingFaceSettings()
-        if resting_face and self.spec.resting_face:
-            try:
-                self.resting_prior = RestingFacePrior.from_dict(self.spec.resting_face['prior'])
-                self.resting_settings = RestingFaceSettings.from_dict(
-                    self.spec.resting_face.get('settings', {}))
-            except (KeyError, ValueError, TypeError) as error:
-                raise ModelSpecError(f'{self.spec.path}: bad resting_face: {error}') from None
         self.faces_from = faces_from
-        if faces_from == 'face_images':
+        if faces_from == FACE_IMAGES:
             # One face per image, and the images of different faces interleave: IMAGE mode.
-            self.extractor = BlendshapeExtractor(face_model_path, video=False, num_faces=1)
+            self._front_end: FrontEnd = FaceImages(
+                self.pipeline, BlendshapeExtractor(face_model_path, video=False, num_faces=1))
         elif max_faces == 1:
-            self.extractor = BlendshapeExtractor(face_model_path, video=True, num_faces=1)
+            self._front_end = CameraFrames(
+                self.pipeline, BlendshapeExtractor(face_model_path, video=True, num_faces=1))
         else:
-            self.extractor = MultiFaceExtractor(face_model_path, max_faces=max_faces,
-                                                num_threads=num_threads or 1)
-        self._feature_indices = np.array(self.spec.feature_indices)
-        self._ids = itertools.count(1)
-        self.tracks: Dict[str, FaceTrack] = {}
-        self._main_id: Optional[str] = None
-        self._main_lost = False
-        self._timings: Dict[str, float] = {}
-        self._last_time: Optional[float] = None
+            self._front_end = CameraFrames(
+                self.pipeline, MultiFaceExtractor(face_model_path, max_faces=max_faces,
+                                                  num_threads=num_threads or 1))
+        self.spec = self.pipeline.spec
+        self.classifier = self.pipeline.classifier
+        self.max_gap_s = max_gap_s
+        self.resting_prior = self.pipeline.resting_prior
+        self.resting_settings = self.pipeline.resting_settings
+
+    # ------------------------------------------------------------------ state, read-only
+    @property
+    def settings(self) -> DecisionSettings:
+        """Return the decision settings in use (see :meth:`update_decision`)."""
+        return self.pipeline.settings
+
+    @property
+    def extractor(self):
+        """Return MediaPipe's extractor of the faces' blendshapes."""
+        return self._front_end.extractor
+
+    @extractor.setter
+    def extractor(self, extractor) -> None:
+        self._front_end.extractor = extractor
+
+    @property
+    def tracks(self) -> Dict[str, FaceTrack]:
+        """Return the tracked faces by id (each: window, label filter, resting face)."""
+        return self._front_end.tracker.tracks
 
     @property
     def resting_face_enabled(self) -> bool:
@@ -172,14 +113,14 @@ class EmotionEstimator:
     @property
     def window(self) -> BlendshapeWindow:
         """Return the frame window of the main face (an empty one when no face is tracked)."""
-        track = self.tracks.get(self._main_id)
+        track = self._front_end.tracker.main_track()
         return track.window if track else BlendshapeWindow(self.spec.window_length,
                                                            self.max_gap_s)
 
     @property
     def filter(self) -> LabelFilter:
         """Return the label filter of the main face (a fresh one when no face is tracked)."""
-        track = self.tracks.get(self._main_id)
+        track = self._front_end.tracker.main_track()
         return track.filter if track else LabelFilter(self.settings, self.spec.class_names)
 
     @property
@@ -187,11 +128,26 @@ class EmotionEstimator:
         """Return the class names in the order of the model's output."""
         return self.spec.class_names
 
+    @property
+    def main_face_id(self) -> str:
+        """Return the id of the main face ('' when no face is tracked)."""
+        return self._front_end.tracker.main_face_id
+
+    def smoothed_scores(self, face_id: str) -> Optional[np.ndarray]:
+        """Return a face's smoothed ``[happy, sad, unknown]`` scores (None: no such face yet).
+
+        They are what its label filter decides on; read them right after the frame that
+        updated them (under the same lock, if threads share the estimator).
+        """
+        track = self.tracks.get(face_id)
+        if track is None or track.filter.smoothed is None:
+            return None
+        return np.array(track.filter.smoothed, dtype=np.float64)
+
+    # ------------------------------------------------------------------ processing
     def update_decision(self, **changes: float) -> None:
         """Change decision settings at run time (e.g. from a ROS parameter)."""
-        self.settings = replace(self.settings, **changes)
-        for track in self.tracks.values():
-            track.filter.settings = self.settings
+        self.pipeline.update_decision(self.tracks.values(), **changes)
 
     def process(self, frame_bgr: np.ndarray, time_s: float) -> EmotionResult:
         """Process one frame taken at ``time_s`` seconds and return the main face.
@@ -208,7 +164,7 @@ class EmotionEstimator:
 
         """
         results = self.process_faces(frame_bgr, time_s)
-        return results[0] if results else self.no_face_result(time_s)
+        return results[0] if results else self._front_end.no_face_result(time_s)
 
     def no_face_result(self, time_s: float) -> EmotionResult:
         """Return the main-face result of a frame at ``time_s`` in which no face was found.
@@ -217,12 +173,7 @@ class EmotionEstimator:
         the label filter's grace time, scores all 0. Call it right after
         :meth:`process_faces` returned no face.
         """
-        track = self.tracks.get(self._main_id)
-        return EmotionResult(track.filter.label if track else 'unknown', self._zero_scores(),
-                             False, time_s, window_restarted=self._main_lost,
-                             timings=dict(self._timings),
-                             face_id=track.face_id if track else '',
-                             resting_face_settled=self._settled(track))
+        return self._front_end.no_face_result(time_s)
 
     def process_faces(self, frame_bgr: np.ndarray, time_s: float) -> List[EmotionResult]:
         """Process one frame and return a result per face found, the main face first.
@@ -236,46 +187,10 @@ class EmotionEstimator:
             RuntimeError: the estimator reads face images (``faces_from='face_images'``).
 
         """
-        if self.faces_from != 'frames':
+        front_end = self._front_end
+        if not isinstance(front_end, CameraFrames):
             raise RuntimeError('this estimator reads face images: use process_face_image')
-        rgb = bgr_to_rgb(frame_bgr)
-        restarted = False
-        if self._last_time is not None and time_s <= self._last_time:
-            self.reset()
-            restarted = True
-        self._last_time = time_s
-        started = time.perf_counter()
-        faces = self.extractor.extract_faces(rgb, time_s)
-        self._timings = {'mediapipe_s': time.perf_counter() - started, 'model_s': 0.0}
-        faces.sort(key=lambda face: face.area, reverse=True)
-        main = self.tracks.get(self._main_id)
-        main_had_frames = main is not None and len(main.window) > 0
-        # A face not seen for longer than the resting face is kept (no frame came, e.g. a
-        # paused camera) is gone: whoever appears where it was is a new face.
-        for face_id, track in list(self.tracks.items()):
-            if self._forgotten(track, time_s):
-                del self.tracks[face_id]
-        matched = self._match(faces, time_s)
-        seen = {track.face_id for track, _ in matched}
-        for face_id in list(self.tracks):
-            if face_id not in seen:
-                self._face_missing(self.tracks[face_id], time_s)
-        # The window of the main face restarts at this frame: it was lost (or time jumped).
-        self._main_lost = not matched and (restarted or main_had_frames)
-        if not matched:
-            return []
-        results = [self._process_face(track, face, time_s, restarted)
-                   for track, face in matched]
-        # The main face stays main while it is nearly as large as the largest, so that two
-        # people of about the same size do not make the main-face label flicker between them.
-        main_index = 0
-        for index, (track, face) in enumerate(matched):
-            if track.face_id == self._main_id and \
-                    face.area >= MAIN_FACE_KEEP_RATIO * matched[0][1].area:
-                main_index = index
-        results.insert(0, results.pop(main_index))
-        self._main_id = results[0].face_id
-        return results
+        return front_end.process_faces(frame_bgr, time_s)
 
     def process_face_image(self, face_id: str, face_bgr: np.ndarray,
                            time_s: float) -> EmotionResult:
@@ -297,43 +212,11 @@ class EmotionEstimator:
             ValueError: ``face_id`` is empty.
 
         """
-        if self.faces_from != 'face_images':
+        front_end = self._front_end
+        if not isinstance(front_end, FaceImages):
             raise RuntimeError('this estimator reads camera frames: create it with '
                                'faces_from="face_images" to read face images')
-        if not face_id:
-            raise ValueError('face_id must be a non-empty string')
-        if not isinstance(face_bgr, np.ndarray):
-            raise FrameError(f'face image must be a numpy array, got {type(face_bgr).__name__}')
-        rgb = still_face_to_rgb(face_bgr, self.spec.preprocessing)
-        track = self.tracks.get(face_id)
-        restarted = track is not None and time_s <= track.last_seen_s
-        # Unseen for longer than the forget time: the id's label and resting face start over.
-        if restarted or (track is not None and self._forgotten(track, time_s)):
-            del self.tracks[face_id]
-            track = None
-        started = time.perf_counter()
-        faces = self.extractor.extract_faces(rgb, time_s)
-        self._timings = {'mediapipe_s': time.perf_counter() - started, 'model_s': 0.0}
-        if track is None:
-            track = self._new_track((0, 0, 0, 0), time_s, face_id)
-        if self._main_id not in self.tracks:
-            self._main_id = face_id
-        if not faces:
-            track.window.reset()
-            track.filter.update(None, time_s)
-            if track.resting is not None:
-                track.resting.face_lost(time_s)
-            return EmotionResult(track.filter.label, self._zero_scores(), False, time_s,
-                                 window_restarted=restarted, timings=dict(self._timings),
-                                 face_id=face_id, resting_face_settled=self._settled(track))
-        result = self._process_face(track, faces[0], time_s, restarted)
-        result.box = None
-        return result
-
-    @property
-    def main_face_id(self) -> str:
-        """Return the id of the main face ('' when no face is tracked)."""
-        return self._main_id if self._main_id in self.tracks else ''
+        return front_end.process_face_image(face_id, face_bgr, time_s)
 
     def forget_face(self, face_id: str) -> None:
         """Forget one face (window, label, resting face), e.g. when its tracker dropped it.
@@ -341,100 +224,18 @@ class EmotionEstimator:
         With face images the main face then becomes the next one seen first; unknown ids
         are ignored.
         """
-        self.tracks.pop(face_id, None)
-        if face_id == self._main_id:
-            self._main_id = next(iter(self.tracks), None)
-
-    def _match(self, faces: List[FaceObservation],
-               time_s: float) -> List[Tuple[FaceTrack, FaceObservation]]:
-        """Give every face the track it continues or a new one; return them in ``faces`` order.
-
-        Pairs closer than a face size are taken nearest first (for the few faces in a frame
-        this is the assignment an optimal matcher finds unless two people swap places within a
-        frame), so a face next to another does not take its neighbour's id.
-        """
-        pairs = sorted((track.matches(face.box), index, track.face_id)
-                       for index, face in enumerate(faces) for track in self.tracks.values())
-        assigned: Dict[int, FaceTrack] = {}
-        taken = set()
-        for distance, index, face_id in pairs:
-            if distance >= 1.0:
-                break
-            if index not in assigned and face_id not in taken:
-                assigned[index] = self.tracks[face_id]
-                taken.add(face_id)
-        matched = []
-        for index, face in enumerate(faces):
-            track = assigned.get(index) or self._new_track(face.box, time_s)
-            matched.append((track, face))
-        return matched
-
-    def _new_track(self, box: Tuple[int, int, int, int], time_s: float,
-                   face_id: Optional[str] = None) -> FaceTrack:
-        face_id = face_id or f'face{next(self._ids)}'
-        resting = (RestingFace(self.resting_prior, self.resting_settings)
-                   if self.resting_prior is not None else None)
-        track = FaceTrack(face_id, BlendshapeWindow(self.spec.window_length, self.max_gap_s),
-                          LabelFilter(self.settings, self.spec.class_names), resting,
-                          box, time_s)
-        self.tracks[face_id] = track
-        return track
-
-    def _face_missing(self, track: FaceTrack, time_s: float) -> None:
-        """Update a track whose face is not in this frame (it is dropped once forgotten)."""
-        track.window.reset()
-        track.filter.update(None, time_s)
-        if track.resting is not None:
-            track.resting.face_lost(time_s)
-
-    def _forgotten(self, track: FaceTrack, time_s: float) -> bool:
-        """Return whether ``track``'s face has been unseen for longer than the forget time."""
-        return time_s - track.last_seen_s > self.resting_settings.forget_after_s
-
-    def _process_face(self, track: FaceTrack, face: FaceObservation, time_s: float,
-                      restarted: bool) -> EmotionResult:
-        blendshapes = face.blendshapes
-        if track.resting is not None:
-            features = track.resting.update(blendshapes, time_s)
-        else:
-            features = blendshapes
-        track.box, track.last_seen_s = face.box, time_s
-        restarted = track.window.push(features[self._feature_indices], time_s) or restarted
-        started = time.perf_counter()
-        probabilities = self.classifier.predict(track.window.as_array())
-        model_s = time.perf_counter() - started
-        label = track.filter.update(probabilities, time_s)
-        return EmotionResult(
-            label=label,
-            scores=dict(zip(self.spec.class_names, probabilities.tolist())),
-            face_found=True, time_s=time_s,
-            instant_label=track.filter.instant_label,
-            blendshapes=blendshapes, window_restarted=restarted,
-            timings={'mediapipe_s': self._timings['mediapipe_s'], 'model_s': model_s},
-            face_id=track.face_id, box=face.box,
-            resting_face_settled=self._settled(track))
-
-    @staticmethod
-    def _settled(track: Optional[FaceTrack]) -> float:
-        return track.resting.settled if track is not None and track.resting is not None else 0.0
+        self._front_end.tracker.forget(face_id)
 
     def reset(self) -> None:
         """Start over: forget every face (window, label, resting face); the label is unknown."""
-        self.tracks.clear()
-        self._main_id = None
-        self._last_time = None
-        if isinstance(self.extractor, MultiFaceExtractor):
-            self.extractor.reset()
+        self._front_end.reset()
 
     def close(self) -> None:
         """Release MediaPipe."""
-        self.extractor.close()
+        self._front_end.extractor.close()
 
     def __enter__(self) -> 'EmotionEstimator':
         return self
 
     def __exit__(self, *exc_info) -> None:
         self.close()
-
-    def _zero_scores(self) -> Dict[str, float]:
-        return {name: 0.0 for name in self.spec.class_names}

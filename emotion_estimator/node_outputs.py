@@ -92,7 +92,7 @@ class NodeOutputs:
         """
         faces = processed.faces
         confidences = [ros_outputs.label_confidence(
-            face, estimator.settings, ros_outputs.smoothed_scores(estimator, face.face_id))
+            face, estimator.settings, estimator.smoothed_scores(face.face_id))
             for face in faces]
         if self.face_source == 'ros4hri':
             for face, confidence in zip(faces, confidences):

@@ -25,7 +25,7 @@ from sensor_msgs.msg import RegionOfInterest
 from emotion_estimator.affect import valence_arousal
 from emotion_estimator.contract import DECISION_LABELS, DecisionSettings
 from emotion_estimator.decision import three_class_scores, UNKNOWN
-from emotion_estimator.estimator import EmotionEstimator, EmotionResult
+from emotion_estimator.face_pipeline import EmotionResult
 from emotion_estimator.label_hold import LabelHold
 
 try:
@@ -100,7 +100,8 @@ def label_confidence(result: EmotionResult, settings: DecisionSettings,
         result: One face's result.
         settings: The decision settings in use (their gains scale happy and sad).
         smoothed: The label filter's smoothed ``[happy, sad, unknown]`` scores of this face
-            (:func:`smoothed_scores`); without them the unsmoothed scores of this frame's window.
+            (``EmotionEstimator.smoothed_scores``); without them the unsmoothed scores of
+            this frame's window.
 
     Returns:
         A score from 0 to 1; 0 when the face has no scores yet.
@@ -113,17 +114,6 @@ def label_confidence(result: EmotionResult, settings: DecisionSettings,
             return 0.0
         smoothed = three_class_scores(probabilities, settings, names)
     return float(np.clip(smoothed[DECISION_LABELS.index(result.label)], 0.0, 1.0))
-
-
-def smoothed_scores(estimator: EmotionEstimator, face_id: str) -> Optional[np.ndarray]:
-    """Return the label filter's smoothed ``[happy, sad, unknown]`` of a face (None if none).
-
-    Call it under the same lock as ``process_faces``, right after it.
-    """
-    track = estimator.tracks.get(face_id)
-    if track is None or track.filter.smoothed is None:
-        return None
-    return np.array(track.filter.smoothed, dtype=np.float64)
 
 
 def expression_name(label: str, scores: Mapping[str, float]) -> str:
