@@ -21,6 +21,7 @@ from emotion_estimator.decision import UNKNOWN
 from emotion_estimator.estimator import EmotionEstimator, EmotionResult
 from emotion_estimator.frame_processor import ProcessedFrame
 from emotion_estimator.label_hold import LabelHold
+from emotion_estimator.node_parameters import CAMERA, ROS4HRI
 from emotion_estimator.ros_image import bgr_to_image_fields
 
 #: Publishers of the node, by attribute name (all lifecycle publishers).
@@ -60,7 +61,7 @@ class NodeOutputs:
             ros_outputs.EmotionArray, 'emotion/faces', 10)
             if ros_outputs.HAVE_EMOTION_MSGS else None)
         # With ROS4HRI's detector, /humans/faces/tracked is its topic, not ours.
-        self.hri_faces = (ros_outputs.Ros4HriFaces(node, publish_tracked=face_source == 'camera')
+        self.hri_faces = (ros_outputs.Ros4HriFaces(node, publish_tracked=face_source == CAMERA)
                           if ros_outputs.HAVE_HRI_MSGS else None)
         #: ROS4HRI mode: face id -> (its last result, header, confidence).
         self._latest: Dict[str, Tuple[EmotionResult, Header, float]] = {}
@@ -94,11 +95,11 @@ class NodeOutputs:
         confidences = [ros_outputs.label_confidence(
             face, estimator.settings, estimator.smoothed_scores(face.face_id))
             for face in faces]
-        if self.face_source == 'ros4hri':
+        if self.face_source == ROS4HRI:
             for face, confidence in zip(faces, confidences):
                 self._latest[face.face_id] = (face, header, confidence)
         if self.faces_pub is not None:
-            if self.face_source == 'ros4hri':
+            if self.face_source == ROS4HRI:
                 for face in faces:
                     self._label_holds.update(face.face_id, face.label, face.time_s)
                 order = sorted(self._latest, key=lambda face_id: face_id != main_face_id)

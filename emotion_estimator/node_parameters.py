@@ -13,13 +13,17 @@ from rcl_interfaces.msg import (
     FloatingPointRange, IntegerRange, ParameterDescriptor, ParameterType)
 
 from emotion_estimator.contract import DEFAULT_MAX_FACES, MOST_FACES
+from emotion_estimator.front_ends import FACE_IMAGES, FRAMES
 
 #: Decision settings that can change at run time (a negative value means the model's tuned value).
 DECISION_PARAMETERS = ('min_confidence', 'smoothing_time_s', 'min_dwell_s', 'switch_margin',
                        'face_lost_grace_s')
 
-#: Where the faces come from (the ``face_source`` parameter).
-FACE_SOURCES = ('camera', 'ros4hri')
+#: The values of the ``face_source`` parameter, each with the estimator's front-end it uses
+#: (``EmotionEstimator(faces_from=...)``): the faces found in the camera's frames, or the face
+#: images that ROS4HRI's detector publishes.
+FACE_SOURCES = {'camera': FRAMES, 'ros4hri': FACE_IMAGES}
+CAMERA, ROS4HRI = FACE_SOURCES
 
 
 def describe(description: str, read_only: bool = False,
@@ -60,7 +64,7 @@ PARAMETERS: Dict[str, tuple] = {
     'autostart': (True, describe(
         'configure and activate when started; false = stay unconfigured until a lifecycle '
         'manager (or the launch file) changes the state', read_only=True)),
-    'face_source': ('camera', describe(
+    'face_source': (CAMERA, describe(
         'camera: find the faces in the image topic; ros4hri: take the faces found by the '
         'ROS4HRI face detector (/humans/faces/tracked and each /humans/faces/<id>/aligned '
         'image)',
@@ -108,11 +112,11 @@ def configuration_problem(values: Mapping[str, Any], have_hri_msgs: bool) -> str
     face_source = values['face_source']
     if face_source not in FACE_SOURCES:
         return f'face_source must be one of {", ".join(FACE_SOURCES)}, got {face_source!r}'
-    if face_source == 'ros4hri' and not have_hri_msgs:
+    if face_source == ROS4HRI and not have_hri_msgs:
         return ('face_source ros4hri needs hri_msgs, which cannot be imported: build it with '
                 'scripts/build_ros_workspace.sh (or colcon on the robot) and source '
                 'build_ros/env.sh')
-    if face_source == 'ros4hri' and values['use_compressed']:
+    if face_source == ROS4HRI and values['use_compressed']:
         return 'face_source ros4hri reads /humans/faces/<id>/aligned: set use_compressed false'
     return ''
 
@@ -124,4 +128,4 @@ def estimator_arguments(values: Mapping[str, Any]) -> Dict[str, Any]:
                 variant=values['model_variant'] or None,
                 max_gap_s=float(values['max_gap_s']), num_threads=int(values['num_threads']),
                 resting_face=bool(values['resting_face']), max_faces=int(values['max_faces']),
-                faces_from='face_images' if values['face_source'] == 'ros4hri' else 'frames')
+                faces_from=FACE_SOURCES[values['face_source']])
