@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 import emotion_estimator
-from emotion_estimator.contract import MODEL_SPEC_FILENAME, ModelSpecError
+from emotion_estimator.contract import DECISION_LABELS, MODEL_SPEC_FILENAME, ModelSpecError
+from emotion_estimator.decision import three_class_scores
 from emotion_estimator.estimator import EmotionEstimator, EmotionResult
 from emotion_estimator.frames import FrameError
 
@@ -77,6 +78,22 @@ def test_smiling_astronaut_becomes_and_stays_happy(estimator, astronaut_frame):
     assert results[-1].instant_label == 'happy'
     assert max(results[-1].scores, key=results[-1].scores.get) == 'happy'
     assert not any(r.window_restarted for r in results)
+
+
+def test_smoothed_scores_are_what_the_label_filter_decides_on(estimator, astronaut_frame):
+    assert estimator.smoothed_scores('face1') is None
+    first = estimator.process(astronaut_frame, 50.0)
+    probabilities = np.array([first.scores[name] for name in estimator.class_names])
+    # The first frame's smoothed scores are that frame's three-class scores.
+    np.testing.assert_allclose(
+        estimator.smoothed_scores(first.face_id),
+        three_class_scores(probabilities, estimator.settings, estimator.class_names), atol=1e-6)
+    last = run(estimator, astronaut_frame, 50.1, 1.0)[-1]
+    smoothed = estimator.smoothed_scores(last.face_id)
+    assert last.label == 'happy' and DECISION_LABELS[int(np.argmax(smoothed))] == 'happy'
+    smoothed[:] = 0.0  # a copy: the filter is not changed through it
+    assert estimator.smoothed_scores(last.face_id).max() > 0.0
+    assert estimator.smoothed_scores('no such face') is None
 
 
 def test_sad_fer_face_is_not_happy(estimator, fer_frame):
