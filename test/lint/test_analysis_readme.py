@@ -1,11 +1,11 @@
 # Copyright 2026 The emotion_estimator authors.
 # SPDX-License-Identifier: Apache-2.0
-"""Keep the README's analysis section in agreement with the options and columns it documents."""
+"""Keep the analysis section (docs/analysis.md) in agreement with the options and columns."""
 
 import argparse
-from pathlib import Path
 import re
 
+from doc_sections import section as marked_section
 import pytest
 
 from emotion_estimator.analysis import cli, corpus
@@ -14,16 +14,11 @@ from emotion_estimator.analysis.output import table_rows
 from emotion_estimator.analysis.report import FrameRecord
 from emotion_estimator.contract import CLASS_NAMES
 
-README = Path(__file__).resolve().parents[2] / 'README.md'
-
 
 @pytest.fixture(scope='module')
 def section() -> str:
-    """Return the text of the analysis section of the README."""
-    text = README.read_text(encoding='utf-8')
-    match = re.search(r'<!-- section: analysis[^>]*-->(.*?)<!-- (?:end|section)', text, re.S)
-    assert match, 'README.md lacks the analysis section marker'
-    return match.group(1)
+    """Return the text of the analysis section (README.md or docs/)."""
+    return marked_section('analysis')
 
 
 #: Options of other commands the section shows (``ray start``, ``bench_analyze.py``).

@@ -14,6 +14,8 @@ import sys
 from typing import Dict, Set
 import xml.etree.ElementTree as ElementTree
 
+from doc_sections import texts
+
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = 'emotion_estimator'
 SOURCES = sorted((ROOT / PACKAGE).rglob('*.py')) + sorted((ROOT / 'launch').glob('*.py'))
@@ -35,7 +37,7 @@ ROSDEP_KEYS: Dict[str, str] = {
     'rosbags': 'python3-rosbags-pip',
 }
 #: Imported module -> the pip step that installs it (no rosdep key); each must be named in a
-#: comment of package.xml and in the README.
+#: comment of package.xml and in the README or docs/.
 PIP_STEPS: Dict[str, str] = {
     'ai_edge_litert': 'ai-edge-litert',
     'ray': 'emotion_estimator[corpus]',
@@ -90,12 +92,12 @@ def test_package_xml_declares_exactly_the_keys_the_imports_need():
 
 def test_pip_steps_are_documented_in_package_xml_and_the_readme():
     comments = ' '.join(element.text for element in package_xml().iter(ElementTree.Comment))
-    readme = (ROOT / 'README.md').read_text()
+    readme = '\n'.join(texts().values())  # the README and docs/*.md
     imports = third_party_imports()
     for name, step in PIP_STEPS.items():
         if name in imports:
             assert step in comments, f'package.xml does not say how to install {name} ({step})'
-            assert step in readme, f'the README does not say how to install {name} ({step})'
+            assert step in readme, f'neither README nor docs/ say how to install {name} ({step})'
 
 
 def test_no_opencv_key_beside_mediapipe():

@@ -1,28 +1,23 @@
 # Copyright 2026 The emotion_estimator authors.
 # SPDX-License-Identifier: Apache-2.0
-"""Keep the README's library section in agreement with the code it documents."""
+"""Keep the library section (docs/library.md) in agreement with the code it documents."""
 
 import dataclasses
 import inspect
-from pathlib import Path
 import re
 
+from doc_sections import section as marked_section
 import pytest
 
 from emotion_estimator.contract import DecisionSettings
 from emotion_estimator.estimator import EmotionEstimator, EmotionResult
 from emotion_estimator.model_files import FACE_MODEL_ENV, FACE_MODEL_SHA256
 
-README = Path(__file__).resolve().parents[2] / 'README.md'
-
 
 @pytest.fixture(scope='module')
 def section() -> str:
-    """Return the text between the library section markers."""
-    text = README.read_text(encoding='utf-8')
-    match = re.search(r'<!-- section: library[^>]*-->(.*?)<!-- end: library -->', text, re.S)
-    assert match, 'README.md lacks the library section markers'
-    return match.group(1)
+    """Return the text of the library section (README.md or docs/)."""
+    return marked_section('library')
 
 
 def table_names(section: str, header: str) -> list:
