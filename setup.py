@@ -65,7 +65,7 @@ setup(
     license='Apache-2.0',
     entry_points={
         'console_scripts': [
-            'emotion_estimator_node = emotion_estimator.node:main',
+            'emotion_estimator_node = emotion_estimator.ros.node:main',
             'emotion-estimator = emotion_estimator.cli:main',
         ],
     },

@@ -12,7 +12,7 @@ from typing import List, Optional
 
 #: sub-command -> (module, one-line help)
 SUBCOMMANDS = {
-    'demo': ('emotion_estimator.demo',
+    'demo': ('emotion_estimator.ros.demo',
              'run the node on a bundled face photo (or a video / webcam) and print what it '
              'publishes'),
     'fetch-models': ('emotion_estimator.fetch_models',

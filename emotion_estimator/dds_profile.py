@@ -161,7 +161,7 @@ def describe_transport(environ: Mapping[str, str],
                        cwd: Optional[Path] = None) -> TransportChoice:
     """Describe what a participant created now would use, changing nothing.
 
-    For a node created by another program than :func:`emotion_estimator.node.main` (which
+    For a node created by another program than :func:`emotion_estimator.ros.node.main` (which
     applies the profile itself before ``rclpy.init``).
     """
     choice = choose_transport(environ, cwd)

@@ -15,7 +15,7 @@ import rclpy
 from rclpy.parameter import Parameter
 import yaml
 
-from emotion_estimator.node import EmotionEstimatorNode, NODE_NAME, PARAMETERS
+from emotion_estimator.ros.node import EmotionEstimatorNode, NODE_NAME, PARAMETERS
 
 ROOT = Path(__file__).resolve().parents[2]
 LAUNCH_FILE = ROOT / 'launch' / 'emotion_estimator.launch.py'

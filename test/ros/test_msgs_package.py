@@ -122,7 +122,7 @@ def test_build_without_the_shared_sources_gives_the_typed_messages(tmp_path):
     assert 'Starting >>> emotion_estimator_msgs' in first.stdout
     assert 'Starting >>> hri_msgs' not in first.stdout
     # The node's view with env.sh sourced: the typed messages, no hri_msgs.
-    probe = ('from emotion_estimator import ros_outputs; import emotion_estimator_msgs; '
+    probe = ('from emotion_estimator.ros import ros_outputs; import emotion_estimator_msgs; '
              'print(ros_outputs.HAVE_EMOTION_MSGS, ros_outputs.HAVE_HRI_MSGS, '
              'emotion_estimator_msgs.__file__)')
     result = subprocess.run(

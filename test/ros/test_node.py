@@ -30,7 +30,7 @@ from std_msgs.msg import Float32MultiArray, Header, String
 from std_srvs.srv import Trigger
 
 from emotion_estimator.contract import CLASS_NAMES
-from emotion_estimator.node import (
+from emotion_estimator.ros.node import (
     CONVERSION_ERROR_LIMIT, DROP_REASONS, EmotionEstimatorNode, PENDING_FRAMES)
 
 RATE_HZ = 15.0
@@ -622,7 +622,7 @@ def test_missing_face_model_exits_non_zero_with_a_fix(tmp_path):
     env = dict(os.environ, EMOTION_ESTIMATOR_FACE_MODEL=str(tmp_path / 'missing.task'),
                XDG_CACHE_HOME=str(tmp_path))
     done = subprocess.run(
-        [sys.executable, '-m', 'emotion_estimator.node', '--ros-args',
+        [sys.executable, '-m', 'emotion_estimator.ros.node', '--ros-args',
          '-p', f'face_model_path:={tmp_path / "missing.task"}'],
         env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode == 1

@@ -14,7 +14,7 @@ from rclpy.exceptions import InvalidParameterValueException
 from rclpy.node import Node
 from rclpy.parameter import Parameter
 
-from emotion_estimator.node_parameters import (
+from emotion_estimator.ros.node_parameters import (
     configuration_problem, DECISION_PARAMETERS, estimator_arguments, FACE_SOURCES, PARAMETERS)
 
 

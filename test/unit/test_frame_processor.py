@@ -10,7 +10,7 @@ import pytest
 from emotion_estimator.estimator import EmotionEstimator
 from emotion_estimator.frame_processor import FrameProcessor, ProcessedFrame
 from emotion_estimator.model_loading import load_estimator, ModelLoadError
-from emotion_estimator.ros4hri_input import tracked_ids
+from emotion_estimator.ros.ros4hri_input import tracked_ids
 from emotion_estimator.stream_order import StreamOrder
 
 RATE_HZ = 15.0

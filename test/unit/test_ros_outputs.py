@@ -4,7 +4,7 @@
 
 from emotion_estimator.contract import CLASS_NAMES, DecisionSettings
 from emotion_estimator.estimator import EmotionResult
-from emotion_estimator.ros_outputs import (
+from emotion_estimator.ros.ros_outputs import (
     box_message, expression_name, fallback_message, label_confidence)
 
 

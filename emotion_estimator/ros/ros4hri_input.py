@@ -13,7 +13,7 @@ from rclpy.exceptions import InvalidTopicNameException
 from rclpy.qos import qos_profile_sensor_data
 from sensor_msgs.msg import Image
 
-from emotion_estimator.ros_outputs import TRACKED_TOPIC
+from emotion_estimator.ros.ros_outputs import TRACKED_TOPIC
 
 #: ROS4HRI's per-face image topic read with ``face_source: ros4hri``.
 ALIGNED_TOPIC = '/humans/faces/{face_id}/aligned'

@@ -15,13 +15,13 @@ from rclpy.qos_overriding_options import QoSOverridingOptions
 from sensor_msgs.msg import Image
 from std_msgs.msg import Float32MultiArray, Header, MultiArrayDimension, String
 
-from emotion_estimator import ros_outputs
 from emotion_estimator.debug_overlay import draw_overlay, NewestJobThread
 from emotion_estimator.decision import UNKNOWN
 from emotion_estimator.estimator import EmotionEstimator, EmotionResult
 from emotion_estimator.frame_processor import ProcessedFrame
 from emotion_estimator.label_hold import LabelHold
-from emotion_estimator.node_parameters import CAMERA, ROS4HRI
+from emotion_estimator.ros import ros_outputs
+from emotion_estimator.ros.node_parameters import CAMERA, ROS4HRI
 from emotion_estimator.ros_image import bgr_to_image_fields
 
 #: Publishers of the node, by attribute name (all lifecycle publishers).

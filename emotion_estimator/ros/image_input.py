@@ -14,11 +14,11 @@ from rclpy.qos import qos_profile_sensor_data, QoSPolicyKind
 from rclpy.qos_overriding_options import QoSOverridingOptions
 from sensor_msgs.msg import CompressedImage, Image
 
-from emotion_estimator import ros_outputs
 from emotion_estimator.frame_queue import FrameQueue
 from emotion_estimator.frames import FrameError
-from emotion_estimator.node_parameters import ROS4HRI
-from emotion_estimator.ros4hri_input import ALIGNED_TOPIC, Ros4HriInput, tracked_ids
+from emotion_estimator.ros import ros_outputs
+from emotion_estimator.ros.node_parameters import ROS4HRI
+from emotion_estimator.ros.ros4hri_input import ALIGNED_TOPIC, Ros4HriInput, tracked_ids
 from emotion_estimator.ros_image import compressed_to_bgr, image_to_bgr, ImageConversionError
 
 
