@@ -136,15 +136,26 @@ def test_every_named_path_exists(documents):
     assert not missing, f'paths named in the documentation that do not exist: {sorted(missing)}'
 
 
+def anchors(text: str) -> Set[str]:
+    """Return the anchors GitHub makes of a Markdown document's headings."""
+    return {re.sub(r'[^\w\- ]', '', heading.strip().lower()).replace(' ', '-')
+            for heading in re.findall(r'^#+ (.+)$', FENCE.sub('', text), re.M)}
+
+
 def test_every_relative_link_resolves(documents):
     broken = set()
     for path, text in documents.items():
         for target in LINK_PATTERN.findall(text):
-            if re.match(r'[a-z]+:', target) or target.startswith('#'):
+            if re.match(r'[a-z]+:', target):
                 continue
-            if not (path.parent / target.split('#')[0]).exists():
+            file, _, anchor = target.partition('#')
+            linked = (path.parent / file).resolve() if file else path
+            if not linked.exists():
                 broken.add(f'{path.name}: {target}')
-    assert not broken, f'links to files that do not exist: {sorted(broken)}'
+            elif anchor and linked.suffix == '.md' and anchor not in anchors(
+                    linked.read_text(encoding='utf-8')):
+                broken.add(f'{path.name}: {target} (no such heading)')
+    assert not broken, f'links to files or headings that do not exist: {sorted(broken)}'
 
 
 def test_emotion_estimator_commands_and_options_exist(documents):
@@ -224,6 +235,86 @@ def test_named_parameters_exist(documents):
 
 #: ``key: value`` spans that are not node parameters (message fields, YAML of other files).
 NOT_PARAMETERS = {'success', 'transition', 'label', 'ros__parameters'}
+
+
+#: The project's Python packages, by import name.
+PACKAGES = {'emotion_estimator': REPO_ROOT / 'emotion_estimator',
+            'emotion_estimator_training': REPO_ROOT / 'training' / 'emotion_estimator_training'}
+
+
+def defines(source: Path, name: str) -> bool:
+    """Return whether a Python file defines or imports ``name`` (read, not imported)."""
+    return bool(re.search(rf'^\s*(?:def|class)\s+{name}\b|^\s*{name}\s*[:=]|'
+                          rf'^\s*(?:self\.)?{name}\s*[:=]|^(?:from\s+\S+\s+)?import\s[^\n]*\b'
+                          rf'{name}\b|^\s+{name},?$', source.read_text(), re.M))
+
+
+def resolves(dotted: str) -> bool:
+    """Return whether ``package.module.attribute`` names a module of the project and a name in it.
+
+    Read from the sources, so the training package resolves without TensorFlow.
+    """
+    parts = dotted.split('.')
+    folder = PACKAGES[parts[0]]
+    for index, part in enumerate(parts[1:], 1):
+        if (folder / part).is_dir():
+            folder = folder / part
+        elif (folder / f'{part}.py').is_file():
+            rest = parts[index + 1:]
+            return not rest or defines(folder / f'{part}.py', rest[0])
+        else:
+            return defines(folder / '__init__.py', part)
+    return True
+
+
+def modules() -> Dict[str, List[Path]]:
+    """Return ``{module name: its files}`` of every module of the project's packages."""
+    found: Dict[str, List[Path]] = {}
+    for folder in PACKAGES.values():
+        for path in folder.rglob('*.py'):
+            found.setdefault(path.stem, []).append(path)
+    return found
+
+
+def classes() -> Dict[str, List[Path]]:
+    """Return ``{class name: the files defining it}`` in the project's packages."""
+    found: Dict[str, List[Path]] = {}
+    for folder in PACKAGES.values():
+        for path in folder.rglob('*.py'):
+            for name in re.findall(r'^class (\w+)', path.read_text(), re.M):
+                found.setdefault(name, []).append(path)
+    return found
+
+
+#: Suffixes of file names, which look like ``module.attribute``.
+FILE_SUFFIXES = {'py', 'md', 'csv', 'json', 'jsonl', 'html', 'parquet', 'png', 'yaml', 'xml',
+                 'txt', 'task', 'tflite', 'sh', 'mcap', 'db3', 'mp4', 'msg', 'toml', 'cfg'}
+
+
+def test_named_modules_and_attributes_exist(documents):
+    """Names like ``emotion_estimator.affect.valence_arousal``, ``frames.f``, ``Class.method``."""
+    by_module, by_class = modules(), classes()
+    wrong = set()
+    for path, text in documents.items():
+        for span in CODE_SPAN.findall(FENCE.sub('', text)):
+            dotted = re.match(r'(\w+(?:\.\w+)+)(?:\(|$)', span)
+            if not dotted:
+                continue
+            name = dotted.group(1)
+            head, attribute = name.split('.')[0], name.split('.')[1]
+            if attribute in FILE_SUFFIXES:  # a file name, `frames.csv`
+                continue
+            if head in PACKAGES:
+                ok = resolves(name)
+            elif head in by_module and not head[0].isupper():
+                ok = any(defines(file, attribute) for file in by_module[head])
+            elif head in by_class:
+                ok = any(defines(file, attribute) for file in by_class[head])
+            else:
+                continue
+            if not ok:
+                wrong.add(f'{path.name}: {name}')
+    assert not wrong, f'modules, functions or attributes that do not exist: {sorted(wrong)}'
 
 
 def test_named_topics_are_in_the_topic_table(documents):
