@@ -2,34 +2,10 @@
 # SPDX-License-Identifier: Apache-2.0
 """Valence and arousal derived from the 7 class probabilities (no ROS, no model).
 
-The emotion model is a classifier: it does not measure valence or arousal. This module derives
-them from its class probabilities so that a message can carry them (``Emotion.msg``, and the
-``valence``/``arousal`` of ROS4HRI's ``hri_msgs/Expression``): each class has a fixed
-(valence, arousal) coordinate, and a face's valence and arousal are the probability-weighted mean
-of those coordinates.
-
-Source of the coordinates: the valence and arousal norms of Warriner, A. B., Kuperman, V. and
-Brysbaert, M. (2013), "Norms of valence, arousal, and dominance for 13,915 English lemmas",
-Behavior Research Methods 45(4), 1191-1207, doi:10.3758/s13428-012-0314-x (the columns
-``V.Mean.Sum`` and ``A.Mean.Sum`` of its supplementary file ``Ratings_Warriner_et_al.csv``:
-mean ratings of all raters on 1-9 scales, valence 1 = unhappy .. 9 = happy, arousal 1 = calm ..
-9 = excited, 5 = neutral on both).
-
-How the numbers were chosen:
-
-* One published table of numbers for all seven classes, rather than points read off a figure
-  (Russell's 1980 circumplex, or the per-category valence/arousal distributions of the AffectNet
-  paper, Mollahosseini et al. 2017).
-* For each FER2013 class, the norm of the word that ROS4HRI's ``hri_msgs/Expression`` uses for it
-  (``angry``, ``disgusted``, ``scared``, ``happy``, ``sad``, ``surprised``, ``neutral``), so that
-  the derived values agree with the expression names the ROS4HRI topics carry. The values are
-  copied unchanged (see :data:`WARRINER_2013`).
-* Rescaled linearly from 1..9 to -1..+1 with ``(x - 5) / 4``, the range of
-  ``hri_msgs/Expression``, so that the scales' neutral point 5 becomes 0.
-
-These are ratings of words, not of faces: "neutral" lands at (+0.13, -0.39), slightly pleasant and
-calm, and disgust at arousal -0.03. The derived values say where the class mix lies on these
-norms; they are not a valence/arousal regression and are not checked against faces.
+The model classifies; it does not measure valence or arousal. Each class gets a fixed point, the
+word norms of Warriner et al. (2013) for the word ``hri_msgs/Expression`` uses, rescaled to
+-1..+1, and a face's values are the probability-weighted mean (why and its limits:
+``docs/node.md``). Ratings of words, not of faces: not checked against annotated faces.
 """
 
 from typing import Dict, Mapping, Tuple

@@ -2,17 +2,10 @@
 # SPDX-License-Identifier: Apache-2.0
 """Choose the Fast DDS profile that lets large best-effort camera images reach the node.
 
-No ROS import here: the choice is made from the environment before ``rclpy.init`` creates the
-DDS participant, which reads the profile once. Measured with the Fast DDS of the ROS 2 Kilted
-wheels (``config/fastdds_large_images.xml`` says how): 640x480 bgr8 at 30 Hz from a best-effort
-publisher in another process arrives 0-4 of 300 times with the default transports and about 300
-of 300 with the packaged profile in the subscriber's process only.
-
-Fast DDS 3 (ROS 2 Kilted) reads the profile from ``FASTDDS_DEFAULT_PROFILES_FILE``, Fast DDS
-2.14 (ROS 2 Jazzy) only from the older ``FASTRTPS_DEFAULT_PROFILES_FILE`` (with the first alone,
-the Jazzy node got 3-19 Hz of a 30 Hz camera; ``benchmarks/results/node_distros.md``), which
-Kilted's rmw_fastrtps warns about as deprecated. So the variable is chosen by the Fast DDS found
-(:func:`fast_dds_major`); both read the same XML.
+No ROS import: the choice is made from the environment before ``rclpy.init`` creates the DDS
+participant. The packaged ``config/fastdds_large_images.xml`` (what it fixes, measured, is in
+its comments) goes into the variable the Fast DDS found reads: ``FASTDDS_DEFAULT_PROFILES_FILE``
+for Fast DDS 3 (Kilted), ``FASTRTPS_DEFAULT_PROFILES_FILE`` for 2.x (Jazzy).
 """
 
 from dataclasses import dataclass

@@ -2,16 +2,10 @@
 # SPDX-License-Identifier: Apache-2.0
 """MediaPipe's BlazeFace face detectors run with LiteRT: an RGB frame -> face boxes in pixels.
 
-FaceLandmarker's own detector (the short-range BlazeFace in ``face_landmarker.task``) reads the
-whole frame at 128x128 and, measured here, misses faces in frames of several people (see
-``benchmarks/results/faces.md``). The back-camera BlazeFace reads 256x256 and found 92% of the
-faces of 1-4 people 120-440 px in size on 640x480 and 1280x720 frames, the full-range one
-(192x192) 57%; the back-camera model is the one packaged here and the detector that
-:class:`emotion_estimator.blendshapes.MultiFaceExtractor` runs before the face mesh per face.
-
-The decoding follows MediaPipe's ``SsdAnchorsCalculator``, ``TensorsToDetectionsCalculator``
-and weighted non-maximum suppression, with the letterbox (aspect ratio kept, padded) that
-MediaPipe's face detection graphs use.
+The back-camera model (256x256, packaged) is what
+:class:`emotion_estimator.blendshapes.MultiFaceExtractor` runs before the face mesh per face
+(why this one: ``benchmarks/results/faces.md``). Decoding follows MediaPipe's SSD anchors,
+tensors-to-detections and weighted non-maximum suppression, with its letterbox.
 """
 
 from dataclasses import dataclass

@@ -2,12 +2,9 @@
 # SPDX-License-Identifier: Apache-2.0
 """The node's keep-newest frame queue and the account of every frame it received (no ROS).
 
-A subscription callback :meth:`FrameQueue.put` s each message; one worker thread
-:meth:`~FrameQueue.take` s them oldest first and says what became of each with
-:meth:`~FrameQueue.done`. When the worker is slower than the camera, the oldest waiting frame of
-a stream is dropped (``keep_newest``), so the latency stays bounded. Every frame is counted:
-processed, dropped for one of :data:`DROP_REASONS`, or in flight (:class:`FrameCounters`).
-The queue also knows when the last usable frame came, for the camera watchdog.
+The subscription :meth:`FrameQueue.put` s each message, the worker :meth:`~FrameQueue.take` s
+them and reports each with :meth:`~FrameQueue.done`. A slower worker drops a stream's oldest
+waiting frame; every frame is counted as processed, dropped (:data:`DROP_REASONS`) or in flight.
 """
 
 from collections import deque

@@ -2,11 +2,9 @@
 # SPDX-License-Identifier: Apache-2.0
 """How long each face's published label has held: what a robot's behaviour waits on.
 
-A behaviour tree greets a smile that has held for a moment and comforts a sadness that has held
-for longer; it needs the time the current label started, not only the label. The node fills
-``label_since`` / ``label_held_s`` of ``emotion_estimator_msgs/Emotion`` from this class, and a
-subscriber of the ``std_msgs`` topics (``emotion`` + ``emotion/header``) can use it the same way.
-No ROS import: times are the frames' stamps in seconds.
+Fills ``label_since`` / ``label_held_s`` of ``emotion_estimator_msgs/Emotion`` (a behaviour
+greets a smile that held for a moment, not every frame's label). No ROS: times are the frames'
+stamps in seconds.
 """
 
 from typing import Dict, Iterable, Optional, Tuple

@@ -2,15 +2,9 @@
 # SPDX-License-Identifier: Apache-2.0
 """Keep MediaPipe's and TFLite's start-up chatter off the terminal (no ROS).
 
-Loading the models makes MediaPipe (absl logging) and TFLite write lines such as
-``INFO: Created TensorFlow Lite XNNPACK delegate for CPU.``, ``WARNING: Logging before
-InitGoogle() is written to STDERR`` and ``W0000 ... inference_feedback_manager.cc ...`` straight
-to file descriptor 2, from C++. ``GLOG_minloglevel`` and ``TF_CPP_MIN_LOG_LEVEL`` do not change
-them (checked with the mediapipe wheel in use: its absl logging reads no environment variable).
-:func:`captured_native_stderr` sends descriptor 2 to a temporary file while the models load;
-:func:`worth_showing` then keeps only the lines a user should see (errors, anything unknown),
-which the caller logs through its own logger. Informational and warning lines of the known
-start-up kind are dropped.
+Their C++ code writes to file descriptor 2 (``GLOG_minloglevel`` and ``TF_CPP_MIN_LOG_LEVEL``
+do not change that: checked); :func:`captured_native_stderr` sends it to a file while the models
+load, and :func:`worth_showing` keeps the lines a user should see, for the caller's logger.
 """
 
 import contextlib

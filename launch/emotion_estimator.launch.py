@@ -1,20 +1,12 @@
 # Copyright 2026 The emotion_estimator authors.
 # SPDX-License-Identifier: Apache-2.0
-"""Start the emotion_estimator node with the package's parameter file and Fast DDS profile.
+"""Start the emotion_estimator node with the package's parameter file.
 
-Examples: ``ros2 launch emotion_estimator emotion_estimator.launch.py
-image_topic:=/camera/image_raw`` or ``... params_file:=/path/to/my.yaml``.
-
-The node is a lifecycle node; this file brings it to active (configure when the process
-starts, activate once configuring ends in inactive), unless ``autostart:=false`` leaves the
-transitions to a lifecycle manager. The node's own ``autostart`` parameter is set false here,
-so that launch alone drives the transitions.
-
-The node's entry point puts its Fast DDS profile for large camera images
-(``config/fastdds_large_images.xml``, in the variable its Fast DDS reads: see the README's QoS
-section and ``emotion_estimator.dds_profile``) into its own environment before it creates its DDS
-participant, unless this launch's environment names a profile, builtin transports or another
-RMW already (a ``SetEnvironmentVariable`` of an including launch file counts); it logs which.
+``ros2 launch emotion_estimator emotion_estimator.launch.py image_topic:=/camera/image_raw``.
+The node is a lifecycle node: launch configures it, then activates it once it is inactive
+(``autostart:=false`` leaves that to a lifecycle manager; the node's own ``autostart`` is set
+false here). The Fast DDS profile is chosen by the node's entry point
+(``emotion_estimator.dds_profile``), not here.
 """
 
 import os

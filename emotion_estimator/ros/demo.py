@@ -2,10 +2,8 @@
 # SPDX-License-Identifier: Apache-2.0
 """``emotion-estimator demo``: the node, an image source and a printer in one process.
 
-With no argument the source publishes scikit-image's astronaut photo (a smiling face, bundled in
-the scikit-image wheel) so the demo works without a camera; ``--video`` and ``--webcam`` read
-frames with OpenCV instead. Every node lives in the ``/emotion_demo`` namespace so that the demo
-never publishes on a robot's own ``image`` or ``emotion`` topics.
+The source publishes scikit-image's astronaut photo (a smiling face), a ``--video`` or the
+``--webcam``; everything lives in the ``/emotion_demo`` namespace, away from a robot's topics.
 """
 
 import argparse

@@ -1,13 +1,10 @@
 # Copyright 2026 The emotion_estimator authors.
 # SPDX-License-Identifier: Apache-2.0
-"""The ROS 2 node: camera images in, happy / sad / unknown and the 7 class scores out.
+"""The ROS 2 lifecycle node: camera images in, happy / sad / unknown and the 7 class scores out.
 
-A lifecycle node and ROS glue only: *configure* loads the models and creates the publishers,
-*activate* subscribes, *deactivate* stops (label ``unknown``, every face forgotten), *cleanup*
-releases the models; with ``autostart`` (the default) it configures and activates itself. The
-pieces it glues have no ROS in them: the frame queue and its counters (``frame_queue``), the
-stream order (``stream_order``), the health rules (``health``), the debug overlay
-(``debug_overlay``) and the estimator. ``docs/ARCHITECTURE.md`` shows how a frame flows.
+Glue only: *configure* loads the models and creates the publishers, *activate* subscribes,
+*deactivate* stops (label ``unknown``), *cleanup* releases the models; ``autostart`` (default)
+does configure and activate itself. How a frame flows: ``docs/ARCHITECTURE.md``.
 """
 
 import functools

@@ -1,17 +1,11 @@
 # Copyright 2026 The emotion_estimator authors.
 # SPDX-License-Identifier: Apache-2.0
-"""The typed outputs of the node: ``emotion_estimator_msgs`` and ROS4HRI's ``hri_msgs``.
+"""The node's typed messages: ``emotion_estimator_msgs`` and ROS4HRI's ``hri_msgs``.
 
-Both message packages come from the colcon workspace (``scripts/build_ros_workspace.sh``); a
-plain pip install has neither, and then the node keeps only its ``std_msgs`` topics
-(:func:`fallback_message` is the one line it logs). Nothing here processes images: the results
-come from :meth:`emotion_estimator.estimator.EmotionEstimator.process_faces`.
-
-``confidence`` (in ``Emotion`` and in ``hri_msgs/Expression``) is the smoothed three-class score
-(happy / sad / unknown, after the decision gains) of the published label: the number the label
-filter compared with ``min_confidence`` (:func:`label_confidence`). ``label_since`` and
-``label_held_s`` say since when the label has held
-(:class:`emotion_estimator.label_hold.LabelHold`).
+Both packages come from the colcon workspace; without them the node keeps its ``std_msgs``
+topics (:func:`fallback_message`). ``confidence`` is the smoothed happy / sad / unknown score of
+the published label (:func:`label_confidence`); ``label_since`` and ``label_held_s`` come from
+:class:`emotion_estimator.label_hold.LabelHold`.
 """
 
 import math
