@@ -17,9 +17,11 @@ from emotion_estimator.face_pipeline import EmotionResult, FacePipeline, FaceTra
 from emotion_estimator.frames import bgr_to_rgb, FrameError, still_face_to_rgb
 from emotion_estimator.tracking import FaceTracker
 
-#: The two front-ends' names (``EmotionEstimator(faces_from=...)``): camera frames in which the
-#: estimator finds the faces, or face images found and tracked by someone else.
-FRAMES, FACE_IMAGES = 'frames', 'face_images'
+#: ``EmotionEstimator(faces_from=...)``: camera frames, in which the estimator finds the faces.
+FRAMES = 'frames'
+#: ``EmotionEstimator(faces_from=...)``: face images, found and tracked by someone else.
+FACE_IMAGES = 'face_images'
+#: The values of ``faces_from``.
 FACE_SOURCES = (FRAMES, FACE_IMAGES)
 
 Extractor = Union[BlendshapeExtractor, MultiFaceExtractor]
