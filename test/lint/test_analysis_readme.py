@@ -17,7 +17,7 @@ from emotion_estimator.contract import CLASS_NAMES
 
 @pytest.fixture(scope='module')
 def section() -> str:
-    """Return the text of the analysis section (README.md or docs/)."""
+    """Return the text of the analysis section, from README.md or docs/."""
     return marked_section('analysis')
 
 

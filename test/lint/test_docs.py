@@ -50,7 +50,7 @@ def named_paths(text: str) -> Iterator[str]:
 
 
 def exists(path: str) -> bool:
-    """Return whether a named repository path exists (globs and ``<placeholders>`` allowed)."""
+    """Return whether a named repository path is there; globs and ``<placeholders>`` allowed."""
     if any(path == made or path.startswith(made + '/') for made in GENERATED):
         return True
     message = re.fullmatch(r'emotion_estimator_msgs/(?:msg/)?(\w+)', path)

@@ -16,7 +16,7 @@ from emotion_estimator.model_files import FACE_MODEL_ENV, FACE_MODEL_SHA256
 
 @pytest.fixture(scope='module')
 def section() -> str:
-    """Return the text of the library section (README.md or docs/)."""
+    """Return the text of the library section, from README.md or docs/."""
     return marked_section('library')
 
 
