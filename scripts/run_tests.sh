@@ -4,9 +4,10 @@
 #
 # Run every test of the repository from a clean clone: installs what it needs into virtual
 # environments (.venv: the runtime on ROS 2 Kilted, with no TensorFlow; .venv-jazzy: the same on
-# ROS 2 Jazzy; .venv-train: the training package), then runs the runtime tests (library, node on
-# a real ROS graph, analysis, linters), the ROS tests again on Jazzy, and the training tests
-# (the whole pipeline on a tiny subset of real FER2013 images).
+# ROS 2 Jazzy; .venv-train: the training package), then runs the runtime tests (test/unit: the
+# library and the analysis; test/ros: the node on a real ROS graph; test/lint: linters, packaging,
+# README and docs), the ROS tests again on Jazzy, and the training tests (the whole pipeline on a
+# tiny subset of real FER2013 images).
 #
 # Needs the shared data folder (FER2013 and the MediaPipe face model) at ../shared or at
 # $EMOTION_ESTIMATOR_SHARED. Extra arguments are passed to both pytest runs.
