@@ -10,6 +10,7 @@ holds equal to the running node's). A renamed module, test, option or topic fail
 """
 
 import argparse
+import json
 from pathlib import Path
 import re
 from typing import Dict, Iterator, List, Set, Tuple
@@ -324,3 +325,13 @@ def test_named_topics_are_in_the_topic_table(documents):
     wrong = {f'{path.name}: {name}' for path, text in documents.items()
              for name in pattern.findall(text) if name.lstrip('/') not in topics}
     assert not wrong, f'topics or services not in the README topic table: {sorted(wrong)}'
+
+
+def test_model_facts_are_the_shipped_model(documents):
+    """The README's and docs' feature count and window length are those of the shipped model."""
+    spec = json.loads((REPO_ROOT / 'models' / 'emotion_model.json').read_text())
+    quickstart = ' '.join(section('quickstart').split())
+    assert f'{len(spec["feature_names"])} of them' in quickstart
+    assert f'last {spec["window_length"]} frames' in quickstart
+    analysis = ' '.join(section('analysis').split())
+    assert f'{len(spec["feature_names"])} for the shipped model' in analysis
