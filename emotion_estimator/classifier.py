@@ -57,6 +57,8 @@ class EmotionClassifier:
         if window.shape != self.input_shape[1:]:
             raise ValueError(f'window shape {window.shape} does not match the model input '
                              f'{self.input_shape[1:]}')
+        # A fused LSTM op keeps its state in variable tensors: start every window from zero.
+        self._interpreter.reset_all_variables()
         self._interpreter.set_tensor(self._input_index, window[np.newaxis])
         self._interpreter.invoke()
         return self._interpreter.get_tensor(self._output_index)[0].copy()
