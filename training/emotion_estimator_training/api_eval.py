@@ -2,6 +2,35 @@
 # SPDX-License-Identifier: Apache-2.0
 """The robot's view: the shipped model run through ``EmotionEstimator`` on frames over time.
 
+The protocol (:data:`PROTOCOL`, written into every record) shows held stills, Yale subjects
+met and cold, and any labelled folder of photos, clips and frames, as a camera would.
+"""
+
+from dataclasses import dataclass
+import itertools
+import multiprocessing
+import os
+from pathlib import Path
+from typing import Dict, Iterator, List, Optional, Sequence, Tuple
+import zlib
+
+import numpy as np
+
+from emotion_estimator.contract import CLASS_NAMES, DECISION_LABELS
+from emotion_estimator.estimator import EmotionEstimator
+from emotion_estimator.provenance import machine, today
+
+from emotion_estimator_training.crossval import load_still_set
+from emotion_estimator_training.evaluate import alarm_rates, class_metrics
+from emotion_estimator_training.labels import to_three_class
+from emotion_estimator_training.media import clip_frames, FPS, Item, load_items, read_photo, \
+    SUBJECT_PATTERN
+from emotion_estimator_training.talking import talking_report
+
+#: How every set is shown and scored (written into the record as ``protocol``).
+PROTOCOL = """\
+The robot's view: the shipped model run through ``EmotionEstimator`` on frames over time.
+
 Every number here comes from the public API with its default settings, frame by frame, the way
 the node sees a camera, not from windows fed to the network:
 
@@ -27,27 +56,6 @@ Every set reports per-class recall and precision, sad precision, the share of an
 disgusted and neutral faces read sad, and which true classes the sad answers came from.
 """
 
-from dataclasses import dataclass
-import datetime
-import itertools
-import multiprocessing
-import os
-from pathlib import Path
-import re
-from typing import Dict, Iterator, List, Optional, Sequence, Tuple
-import zlib
-
-import cv2
-import numpy as np
-
-from emotion_estimator.contract import CLASS_NAMES, DECISION_LABELS
-from emotion_estimator.frames import still_photo_to_rgb
-
-from emotion_estimator_training.crossval import load_still_set, PHOTO_SUFFIXES, read_bgr
-from emotion_estimator_training.evaluate import _block, alarm_rates, to_three_class
-from emotion_estimator_training.talking import talking_report
-
-FPS = 15.0
 HELD_FRAMES = 12
 GAP_S = 5.0
 MEET_NEUTRAL_S = 10.0
@@ -55,16 +63,6 @@ MEET_EXPRESSION_S = 1.5
 #: Grey levels of Gaussian sensor noise on every frame of a ``noisy_photo`` (a webcam in a lit
 #: room is about 2-5 at 8 bits).
 CAMERA_NOISE_STD = 4.0
-
-
-#: Video files of ``--dataset`` folders, read frame by frame at their own frame rate.
-VIDEO_SUFFIXES = ('.mp4', '.avi', '.mov', '.mkv', '.webm', '.mpg', '.mpeg')
-#: Another name a data set may give a class folder -> the FER2013 class.
-CLASS_ALIASES = {'anger': 'angry', 'disgusted': 'disgust', 'fearful': 'fear', 'scared': 'fear',
-                 'happiness': 'happy', 'joy': 'happy', 'sadness': 'sad',
-                 'surprised': 'surprise', 'calm': 'neutral'}
-#: The subject of an item: the start of its name up to the first '.', '_', '-' or space.
-SUBJECT_PATTERN = r'^([^._\-\s]+)'
 
 
 @dataclass(frozen=True)
@@ -82,69 +80,17 @@ class Segment:
     kind: str = 'photo'
 
 
-@dataclass(frozen=True)
-class Item:
-    """One labelled item of a ``--dataset`` folder."""
-
-    path: str
-    #: ``photo`` or ``clip`` (a video file or a folder of frames)
-    kind: str
-    label: int
-    subject: str
-
-
 #: One job: segments shown one after another (after a gap), scored at the end of the last one.
 Job = Tuple[Segment, ...]
 
 _WORKER: Dict[str, object] = {}
 
 
-def read_photo(path: str) -> np.ndarray:
-    """Return a photo as the BGR frame the estimator gets (the runtime's still pre-processing).
-
-    Raises:
-        ValueError: the file cannot be decoded.
-
-    """
-    return cv2.cvtColor(still_photo_to_rgb(read_bgr(path)), cv2.COLOR_RGB2BGR)
-
-
 def _start(model_spec: Optional[str], face_model: Optional[str]) -> None:
     os.environ.setdefault('GLOG_minloglevel', '2')
-    from emotion_estimator.estimator import EmotionEstimator
     _WORKER['estimator'] = EmotionEstimator(model_spec_path=model_spec,
                                             face_model_path=face_model)
     _WORKER['time'] = 0.0
-
-
-def clip_frames(path: str) -> Tuple[List[np.ndarray], float]:
-    """Return a clip's frames (as :func:`read_photo` makes them) and its frame rate.
-
-    A folder holds one photo per frame, in name order, at :data:`FPS`; a video file plays at
-    its own rate (:data:`FPS` where the file does not say).
-
-    Raises:
-        ValueError: the clip has no readable frame.
-
-    """
-    source = Path(path)
-    if source.is_dir():
-        frames = [read_photo(str(frame)) for frame in sorted(source.iterdir())
-                  if frame.suffix.lower() in PHOTO_SUFFIXES]
-        fps = FPS
-    else:
-        capture = cv2.VideoCapture(str(source))
-        fps = capture.get(cv2.CAP_PROP_FPS) or FPS
-        frames = []
-        while True:
-            ok, frame = capture.read()
-            if not ok:
-                break
-            frames.append(cv2.cvtColor(still_photo_to_rgb(frame), cv2.COLOR_RGB2BGR))
-        capture.release()
-    if not frames:
-        raise ValueError(f'{path}: no readable frame')
-    return frames, float(fps if 1.0 <= fps <= 240.0 else FPS)
 
 
 def segment_frames(segment: Segment) -> Iterator[Tuple[np.ndarray, float]]:
@@ -261,8 +207,8 @@ def score(labels7: np.ndarray, results: Sequence[Tuple[str, int, float, List[str
     true3 = to_three_class(labels7)
     pred3 = np.array([DECISION_LABELS.index(result[0]) for result in results])
     pred7 = np.array([result[1] for result in results])
-    three = _block(true3, pred3, DECISION_LABELS)
-    seven = _block(labels7, pred7, CLASS_NAMES)
+    three = class_metrics(true3, pred3, DECISION_LABELS)
+    seven = class_metrics(labels7, pred7, CLASS_NAMES)
     answers_from = {
         answer: {name: int(np.sum((pred3 == DECISION_LABELS.index(answer))
                                   & (labels7 == index)))
@@ -323,46 +269,8 @@ def meeting_jobs(yale_root: Path) -> Tuple[List[Job], List[Job], np.ndarray]:
     return met, cold, np.array(labels, dtype=np.int64)
 
 
-def load_dataset(root: os.PathLike, subject_pattern: str = SUBJECT_PATTERN) -> List[Item]:
-    """Read a ``--dataset`` folder: ``root/<class>/<photo, video file or folder of frames>``.
-
-    Class folders are FER2013 class names or an alias of :data:`CLASS_ALIASES` (any case); the
-    subject of an item is the first group of ``subject_pattern`` matched on its name.
-
-    Raises:
-        ValueError: the folder is missing or empty, or a class folder is not a known class.
-
-    """
-    root = Path(root)
-    if not root.is_dir():
-        raise ValueError(f'{root} is not a folder (expected {root}/<class>/<items>)')
-    items = []
-    for folder in sorted(p for p in root.iterdir() if p.is_dir()):
-        name = CLASS_ALIASES.get(folder.name.lower(), folder.name.lower())
-        if name not in CLASS_NAMES:
-            raise ValueError(f'{folder}: class folder must be one of {CLASS_NAMES} (or '
-                             f'{sorted(CLASS_ALIASES)})')
-        for entry in sorted(folder.iterdir()):
-            suffix = entry.suffix.lower()
-            if entry.is_dir() and any(f.suffix.lower() in PHOTO_SUFFIXES
-                                      for f in entry.iterdir()):
-                kind = 'clip'
-            elif entry.is_file() and suffix in VIDEO_SUFFIXES:
-                kind = 'clip'
-            elif entry.is_file() and suffix in PHOTO_SUFFIXES:
-                kind = 'photo'
-            else:
-                continue
-            match = re.match(subject_pattern, entry.name)
-            items.append(Item(str(entry), kind, CLASS_NAMES.index(name),
-                              match.group(1) if match and match.groups() else ''))
-    if not items:
-        raise ValueError(f'{root} holds no photo, video or folder of frames under a class folder')
-    return items
-
-
 def dataset_jobs(items: Sequence[Item]) -> Dict[str, object]:
-    """Return the cold and met jobs of a ``--dataset`` (see the module docstring)."""
+    """Return the cold and met jobs of a ``--dataset`` (see :data:`PROTOCOL`)."""
     neutral_class = CLASS_NAMES.index('neutral')
     neutral: Dict[str, Item] = {}
     for item in items:
@@ -398,7 +306,7 @@ def evaluate_dataset(name: str, root: os.PathLike, model_spec: Optional[str] = N
                      face_model: Optional[str] = None, workers: int = 1,
                      subject_pattern: str = SUBJECT_PATTERN) -> Dict[str, object]:
     """Return ``{NAME: cold scores, NAME_met: met scores}`` of a ``--dataset`` folder."""
-    items = load_dataset(root, subject_pattern)
+    items = load_items(root, subject_pattern)
     jobs = dataset_jobs(items)
     kinds = {kind: sum(item.kind == kind for item in items) for kind in ('photo', 'clip')}
     cold = run_jobs(jobs['cold'], model_spec, face_model, workers, name)
@@ -444,21 +352,19 @@ def evaluate_api(fer_root: Path, crossval_root: Path, model_spec: Optional[str] 
                  limit: Optional[int] = None, command: str = '',
                  datasets: Sequence[Tuple[str, os.PathLike]] = (), builtin: bool = True,
                  subject_pattern: str = SUBJECT_PATTERN) -> Dict[str, object]:
-    """Run every protocol and return the record (see the module docstring).
+    """Run every protocol and return the record (see :data:`PROTOCOL`).
 
     ``limit`` keeps every ``k``-th photo (or Yale expression) of each set so that about
     ``limit`` remain (smoke runs). ``datasets`` are ``(name, folder)`` pairs of labelled
     folders run after the built-in sets (FER2013 test and crossval; ``builtin`` False skips
     those).
     """
-    from emotion_estimator_training.pipeline import machine
-
     sets: Dict[str, object] = {}
     if builtin:
         sets.update(builtin_sets(fer_root, crossval_root, model_spec, face_model, workers, limit))
     for name, root in datasets:
         sets.update(evaluate_dataset(name, root, model_spec, face_model, workers,
                                      subject_pattern))
-    return {'command': command, 'date': datetime.date.today().isoformat(),
+    return {'command': command, 'date': today(),
             'machine': machine(), 'model_spec': model_spec or 'packaged',
-            'protocol': __doc__.strip(), 'sets': sets}
+            'protocol': PROTOCOL.strip(), 'sets': sets}

@@ -33,9 +33,7 @@ import importlib.metadata
 import json
 import os
 from pathlib import Path
-import platform
 import shlex
-import subprocess
 import sys
 import time
 from typing import Callable, Dict, List, Optional, Sequence
@@ -47,6 +45,7 @@ from sklearn.metrics import accuracy_score, f1_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
+from emotion_estimator import provenance
 from emotion_estimator.contract import CLASS_NAMES, DECISION_LABELS, DecisionSettings, \
     shared_dir
 from emotion_estimator.decision import three_class_scores
@@ -54,8 +53,8 @@ from emotion_estimator.frames import still_face_to_rgb
 from emotion_estimator.model_files import FACE_MODEL_FILENAME
 
 from emotion_estimator_training.dataset import FerDataset
-from emotion_estimator_training.evaluate import to_three_class
 from emotion_estimator_training.extract import BlendshapeTable, extract_blendshapes
+from emotion_estimator_training.labels import to_three_class
 
 #: Prediction index meaning "the system found no face".
 NO_FACE = -1
@@ -291,14 +290,7 @@ def fer_baseline(faces: Sequence[np.ndarray], labels: np.ndarray, protocol: str,
 # ------------------------------------------------------------------------------------------------
 
 def machine() -> Dict[str, object]:
-    """Return what the numbers were measured on."""
-    def run(command: str) -> str:
-        try:
-            return subprocess.run(command, shell=True, capture_output=True, text=True,
-                                  check=False).stdout.strip()
-        except OSError:
-            return ''
-
+    """Return what the numbers were measured on (``provenance.machine`` and the packages)."""
     versions = {}
     for package in ('fer', 'tensorflow-cpu', 'keras', 'mediapipe', 'opencv-contrib-python',
                     'scikit-learn', 'numpy'):
@@ -306,9 +298,7 @@ def machine() -> Dict[str, object]:
             versions[package] = importlib.metadata.version(package)
         except importlib.metadata.PackageNotFoundError:
             versions[package] = None
-    return {'nproc': run('nproc'),
-            'cpu': run("lscpu | grep 'Model name'").replace('Model name:', '').strip(),
-            'python': platform.python_version(), 'packages': versions,
+    return {**provenance.machine(), 'nproc': str(os.cpu_count()), 'packages': versions,
             'opencv_threads': cv2.getNumThreads()}
 
 

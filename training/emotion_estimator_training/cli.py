@@ -16,11 +16,17 @@ from typing import List, Optional
 
 import numpy as np
 
-from emotion_estimator.contract import shared_dir
+from emotion_estimator.contract import CLASS_NAMES, ModelSpec, shared_dir
 from emotion_estimator.model_files import find_face_model, user_cache_dir
 
-from emotion_estimator_training.api_eval import SUBJECT_PATTERN
-from emotion_estimator_training.hyperparameters import FEATURE_SETS, SPEECH_SOURCES
+from emotion_estimator_training.card import update_card
+from emotion_estimator_training.hyperparameters import BALANCING, FEATURE_SETS, HParams, SMOKE, \
+    SPEECH_SOURCES
+from emotion_estimator_training.media import SUBJECT_PATTERN
+
+# The steps are imported inside the commands that run them: the pipeline, export and frontier
+# import TensorFlow, the others MediaPipe and scikit-learn, none of which ``--help``, ``card``
+# or a command that runs another step needs to load.
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -111,7 +117,6 @@ def _prepare(args):
 
 
 def _hparams(args):
-    from emotion_estimator_training.hyperparameters import HParams, SMOKE
     hp = SMOKE if getattr(args, 'smoke', False) else HParams()
     changes = {}
     for name in ('window_length', 'feature_set', 'balancing', 'epochs', 'seed',
@@ -184,7 +189,6 @@ def cmd_build(args) -> int:
 
 def cmd_evaluate(args) -> int:
     """Evaluate a shipped model (any variant) on the test split with the model's own settings."""
-    from emotion_estimator.contract import CLASS_NAMES, ModelSpec
     from emotion_estimator_training.evaluate import evaluate, summary_line
     from emotion_estimator_training.export import tflite_predict
     from emotion_estimator_training.windows import filled_views, still_windows
@@ -223,7 +227,6 @@ def cmd_evaluate_api(args) -> int:
 
 def cmd_frontier(args) -> int:
     """Measure how far blendshapes go: other classifiers, and ceilings tuned on each set."""
-    from emotion_estimator.contract import ModelSpec
     from emotion_estimator_training.frontier import measure
     record = measure(_prepare(args), ModelSpec.load(args.model),
                      command=' '.join(['emotion-estimator-train'] + args.argv))
@@ -238,7 +241,6 @@ def cmd_frontier(args) -> int:
 
 def cmd_ablate(args) -> int:
     """Train the comparison runs (features, window, balancing, speech) on a reduced budget."""
-    from emotion_estimator_training.hyperparameters import BALANCING, FEATURE_SETS
     from emotion_estimator_training.pipeline import ablate
     base = _hparams(args).with_changes(epochs=args.epochs or 30, windows_per_image=2)
     runs = {'base': base}
@@ -269,7 +271,6 @@ def cmd_ablate(args) -> int:
 
 def cmd_card(args) -> int:
     """Regenerate the tables of the model card from the committed result files."""
-    from emotion_estimator_training.card import update_card
     update_card(Path(args.card), Path(args.results))
     return 0
 

@@ -17,7 +17,6 @@ from pathlib import Path
 import re
 from typing import Dict, List, Optional
 
-import cv2
 import numpy as np
 
 from emotion_estimator.blendshapes import BlendshapeExtractor
@@ -26,8 +25,9 @@ from emotion_estimator.frames import still_photo_to_rgb
 from emotion_estimator.model_files import sha256_of
 from emotion_estimator.resting_face import RestingFacePrior, shift_features
 
+from emotion_estimator_training.media import PHOTO_SUFFIXES, read_bgr
+
 CROSSVAL_SETS = ('muxspace', 'yale')
-PHOTO_SUFFIXES = ('.jpg', '.jpeg', '.png', '.bmp', '.gif')
 
 
 @dataclass
@@ -51,23 +51,6 @@ class StillSet:
 
         """
         return read_bgr(self.paths[index])
-
-
-def read_bgr(path: os.PathLike) -> np.ndarray:
-    """Return a photo file as BGR uint8, GIFs included.
-
-    Raises:
-        ValueError: the file cannot be decoded.
-
-    """
-    image = cv2.imread(str(path), cv2.IMREAD_COLOR)
-    if image is None:
-        capture = cv2.VideoCapture(str(path))  # OpenCV builds without GIF in imread
-        ok, image = capture.read()
-        capture.release()
-        if not ok:
-            raise ValueError(f'cannot decode {path}')
-    return image
 
 
 def load_still_set(root: os.PathLike, name: str) -> StillSet:

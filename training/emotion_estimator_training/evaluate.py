@@ -12,18 +12,9 @@ from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, \
     precision_recall_fscore_support
 
 from emotion_estimator.contract import CLASS_NAMES, DECISION_LABELS, DecisionSettings
-from emotion_estimator.decision import label_from_scores, three_class_scores
 
-UNKNOWN_INDEX = DECISION_LABELS.index('unknown')
-
-
-def to_three_class(labels7: np.ndarray) -> np.ndarray:
-    """Map FER2013 class indices to happy=0 / sad=1 / unknown=2; negative (no face) stays."""
-    labels7 = np.asarray(labels7, dtype=np.int64)
-    mapping = np.full(len(CLASS_NAMES), UNKNOWN_INDEX)
-    mapping[CLASS_NAMES.index('happy')] = DECISION_LABELS.index('happy')
-    mapping[CLASS_NAMES.index('sad')] = DECISION_LABELS.index('sad')
-    return np.where(labels7 < 0, labels7, mapping[np.clip(labels7, 0, None)])
+from emotion_estimator_training.labels import decide_three_class, to_three_class, UNKNOWN_INDEX
+from emotion_estimator_training.talking import talking_report
 
 
 def every_image(answers: np.ndarray, detected: np.ndarray, no_face: int) -> np.ndarray:
@@ -37,28 +28,9 @@ def every_image(answers: np.ndarray, detected: np.ndarray, no_face: int) -> np.n
     return full
 
 
-def decide_three_class(probabilities: np.ndarray, settings: DecisionSettings,
-                       unknown_bonus: float = 0.0) -> np.ndarray:
-    """Apply the runtime decision (``decision.label_from_scores``) to a batch of probabilities.
-
-    ``unknown_bonus`` is the label filter's hysteresis when it starts from unknown (a new face):
-    happy or sad must then beat unknown by ``switch_margin``.
-    """
-    scores = three_class_scores(probabilities, settings)
-    if scores.ndim != 2 or not len(scores):
-        return np.array([DECISION_LABELS.index(label_from_scores(
-            row, settings, bonus_for='unknown', bonus=unknown_bonus)) for row in scores],
-            dtype=np.int64)
-    # Vectorised label_from_scores: argmax (with the bonus), unsure happy/sad -> unknown.
-    boosted = scores.copy()
-    boosted[:, UNKNOWN_INDEX] += unknown_bonus
-    best = boosted.argmax(axis=1)
-    unsure = (best != UNKNOWN_INDEX) & (scores[np.arange(len(best)), best]
-                                        < settings.min_confidence)
-    return np.where(unsure, UNKNOWN_INDEX, best).astype(np.int64)
-
-
-def _block(y_true: np.ndarray, y_pred: np.ndarray, names: Sequence[str]) -> Dict[str, object]:
+def class_metrics(y_true: np.ndarray, y_pred: np.ndarray,
+                  names: Sequence[str]) -> Dict[str, object]:
+    """Return accuracy, macro-F1, per-class precision, recall, F1 and support, and confusion."""
     labels = list(range(len(names)))
     precision, recall, f1, support = precision_recall_fscore_support(
         y_true, y_pred, labels=labels, zero_division=0)
@@ -91,10 +63,10 @@ def evaluate(probabilities: np.ndarray, labels: np.ndarray, detected: np.ndarray
     all3 = every_image(pred3, detected, UNKNOWN_INDEX)
     true3 = to_three_class(labels)
     return {
-        'detected_7': _block(labels[detected], pred7, CLASS_NAMES),
-        'detected_3': _block(true3[detected], pred3, DECISION_LABELS),
-        'all_7': _block(labels, all7, CLASS_NAMES),
-        'all_3': _block(true3, all3, DECISION_LABELS),
+        'detected_7': class_metrics(labels[detected], pred7, CLASS_NAMES),
+        'detected_3': class_metrics(true3[detected], pred3, DECISION_LABELS),
+        'all_7': class_metrics(labels, all7, CLASS_NAMES),
+        'all_3': class_metrics(true3, all3, DECISION_LABELS),
         'images': int(len(labels)), 'detected_images': int(detected.sum())}
 
 
@@ -225,8 +197,6 @@ def tune_decision(sets: Dict[str, tuple], base: DecisionSettings,
         The settings and ``{'objective', 'per_set': {name: rates}, 'limits', 'weights'}``.
 
     """
-    from emotion_estimator_training.talking import talking_report
-
     grid = np.round(np.arange(0.6, 4.01, 0.1), 2)
     best, best_score, best_detail = base, -np.inf, {}
     for happy, sad_gain in product(grid, grid):
@@ -256,7 +226,7 @@ def summary_line(metrics: Dict[str, Dict[str, object]]) -> Dict[str, float]:
 def plot_confusion(matrix: Sequence[Sequence[int]], names: Sequence[str], title: str,
                    path: Path, normalise: bool = True) -> Optional[Path]:
     """Save a confusion matrix (rows: truth) as a PNG."""
-    import matplotlib
+    import matplotlib  # here: matplotlib is slow to import and only plots need it
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
 

@@ -2,6 +2,33 @@
 # SPDX-License-Identifier: Apache-2.0
 """How far MediaPipe blendshapes go: the best that several classifiers reach on each data set.
 
+The protocol (:data:`PROTOCOL`, written into the record) trains each classifier on FER2013
+train and scores it, and the shipped LSTM, through the runtime's decision on every set.
+"""
+
+from itertools import product
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
+
+import numpy as np
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import accuracy_score, f1_score
+from sklearn.neural_network import MLPClassifier
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from emotion_estimator.contract import CLASS_NAMES, DECISION_LABELS, DecisionSettings, ModelSpec
+from emotion_estimator.provenance import machine, today
+
+from emotion_estimator_training.evaluate import every_image
+from emotion_estimator_training.export import tflite_predict
+from emotion_estimator_training.features import ALL51
+from emotion_estimator_training.labels import decide_three_class, to_three_class, UNKNOWN_INDEX
+
+#: How the classifiers are trained and scored (written into the record as ``protocol``).
+PROTOCOL = """\
+How far MediaPipe blendshapes go: the best that several classifiers reach on each data set.
+
 Issue 8 asks, on FER2013 PrivateTest, for 3-class accuracy >= 0.77 and macro-F1 >= 0.70 with sad
 recall >= 0.50, and on the crossval stills for macro-F1 >= 0.72. This measures whether any
 classifier on the same inputs can get there. Each one is trained on FER2013 train (every view of
@@ -19,25 +46,6 @@ FER2013 test (all 3,589; no face = unknown), muxspace and Yale (cold), and Yale 
 each subject's neutral face (``yale_met``). The classifiers are those of ``../shared/PEERS.md``
 (logistic regression, an MLP, gradient boosting), on the shipped 27 and on all 51 blendshapes.
 """
-
-import datetime
-from itertools import product
-from typing import Callable, Dict, List, Optional, Sequence, Tuple
-
-import numpy as np
-from sklearn.ensemble import HistGradientBoostingClassifier
-from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import accuracy_score, f1_score
-from sklearn.neural_network import MLPClassifier
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
-
-from emotion_estimator.contract import CLASS_NAMES, DECISION_LABELS, DecisionSettings, ModelSpec
-
-from emotion_estimator_training.evaluate import decide_three_class, every_image, \
-    to_three_class, UNKNOWN_INDEX
-from emotion_estimator_training.export import tflite_predict
-from emotion_estimator_training.features import ALL51
 
 #: Gains tried for happy and for sad.
 GAINS = tuple(np.round(np.arange(0.5, 6.01, 0.1), 2))
@@ -114,8 +122,6 @@ def measure(prepared, spec: ModelSpec, feature_sets: Optional[Dict[str, Sequence
             classifiers: Optional[Dict[str, Classifier]] = None,
             command: str = '') -> Dict[str, object]:
     """Train every classifier on every feature set and score them and the shipped model."""
-    from emotion_estimator_training.pipeline import machine
-
     feature_sets = feature_sets or {'shipped 27': spec.feature_indices, 'all 51': list(ALL51)}
     classifiers = classifiers or CLASSIFIERS
     sets = sets_of(prepared)
@@ -144,6 +150,6 @@ def measure(prepared, spec: ModelSpec, feature_sets: Optional[Dict[str, Sequence
         p[found] = tflite_predict(spec.model_file(), windows)[:, order]
         probabilities[name] = (p, found, labels)
     systems['shipped LSTM (still windows)'] = frontier_of(probabilities)
-    return {'command': command, 'date': datetime.date.today().isoformat(),
-            'machine': machine(), 'protocol': __doc__.strip(),
+    return {'command': command, 'date': today(),
+            'machine': machine(), 'protocol': PROTOCOL.strip(),
             'sad_recall_floor': SAD_RECALL_FLOOR, 'systems': systems}

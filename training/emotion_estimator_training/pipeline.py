@@ -3,21 +3,18 @@
 """FER2013 to a shipped model, end to end, and the comparisons behind its design choices."""
 
 from dataclasses import dataclass
-import datetime
 import json
-import os
 from pathlib import Path
-import platform
-import shlex
 import sys
 import time
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from emotion_estimator.contract import CLASS_NAMES, DecisionSettings, \
+from emotion_estimator.contract import CLASS_NAMES, DecisionSettings, ModelSpec, \
     STILL_FACE_PREPROCESSING
 from emotion_estimator.model_files import sha256_of
+from emotion_estimator.provenance import command_line, machine, today
 from emotion_estimator.resting_face import prior_from_neutral_faces, RestingFacePrior, \
     RestingFaceSettings
 
@@ -32,8 +29,13 @@ from emotion_estimator_training.extract import BlendshapeTable, drop_report, \
 from emotion_estimator_training.features import ALL51, backward_elimination, feature_indices, \
     LinearProbe, names_of, paper_rule, weighted_mean
 from emotion_estimator_training.hyperparameters import HParams
+from emotion_estimator_training.labels import decide_three_class, to_three_class
+from emotion_estimator_training.robot_tuning import tune_on_robot_view
+from emotion_estimator_training.speech import load_talking, SpeechBank
+from emotion_estimator_training.talking import replay_clip
 from emotion_estimator_training.train import train
-from emotion_estimator_training.windows import filled_views, still_windows, stream_windows
+from emotion_estimator_training.windows import filled_views, speech_motion, still_windows, \
+    stream_windows
 
 
 #: Names of the sets of other people's faces used for every choice (never for training):
@@ -115,10 +117,8 @@ def prepare(dataset: FerDataset, face_model: Path, cache_dir: Path,
             'yale_met': (person_relative(scores['yale'], sets['yale'], prepared.prior),
                          sets['yale'].labels)}
     if speech_dir is not None:
-        from emotion_estimator_training.speech import SpeechBank
         prepared.speech = SpeechBank.from_folder(Path(speech_dir), face_model, cache_dir)
     if talking_dir is not None:
-        from emotion_estimator_training.speech import load_talking
         prepared.talking = load_talking(Path(talking_dir), face_model, cache_dir)
         prepared.talking_dir = Path(talking_dir)
     return prepared
@@ -127,8 +127,6 @@ def prepare(dataset: FerDataset, face_model: Path, cache_dir: Path,
 def talking_probabilities(model, prepared: Prepared, indices: List[int],
                           length: int) -> Optional[List[tuple]]:
     """Return ``[(class, probabilities, face mask)]`` of the talking clips (runtime replay)."""
-    from emotion_estimator_training.talking import replay_clip
-
     if not prepared.talking:
         return None
 
@@ -233,8 +231,6 @@ def stream_stability(model, table: BlendshapeTable, indices: List[int], length: 
     Flicker = share of consecutive frame pairs whose 3-class decision (no temporal filter)
     changes, although the face and its label never change.
     """
-    from emotion_estimator_training.evaluate import decide_three_class, to_three_class
-
     views = filled_views(table, indices)
     windows = stream_windows(views, length, frames, noise_std, np.random.default_rng(seed))
     flat = windows.reshape(-1, length, windows.shape[-1])
@@ -258,9 +254,6 @@ def speech_check(model, prepared: Prepared, indices: List[int], length: int,
     lower lip moving as in speech (``windows.speech_motion``); the share decided happy, sad and
     anything but unknown is reported for both. Simulated: no talking-face video is available.
     """
-    from emotion_estimator_training.evaluate import decide_three_class
-    from emotion_estimator_training.windows import speech_motion
-
     neutral = CLASS_NAMES.index('neutral')
     val = prepared.split('val')
     faces = {'fer_val': val.scores[val.labels == neutral, 0]}
@@ -284,20 +277,6 @@ def speech_check(model, prepared: Prepared, indices: List[int], length: int,
                          'sad': round(float(np.mean(decided == 1)), 4)}
         report[name] = row
     return report
-
-
-def machine() -> Dict[str, object]:
-    """Describe this machine for the record."""
-    cpu = 'unknown'
-    try:
-        for line in Path('/proc/cpuinfo').read_text().splitlines():
-            if line.startswith('model name'):
-                cpu = line.split(':', 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return {'cpu': cpu, 'cores': os.cpu_count(), 'python': platform.python_version(),
-            'platform': platform.platform()}
 
 
 def speech_available(hp: HParams, prepared: Prepared) -> HParams:
@@ -352,15 +331,15 @@ def build(prepared: Prepared, hp: HParams, models_dir: Path, results_dir: Path,
     default = choose_default(checks)
     variant_metrics: Dict[str, Dict[str, object]] = {}
 
-    def write_spec() -> Dict[str, object]:
-        spec = model_spec(hp, selection, paths, default, settings, prepared, checks,
-                          variant_metrics.get(default), face_model, command)
-        (models_dir / 'emotion_model.json').write_text(json.dumps(spec, indent=2) + '\n')
+    def write_spec() -> ModelSpec:
+        spec = model_spec(models_dir / 'emotion_model.json', hp, selection, paths, default,
+                          settings, prepared, checks, variant_metrics.get(default), face_model,
+                          command)
+        spec.save()
         return spec
 
     robot_tuning = None
     if robot_view is not None and prepared.others is not None:
-        from emotion_estimator_training.robot_tuning import tune_on_robot_view
         write_spec()  # the still-window decision, for EmotionEstimator to load the new model
         settings, robot_tuning = tune_on_robot_view(
             models_dir / 'emotion_model.json', face_model, robot_view[0], robot_view[1],
@@ -387,7 +366,7 @@ def build(prepared: Prepared, hp: HParams, models_dir: Path, results_dir: Path,
         figures[key] = str(path)
     spec = write_spec()
     record = {
-        'command': spec['reproduce'], 'date': datetime.date.today().isoformat(),
+        'command': spec.extra['reproduce'], 'date': today(),
         'machine': machine(), 'wall_time_s': round(time.time() - started, 1),
         'hyperparameters': hp.to_dict(),
         'dropped_images': prepared.drops, 'feature_selection': selection,
@@ -404,36 +383,33 @@ def build(prepared: Prepared, hp: HParams, models_dir: Path, results_dir: Path,
     return record
 
 
-def model_spec(hp: HParams, selection: Dict[str, object], paths: Dict[str, Path], default: str,
-               settings: DecisionSettings, prepared: Prepared, checks: Dict[str, object],
-               test_metrics: Optional[Dict[str, object]], face_model: Path,
-               command: Sequence[str]) -> Dict[str, object]:
-    """Return the content of ``emotion_model.json`` (test metrics once they are known)."""
-    return {
-        'format_version': 1,
-        'variants': {preset: path.name for preset, path in paths.items()},
-        'default_variant': default,
-        'class_names': list(CLASS_NAMES),
-        'feature_names': selection['names'],
-        'window_length': hp.window_length,
-        'input': {'shape': [1, hp.window_length, len(selection['indices'])], 'dtype': 'float32',
-                  'meaning': 'raw MediaPipe blendshape scores in [0, 1], oldest frame first'},
-        'output': {'shape': [1, len(CLASS_NAMES)], 'meaning': 'class probabilities'},
-        'preprocessing': dict(STILL_FACE_PREPROCESSING),
-        'decision': {**settings.__dict__},
-        'resting_face': ({'prior': prepared.prior.to_dict(),
-                          'settings': RestingFaceSettings().__dict__}
-                         if prepared.prior is not None else {}),
-        'test_metrics': ({'protocol': 'FER2013 PrivateTest; a still face = its unaugmented frame '
-                                      'repeated window_length times; no face = wrong (7-class) '
-                                      'or unknown (3-class) in all_*',
-                          'variant': default, **summary_line(test_metrics)}
-                         if test_metrics is not None else {}),
-        'variants_check': checks,
-        'hyperparameters': hp.to_dict(),
-        'face_model_sha256': sha256_of(face_model),
-        'reproduce': ' '.join(shlex.quote(c) for c in command),
-    }
+def model_spec(path: Path, hp: HParams, selection: Dict[str, object], paths: Dict[str, Path],
+               default: str, settings: DecisionSettings, prepared: Prepared,
+               checks: Dict[str, object], test_metrics: Optional[Dict[str, object]],
+               face_model: Path, command: Sequence[str]) -> ModelSpec:
+    """Return the spec ``emotion_model.json`` holds at ``path`` (test metrics once known)."""
+    return ModelSpec(
+        path=path,
+        variants={preset: variant.name for preset, variant in paths.items()},
+        default_variant=default,
+        class_names=tuple(CLASS_NAMES),
+        feature_names=tuple(selection['names']),
+        window_length=hp.window_length,
+        decision=settings,
+        preprocessing=dict(STILL_FACE_PREPROCESSING),
+        resting_face=({'prior': prepared.prior.to_dict(),
+                       'settings': RestingFaceSettings().__dict__}
+                      if prepared.prior is not None else {}),
+        extra={
+            'test_metrics': ({'protocol': 'FER2013 PrivateTest; a still face = its unaugmented '
+                                          'frame repeated window_length times; no face = wrong '
+                                          '(7-class) or unknown (3-class) in all_*',
+                              'variant': default, **summary_line(test_metrics)}
+                             if test_metrics is not None else {}),
+            'variants_check': checks,
+            'hyperparameters': hp.to_dict(),
+            'face_model_sha256': sha256_of(face_model),
+            'reproduce': command_line(command)})
 
 
 def ablate(prepared: Prepared, base: HParams, runs: Dict[str, HParams], out: Path,
@@ -445,8 +421,7 @@ def ablate(prepared: Prepared, base: HParams, runs: Dict[str, HParams], out: Pat
 
     Writes ``out`` after every run: the command, date, machine, base hyper-parameters and rows.
     """
-    record = {'command': ' '.join(shlex.quote(c) for c in command),
-              'date': datetime.date.today().isoformat(), 'machine': machine(),
+    record = {'command': command_line(command), 'date': today(), 'machine': machine(),
               'base': base.to_dict(), 'runs': {}}
     val_all = prepared.split('val', False)
     for name, hp in runs.items():

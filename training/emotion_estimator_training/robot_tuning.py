@@ -2,31 +2,9 @@
 # SPDX-License-Identifier: Apache-2.0
 """The decision and the label filter tuned on the robot's view of validation faces.
 
-``evaluate.tune_decision`` chooses the happy/sad gains on still windows fed to the network, but
-what a robot gets is the label after the runtime's ``LabelFilter`` (smoothing, hysteresis,
-minimum dwell) has seen the faces over time. Two things only show over time: a held photo is
-scored after 0.8 s, so a slow filter never leaves unknown; and a person whose resting face
-first reads as sad stays "sad" when the hysteresis margin is wider than what the resting face
-then takes away (measured on Yale: four neutral faces published sad while every frame read
-unknown). So the build shows the validation faces to ``EmotionEstimator`` with the new model
-once, exactly as ``evaluate-api`` shows the test faces, records the class probabilities the
-filter was given on every frame, and replays the runtime's own ``LabelFilter`` on the record
-for each candidate setting:
-
-* ``fer_val`` (FER2013 PublicTest) and ``muxspace``: each photo held 12 frames at 15 fps;
-* ``yale``: each expression alone for 1.5 s; ``yale_met``: the subject's neutral photo for
-  10 s, then the expression for 1.5 s;
-* ``flicker``: every 12th FER2013 PublicTest face held 4 s with camera noise on every frame,
-  where every published change after the first is flicker;
-* ``talking`` (with the talking clips): every clip played once, cold, every frame's published
-  label kept (``talking.talking_report``: how each clip reads, how often neutral talkers are
-  called happy or sad).
-
-The objective is :func:`evaluate.decision_objective` (the same as on still windows: mean
-macro-F1 under the hard limits of :class:`evaluate.AlarmLimits`, Yale counted once); a setting
-may not flicker more on the noisy faces than the hand-set filter it replaces
-(``DecisionSettings()``'s). The search is a coordinate descent: filter, then gains around the
-still-window gains, then filter again. The test split is never used.
+The validation faces are shown once to ``EmotionEstimator`` with the new model and the
+runtime's ``LabelFilter`` is replayed on the record for every candidate setting (see
+:func:`tune_on_robot_view`). The test split is never used.
 """
 
 from itertools import product
@@ -42,8 +20,8 @@ from emotion_estimator.contract import DECISION_LABELS, DecisionSettings
 from emotion_estimator_training import api_eval
 from emotion_estimator_training.crossval import load_still_set
 from emotion_estimator_training.evaluate import decision_objective
-from emotion_estimator_training.talking import replay_labels, talking_report, \
-    TALKING_SUBJECT_PATTERN
+from emotion_estimator_training.media import FPS, load_items, TALKING_SUBJECT_PATTERN
+from emotion_estimator_training.talking import replay_labels, talking_report
 
 #: Seconds each face of the flicker set is held, and every how many-th PublicTest face is used.
 FLICKER_HOLD_S = 4.0
@@ -80,7 +58,7 @@ def validation_jobs(fer_root: Path, crossval_root: Path, limit: Optional[int] = 
     noisy = [(api_eval.Segment(path, FLICKER_HOLD_S, 'noisy_photo'),) for path in paths]
     sets['flicker'] = thin(noisy, labels, limit, FLICKER_EVERY)
     if talking_root is not None:
-        items = [item for item in api_eval.load_dataset(talking_root, TALKING_SUBJECT_PATTERN)
+        items = [item for item in load_items(talking_root, TALKING_SUBJECT_PATTERN)
                  if item.kind == 'clip']
         sets['talking'] = ([(api_eval.Segment(item.path, 0.0, 'clip'),) for item in items],
                            np.array([item.label for item in items], dtype=np.int64))
@@ -126,7 +104,7 @@ def replayed(records: Sequence[Record], settings: DecisionSettings) -> np.ndarra
 def flicker_per_minute(records: Sequence[Record], settings: DecisionSettings) -> float:
     """Return the published changes after the first one, per minute of steady (noisy) face."""
     extra = sum(max(0, replay(record, settings)[1] - 1) for record in records)
-    minutes = sum(float(record[:, 0].sum()) + 1.0 / api_eval.FPS for record in records) / 60.0
+    minutes = sum(float(record[:, 0].sum()) + 1.0 / FPS for record in records) / 60.0
     return extra / max(minutes, 1e-9)
 
 
@@ -215,6 +193,32 @@ def tune_on_robot_view(model_spec: Path, face_model: Path, fer_root: Path, cross
 
     ``model_spec`` must hold ``start`` as its decision, which the records' published labels
     are checked against (``replay_agrees_with_estimator``).
+
+    ``evaluate.tune_decision`` chooses the happy/sad gains on still windows fed to the network, but
+    what a robot gets is the label after the runtime's ``LabelFilter`` (smoothing, hysteresis,
+    minimum dwell) has seen the faces over time. Two things only show over time: a held photo is
+    scored after 0.8 s, so a slow filter never leaves unknown; and a person whose resting face
+    first reads as sad stays "sad" when the hysteresis margin is wider than what the resting face
+    then takes away (measured on Yale: four neutral faces published sad while every frame read
+    unknown). So the build shows the validation faces to ``EmotionEstimator`` with the new model
+    once, exactly as ``evaluate-api`` shows the test faces, records the class probabilities the
+    filter was given on every frame, and replays the runtime's own ``LabelFilter`` on the record
+    for each candidate setting:
+
+    * ``fer_val`` (FER2013 PublicTest) and ``muxspace``: each photo held 12 frames at 15 fps;
+    * ``yale``: each expression alone for 1.5 s; ``yale_met``: the subject's neutral photo for 10
+      s, then the expression for 1.5 s;
+    * ``flicker``: every 12th FER2013 PublicTest face held 4 s with camera noise on every frame,
+      where every published change after the first is flicker;
+    * ``talking`` (with the talking clips): every clip played once, cold, every frame's published
+      label kept (``talking.talking_report``: how each clip reads, how often neutral talkers are
+      called happy or sad).
+
+    The objective is :func:`evaluate.decision_objective` (the same as on still windows: mean
+    macro-F1 under the hard limits of :class:`evaluate.AlarmLimits`, Yale counted once); a setting
+    may not flicker more on the noisy faces than the hand-set filter it replaces
+    (``DecisionSettings()``'s). The search is a coordinate descent: filter, then gains around the
+    still-window gains, then filter again. The test split is never used.
     """
     workers = workers or os.cpu_count() or 1
     sets = validation_jobs(fer_root, crossval_root, limit, talking_root)

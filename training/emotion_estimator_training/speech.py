@@ -3,7 +3,7 @@
 """Real speech for training windows: what talking does to the blendshapes, from real clips.
 
 ``../shared/datasets/speech`` holds unlabelled clips of people talking to a camera. Each clip's
-frames go through the runtime's own path (``api_eval.clip_frames``, MediaPipe FaceLandmarker in
+frames go through the runtime's own path (``media.clip_frames``, MediaPipe FaceLandmarker in
 VIDEO mode, as a camera stream); each frame minus the clip's own running median is an
 *articulation residual*: what the lips, jaw and cheeks do for speech, without the person's
 resting face or a held expression. :class:`SpeechBank` adds stretches of these residuals to
@@ -17,7 +17,13 @@ from typing import List, Optional, Sequence, Tuple
 
 import numpy as np
 
+from emotion_estimator.blendshapes import BlendshapeExtractor
 from emotion_estimator.contract import BLENDSHAPE_NAMES
+from emotion_estimator.frames import bgr_to_rgb
+from emotion_estimator.model_files import sha256_of
+
+from emotion_estimator_training.media import clip_frames, load_items, \
+    TALKING_SUBJECT_PATTERN, VIDEO_SUFFIXES
 
 #: Seconds of the centred running median that is a clip's "held" face.
 MEDIAN_S = 1.0
@@ -33,12 +39,6 @@ def clip_blendshapes(path: Path, face_model: Path,
     ``BlendshapeExtractor`` in VIDEO mode (the runtime's camera path). Cached by the clip's and
     the face model's sha256.
     """
-    from emotion_estimator.blendshapes import BlendshapeExtractor
-    from emotion_estimator.frames import bgr_to_rgb
-    from emotion_estimator.model_files import sha256_of
-
-    from emotion_estimator_training.api_eval import clip_frames
-
     path = Path(path)
     key = hashlib.sha256((sha256_of(path) + sha256_of(Path(face_model))).encode())
     cached = Path(cache_dir) / 'clips' / f'{path.stem}_{key.hexdigest()[:16]}.npz' \
@@ -113,8 +113,6 @@ class SpeechBank:
             ValueError: the folder holds no video clip, or none with a face.
 
         """
-        from emotion_estimator_training.api_eval import VIDEO_SUFFIXES
-
         paths = sorted(p for p in Path(folder).iterdir() if p.suffix.lower() in VIDEO_SUFFIXES)
         if not paths:
             raise ValueError(f'{folder} holds no video clip ({VIDEO_SUFFIXES})')
@@ -169,12 +167,9 @@ def load_talking(folder: Path, face_model: Path, cache_dir: Path) -> List[tuple]
     """Return ``[(class, subject, blendshapes [F, 52], fps)]`` of a talking-clip folder.
 
     Raises:
-        ValueError: the folder holds no clip (see ``api_eval.load_dataset``).
+        ValueError: the folder holds no clip (see ``media.load_items``).
 
     """
-    from emotion_estimator_training.api_eval import load_dataset as load_items
-    from emotion_estimator_training.talking import TALKING_SUBJECT_PATTERN
-
     clips = []
     for item in load_items(folder, TALKING_SUBJECT_PATTERN):
         if item.kind == 'clip':

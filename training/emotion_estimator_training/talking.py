@@ -22,11 +22,10 @@ from emotion_estimator.decision import LabelFilter
 from emotion_estimator.resting_face import RestingFace, RestingFacePrior
 from emotion_estimator.window import BlendshapeWindow
 
+from emotion_estimator_training.labels import to_three_class
+
 #: Share of the frames after the first third that makes a clip read happy or sad.
 CLIP_SHARE = 0.2
-#: The subject of a talking clip: its name up to the first '_' (``W009_sad.mp4``, the shared
-#: set's layout; ``evaluate-api --subject-pattern`` for it).
-TALKING_SUBJECT_PATTERN = r'^([^_]+)_'
 HAPPY, SAD, UNKNOWN = (DECISION_LABELS.index(name) for name in ('happy', 'sad', 'unknown'))
 
 
@@ -95,8 +94,6 @@ def talking_report(clips: Sequence[Tuple[int, Sequence[str]]]) -> Dict[str, obje
     Returns the per-clip 3-class macro-F1, the clips found per class, the share of the neutral
     talkers' frames published happy and sad, and the same share for every true class.
     """
-    from emotion_estimator_training.evaluate import to_three_class
-
     true3 = to_three_class(np.array([label for label, _ in clips], dtype=np.int64))
     read = np.array([DECISION_LABELS.index(clip_label(labels)) for _, labels in clips])
     per_class = {}

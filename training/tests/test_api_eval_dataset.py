@@ -17,10 +17,10 @@ import pytest
 
 from emotion_estimator.contract import CLASS_NAMES, shared_dir
 
-from emotion_estimator_training.api_eval import (
-    clip_frames, dataset_jobs, evaluate_api, load_dataset, Segment, segment_frames)
+from emotion_estimator_training.api_eval import dataset_jobs, evaluate_api, Segment, \
+    segment_frames
 from emotion_estimator_training.cli import _named_folder
-from emotion_estimator_training.crossval import read_bgr
+from emotion_estimator_training.media import clip_frames, load_items, read_bgr
 
 VIDEO_FPS = 25.0
 VIDEO_FRAMES = 30
@@ -63,7 +63,7 @@ def dataset(tmp_path_factory) -> Path:
 
 
 def test_the_folder_is_read_with_kinds_subjects_and_aliases(dataset):
-    items = load_dataset(dataset)
+    items = load_items(dataset)
     by_name = {Path(item.path).name: item for item in items}
     assert len(items) == 9 and 'notes.txt' not in by_name
     assert by_name['subject03_sequence'].kind == 'clip'
@@ -75,7 +75,7 @@ def test_the_folder_is_read_with_kinds_subjects_and_aliases(dataset):
 
 
 def test_met_uses_the_subjects_neutral_item_else_the_clips_first_frame(dataset):
-    jobs = dataset_jobs(load_dataset(dataset))
+    jobs = dataset_jobs(load_items(dataset))
     assert jobs['met_from'] == {'subject_neutral': 8, 'first_frame': 1, 'none': 0}
     sequence_job = next(job for job in jobs['met'] if job[-1].path.endswith('sequence'))
     assert sequence_job[0] == Segment(sequence_job[1].path, 10.0, 'first_frame')
@@ -122,9 +122,9 @@ def test_evaluate_api_scores_the_folder_cold_and_met(dataset, face_model):
 def test_bad_folders_get_clear_errors(tmp_path):
     (tmp_path / 'bored').mkdir()
     with pytest.raises(ValueError, match='class folder must be one of'):
-        load_dataset(tmp_path)
+        load_items(tmp_path)
     with pytest.raises(ValueError, match='not a folder'):
-        load_dataset(tmp_path / 'missing')
+        load_items(tmp_path / 'missing')
     with pytest.raises(argparse.ArgumentTypeError):
         _named_folder('no-equals-sign')
     with pytest.raises(argparse.ArgumentTypeError):

@@ -17,9 +17,9 @@ from emotion_estimator.contract import BLENDSHAPE_NAMES, CLASS_NAMES, DecisionSe
     ModelSpec, shared_dir
 from emotion_estimator.resting_face import RestingFacePrior
 
-from emotion_estimator_training import api_eval
 from emotion_estimator_training.evaluate import AlarmLimits, decision_objective
 from emotion_estimator_training.hyperparameters import HParams
+from emotion_estimator_training.media import clip_frames
 from emotion_estimator_training.speech import articulation_residuals, clip_blendshapes, \
     SpeechBank, SpeechClip
 from emotion_estimator_training.talking import clip_label, replay_clip, replay_labels, \
@@ -137,7 +137,7 @@ def test_replaying_a_clip_gives_what_the_estimator_computes(face_model):
 
     path = shared_dir() / 'datasets' / 'talking' / 'neutral' / 'gridA_neutral.mpg'
     spec = ModelSpec.load()
-    frames, fps = api_eval.clip_frames(str(path))
+    frames, fps = clip_frames(str(path))
     frames = frames[:40]
     with EmotionEstimator(face_model_path=face_model) as estimator:
         results = [estimator.process(frame, index / fps) for index, frame in enumerate(frames)]

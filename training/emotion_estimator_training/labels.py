@@ -1,0 +1,43 @@
+# Copyright 2026 The emotion_estimator authors.
+# SPDX-License-Identifier: Apache-2.0
+"""FER2013 classes to the robot's three labels, and the runtime's decision on a batch."""
+
+import numpy as np
+
+from emotion_estimator.contract import CLASS_NAMES, DECISION_LABELS, DecisionSettings
+from emotion_estimator.decision import label_from_scores, three_class_scores
+
+UNKNOWN_INDEX = DECISION_LABELS.index('unknown')
+
+
+def to_three_class(labels7: np.ndarray) -> np.ndarray:
+    """Map FER2013 class indices to happy=0 / sad=1 / unknown=2; negative (no face) stays."""
+    labels7 = np.asarray(labels7, dtype=np.int64)
+    mapping = np.full(len(CLASS_NAMES), UNKNOWN_INDEX)
+    mapping[CLASS_NAMES.index('happy')] = DECISION_LABELS.index('happy')
+    mapping[CLASS_NAMES.index('sad')] = DECISION_LABELS.index('sad')
+    return np.where(labels7 < 0, labels7, mapping[np.clip(labels7, 0, None)])
+
+
+def decide_three_class(probabilities: np.ndarray, settings: DecisionSettings,
+                       unknown_bonus: float = 0.0) -> np.ndarray:
+    """Apply the runtime decision (``decision.label_from_scores``) to a batch of probabilities.
+
+    ``unknown_bonus`` is the label filter's hysteresis when it starts from unknown (a new face):
+    happy or sad must then beat unknown by ``switch_margin``. The scores are the runtime's
+    (``decision.three_class_scores``); the runtime has no batch ``label_from_scores``, so its
+    rule is applied here to every row at once (the tests hold it equal to the runtime's, row
+    by row and through a new ``LabelFilter``).
+    """
+    scores = three_class_scores(probabilities, settings)
+    if scores.ndim != 2 or not len(scores):
+        return np.array([DECISION_LABELS.index(label_from_scores(
+            row, settings, bonus_for='unknown', bonus=unknown_bonus)) for row in scores],
+            dtype=np.int64)
+    # label_from_scores on every row: argmax (with the bonus), unsure happy/sad -> unknown.
+    boosted = scores.copy()
+    boosted[:, UNKNOWN_INDEX] += unknown_bonus
+    best = boosted.argmax(axis=1)
+    unsure = (best != UNKNOWN_INDEX) & (scores[np.arange(len(best)), best]
+                                        < settings.min_confidence)
+    return np.where(unsure, UNKNOWN_INDEX, best).astype(np.int64)
