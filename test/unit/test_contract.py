@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """Tests of the shared facts and of the model metadata file loader."""
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -83,6 +84,35 @@ def test_extra_keys_are_kept(tmp_path):
     content = dict(minimal_spec(), metrics={'test_accuracy': 0.8})
     assert ModelSpec.load(write_spec(tmp_path, content)).extra == {
         'metrics': {'test_accuracy': 0.8}}
+
+
+def test_the_shipped_spec_saves_back_exactly(tmp_path):
+    shipped = packaged_spec_path()
+    saved = ModelSpec.load(shipped).save(tmp_path / contract.MODEL_SPEC_FILENAME)
+    assert json.loads(saved.read_text()) == json.loads(shipped.read_text())
+    assert list(json.loads(saved.read_text())) == list(json.loads(shipped.read_text()))
+    assert saved.read_text() == shipped.read_text()
+    again = ModelSpec.load(saved)
+    assert again.decision == ModelSpec.load(shipped).decision
+    assert again.extra == ModelSpec.load(shipped).extra
+
+
+def test_a_new_spec_saves_its_input_and_output_shapes(tmp_path):
+    spec = ModelSpec.load(write_spec(tmp_path, minimal_spec()))
+    saved = json.loads(spec.save(tmp_path / 'new.json').read_text())
+    assert saved['format_version'] == contract.MODEL_SPEC_FORMAT_VERSION
+    assert saved['input']['shape'] == [1, 12, len(PAPER_FEATURE_INDICES)]
+    assert saved['output']['shape'] == [1, len(CLASS_NAMES)]
+    assert saved['decision'] == DecisionSettings().__dict__
+    assert ModelSpec.load(tmp_path / 'new.json').feature_names == spec.feature_names
+
+
+def test_a_spec_that_would_not_load_is_not_saved(tmp_path):
+    spec = ModelSpec.load(write_spec(tmp_path, minimal_spec()))
+    broken = dataclasses.replace(spec, window_length=0)
+    with pytest.raises(ModelSpecError, match='window_length'):
+        broken.save(tmp_path / 'broken.json')
+    assert not (tmp_path / 'broken.json').exists()
 
 
 def test_missing_file_says_how_to_fix(tmp_path):
