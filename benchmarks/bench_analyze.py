@@ -19,7 +19,6 @@ import datetime
 import json
 import os
 from pathlib import Path
-import platform
 import shutil
 import subprocess
 import sys
@@ -32,6 +31,7 @@ import numpy as np
 
 from emotion_estimator.contract import shared_dir
 from emotion_estimator.model_files import FACE_MODEL_ENV
+from emotion_estimator.provenance import describe
 
 FRAME_WIDTH, FRAME_HEIGHT, FPS = 640, 480, 30.0
 #: What is shown, 3 s each, in order (None: an empty grey frame, 1 s).
@@ -75,18 +75,6 @@ def write_video(path: Path, seconds: float, fourcc: str = 'mp4v') -> int:
     return total
 
 
-def machine() -> str:
-    """Return the CPU model and the number of usable cores."""
-    model = platform.processor() or 'unknown CPU'
-    try:
-        for line in subprocess.run(['lscpu'], capture_output=True, text=True).stdout.splitlines():
-            if line.startswith('Model name'):
-                model = line.split(':', 1)[1].strip()
-    except OSError:
-        pass
-    return f'{model}, nproc={os.cpu_count()} (usable: {len(os.sched_getaffinity(0))})'
-
-
 def main() -> int:
     """Build the video, run analyze on it, and write the result table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -121,7 +109,7 @@ def main() -> int:
         '# `emotion-estimator analyze` speed',
         '',
         f'- date: {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC',
-        f'- machine: {machine()}; 1-minute load average {load_before:.1f} before, '
+        f'- machine: {describe()}; 1-minute load average {load_before:.1f} before, '
         f'{load_after:.1f} after (other jobs share the cores)',
         f'- command: `python benchmarks/bench_analyze.py --seconds {args.seconds:g} '
         f'--fourcc {args.fourcc}` (runs `emotion-estimator analyze bench.mp4 -o report '

@@ -28,17 +28,15 @@ from typing import Dict, List
 from bench_analyze import FPS, FRAME_HEIGHT, FRAME_WIDTH, write_video
 import cv2
 
+from emotion_estimator import provenance
 from emotion_estimator.contract import shared_dir
 from emotion_estimator.model_files import FACE_MODEL_ENV
 
 
 def cpu_model() -> str:
-    """Return the CPU model and the number of processors listed in /proc/cpuinfo."""
-    models = [line.split(':', 1)[1].strip()
-              for line in Path('/proc/cpuinfo').read_text().splitlines()
-              if line.startswith('model name')]
-    usable = len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else os.cpu_count()
-    return f'{models[0] if models else "unknown CPU"} x {len(models)} (usable: {usable})'
+    """Return the CPU model, the number of processors and how many this process may use."""
+    return (f'{provenance.cpu_model()} x {os.cpu_count()} '
+            f'(usable: {provenance.usable_cpus()})')
 
 
 def make_corpus(folder: Path, videos: int, seconds: float) -> float:
@@ -108,7 +106,7 @@ def main() -> int:
         '# `emotion-estimator analyze-corpus` speed (local Ray, 1 and 2 workers)',
         '',
         f'- date: {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC',
-        f'- machine: {cpu_model()} (from /proc/cpuinfo); the cores are shared with other '
+        f'- machine: {cpu_model()}; the cores are shared with other '
         'jobs (other developers train models on this machine): see the load averages',
         f'- command: `python benchmarks/bench_corpus.py --videos {args.videos} --seconds '
         f'{args.seconds:g}` (runs `emotion-estimator analyze-corpus corpus -o out --num-cpus N '

@@ -27,6 +27,7 @@ sys.path.insert(0, str(ROOT / 'test'))
 
 from face_frames import face_in_frame  # noqa: E402, I100
 
+from emotion_estimator import provenance  # noqa: E402
 from emotion_estimator.contract import shared_dir  # noqa: E402
 from emotion_estimator.estimator import EmotionEstimator  # noqa: E402
 from emotion_estimator.frames import still_photo_to_rgb  # noqa: E402
@@ -62,7 +63,7 @@ def main() -> int:
     commit = subprocess.run(['git', 'rev-parse', '--short', 'HEAD'], cwd=ROOT,
                             capture_output=True, text=True).stdout.strip()
     now = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds')
-    machine = platform.processor() or platform.machine()
+    machine = provenance.cpu_model()
     text = '\n'.join([
         '# Faces found: `max_faces` 1 against 4 on FER2013 test faces', '',
         f'- Command: `python benchmarks/bench_face_found.py` (commit {commit})',

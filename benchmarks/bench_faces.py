@@ -42,8 +42,6 @@ import argparse
 import datetime
 import os
 from pathlib import Path
-import platform
-import subprocess
 import sys
 import time
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
@@ -52,6 +50,7 @@ import zipfile
 import cv2
 import numpy as np
 
+from emotion_estimator import provenance
 from emotion_estimator.blendshapes import (
     BlendshapeExtractor, detection_views, MultiFaceExtractor)
 from emotion_estimator.contract import shared_dir
@@ -335,16 +334,10 @@ def bench_cost(sources: List[Source], frames: int, warmup: int, seed: int) -> Di
 
 
 def machine() -> Dict[str, str]:
-    """Return a description of this machine and its load."""
-    try:
-        lscpu = subprocess.run(['lscpu'], capture_output=True, text=True).stdout
-        model = next((line.split(':', 1)[1].strip() for line in lscpu.splitlines()
-                      if line.startswith('Model name')), 'unknown')
-    except OSError:
-        model = 'unknown'
-    return {'nproc': str(os.cpu_count()), 'model': model,
-            'load': ' '.join(f'{x:.2f}' for x in os.getloadavg()),
-            'python': platform.python_version()}
+    """Return a description of this machine and its load (``provenance.machine``'s)."""
+    facts = provenance.machine()
+    return {'nproc': str(facts['cores']), 'model': facts['cpu'], 'load': facts['load'],
+            'python': facts['python']}
 
 
 def scene_label(canvas: Tuple[int, int], sizes: Sequence[int]) -> str:

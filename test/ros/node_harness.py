@@ -44,6 +44,8 @@ from rclpy.qos import qos_profile_sensor_data, QoSProfile
 from sensor_msgs.msg import CompressedImage, Image
 from std_msgs.msg import Header, String
 
+from emotion_estimator import provenance
+
 try:  # the colcon workspace's interface package (see run_in_workspace)
     from emotion_estimator_msgs.msg import EmotionArray
 except ImportError:
@@ -416,20 +418,14 @@ def percentiles_ms(seconds: Sequence[float]) -> Dict[str, float]:
 
 def machine() -> Dict[str, str]:
     """Return nproc, the CPU model, the Python version and the load average now."""
-    model = ''
-    try:
-        model = next(line.split(':', 1)[1].strip() for line in
-                     subprocess.run(['lscpu'], capture_output=True, text=True).stdout.splitlines()
-                     if line.startswith('Model name'))
-    except (OSError, StopIteration):
-        pass
-    return {'nproc': str(os.cpu_count()), 'cpu_model': model,
-            'python': sys.version.split()[0], 'load_average': load_average()}
+    facts = provenance.machine()
+    return {'nproc': str(facts['cores']), 'cpu_model': facts['cpu'],
+            'python': facts['python'], 'load_average': facts['load']}
 
 
 def load_average() -> str:
     """Return the 1, 5 and 15 minute load averages as one string."""
-    return ' '.join(f'{x:.2f}' for x in os.getloadavg())
+    return provenance.load_average()
 
 
 def uptime() -> str:
