@@ -2,29 +2,8 @@
 # SPDX-License-Identifier: Apache-2.0
 """Baselines on FER2013 PrivateTest, scored with the one protocol every system here must use.
 
-Protocol:
-
-* Test images: the ``test`` split (PrivateTest, 3,589 faces).
-* Two views of each score: ``detected`` (only the images where the system finds a face) and
-  ``all`` (every image; no face counts as wrong for 7 classes and as ``unknown`` for 3 classes,
-  which is what a deployed system publishes).
-* 3 classes are happy / sad / unknown, unknown being every other FER2013 class. A 7-class model's
-  3-class prediction is the argmax of [p_happy, p_sad, sum of the other five] (no gains, no
-  confidence threshold).
-* Metrics: accuracy and macro-F1 (scikit-learn), 7-class and 3-class.
-
-Systems:
-
-* ``fer`` (PyPI): its OpenCV Haar detector and mini-Xception CNN, run as a user runs it.
-* Logistic regression on the 52 MediaPipe blendshapes of view 0 (7-class, and direct 3-class).
-* Always ``unknown``: the floor.
-
-Run ``python -m emotion_estimator_training.baselines --out training/results/baselines.json``.
-
-``fer`` is optional and must be installed without its declared dependencies, which would pull in
-torch (facenet-pytorch), full tensorflow and moviepy: ``pip install fer==25.10.3 --no-deps``.
-Its import needs only what the training install already has (tensorflow-cpu, opencv-contrib,
-requests, pillow) plus ``pkg_resources`` (setuptools < 81).
+``python -m emotion_estimator_training.baselines``: the protocol, the systems and how to install
+the optional ``fer`` are in :func:`main`.
 """
 
 import argparse
@@ -361,7 +340,33 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
 
 
 def main(argv: Optional[List[str]] = None) -> int:
-    """Run every baseline and write the JSON and markdown reports."""
+    """Run every baseline and write the JSON and markdown reports.
+
+    Protocol:
+
+    * Test images: the ``test`` split (PrivateTest, 3,589 faces).
+    * Two views of each score: ``detected`` (only the images where the system finds a face) and
+      ``all`` (every image; no face counts as wrong for 7 classes and as ``unknown`` for 3 classes,
+      which is what a deployed system publishes).
+    * 3 classes are happy / sad / unknown, unknown being every other FER2013 class. A 7-class
+      model's 3-class prediction is the argmax of [p_happy, p_sad, sum of the other five] (no
+      gains, no confidence threshold).
+    * Metrics: accuracy and macro-F1 (scikit-learn), 7-class and 3-class.
+
+    Systems:
+
+    * ``fer`` (PyPI): its OpenCV Haar detector and mini-Xception CNN, run as a user runs it.
+    * Logistic regression on the 52 MediaPipe blendshapes of view 0 (7-class, and direct 3-class).
+    * Always ``unknown``: the floor.
+
+    Run ``python -m emotion_estimator_training.baselines --out training/results/baselines.json``.
+
+    ``fer`` is optional and must be installed without its declared dependencies, which would pull
+    in torch (facenet-pytorch), full tensorflow and moviepy:
+    ``pip install fer==25.10.3 --no-deps``. Its import needs only what the training install
+    already has (tensorflow-cpu, opencv-contrib, requests, pillow) plus ``pkg_resources``
+    (setuptools < 81).
+    """
     args = parse_args(argv)
     cv2.setNumThreads(1)
     dataset = FerDataset.from_folder(args.dataset, splits=('train', 'test'))

@@ -206,8 +206,8 @@ def tune_on_robot_view(model_spec: Path, face_model: Path, fer_root: Path, cross
     for each candidate setting:
 
     * ``fer_val`` (FER2013 PublicTest) and ``muxspace``: each photo held 12 frames at 15 fps;
-    * ``yale``: each expression alone for 1.5 s; ``yale_met``: the subject's neutral photo for 10
-      s, then the expression for 1.5 s;
+    * ``yale``: each expression alone for 1.5 s; ``yale_met``: the subject's neutral photo for
+      10 s, then the expression for 1.5 s;
     * ``flicker``: every 12th FER2013 PublicTest face held 4 s with camera noise on every frame,
       where every published change after the first is flicker;
     * ``talking`` (with the talking clips): every clip played once, cold, every frame's published

@@ -2,29 +2,8 @@
 # SPDX-License-Identifier: Apache-2.0
 """Sliding-window training data from still images.
 
-FER2013 has no video, so a window of T frames is built from the extracted views of one face
-(the face as is plus random flips and rotations), each frame with a little noise, as a camera
-sees a face that moves slightly. Four kinds of windows are mixed:
-
-* **views**: every frame a random view of the face;
-* **still**: one view repeated (a steady face, and the test protocol for still images);
-* **start-up**: front-padded with its oldest frame, like the runtime window before it is full;
-* **transition**: the first frames show another face with another label; the label is the face
-  of the most recent frames, so the model follows a change of expression.
-
-On top, two kinds of variation a robot sees that FER2013 stills lack:
-
-* **person offsets** (off by default, ``person_offset_fraction``: the ablation found no gain):
-  the whole window shifted by how another person's resting face differs from the population's
-  (a neutral training face minus the median neutral), so the model does not take a face that
-  rests with low mouth corners for sad (the runtime removes such offsets once it knows the
-  person: ``emotion_estimator.resting_face``);
-* **speech**, with the label unchanged, so that a talking face is not read as an expression:
-  ``real`` (the default of the shipped model) adds stretches of the articulation residuals of
-  real people talking (``speech.SpeechBank``: every blendshape that moves while people talk,
-  lips, jaw, blinks and gaze among them, at the window's frame rate); ``simulated`` adds the
-  jaw and lower lip opening and closing at 3-6 Hz (amplitudes assumed: jawOpen up to
-  ``speech_amplitude``).
+FER2013 has no video: a window of T frames is built from the extracted views of one face, with
+the variation a robot sees that stills lack (see :func:`build_windows`).
 """
 
 from typing import Optional, Sequence, Tuple
@@ -66,6 +45,30 @@ def build_windows(views: np.ndarray, labels: np.ndarray, hp: HParams, rng: np.ra
                   person_offsets: Optional[np.ndarray] = None,
                   speech_bank=None) -> Tuple[np.ndarray, np.ndarray]:
     """Return windows ``[M, T, F]`` and labels ``[M]``, ``per_image`` windows per image.
+
+    FER2013 has no video, so a window of T frames is built from the extracted views of one face
+    (the face as is plus random flips and rotations), each frame with a little noise, as a camera
+    sees a face that moves slightly. Four kinds of windows are mixed:
+
+    * **views**: every frame a random view of the face;
+    * **still**: one view repeated (a steady face, and the test protocol for still images);
+    * **start-up**: front-padded with its oldest frame, like the runtime window before it is full;
+    * **transition**: the first frames show another face with another label; the label is the face
+      of the most recent frames, so the model follows a change of expression.
+
+    On top, two kinds of variation a robot sees that FER2013 stills lack:
+
+    * **person offsets** (off by default, ``person_offset_fraction``: the ablation found no gain):
+      the whole window shifted by how another person's resting face differs from the population's
+      (a neutral training face minus the median neutral), so the model does not take a face that
+      rests with low mouth corners for sad (the runtime removes such offsets once it knows the
+      person: ``emotion_estimator.resting_face``);
+    * **speech**, with the label unchanged, so that a talking face is not read as an expression:
+      ``real`` (the default of the shipped model) adds stretches of the articulation residuals of
+      real people talking (``speech.SpeechBank``: every blendshape that moves while people talk,
+      lips, jaw, blinks and gaze among them, at the window's frame rate); ``simulated`` adds the
+      jaw and lower lip opening and closing at 3-6 Hz (amplitudes assumed: jawOpen up to
+      ``speech_amplitude``).
 
     ``indices`` (the blendshapes behind the F features) enables speech: real with
     ``speech_bank`` (a ``speech.SpeechBank``, when ``hp.speech_source`` is ``real``), else
