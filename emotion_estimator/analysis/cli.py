@@ -18,11 +18,12 @@ from typing import Callable, List, Optional, Tuple
 
 import numpy as np
 
+from emotion_estimator.analysis.blink import BlinkSettings
 from emotion_estimator.analysis.output import atomic_output_dir, check_output_dir, OutputError, \
     write_report
-from emotion_estimator.analysis.report import BlinkSettings, FrameRecord, processing_speed, \
-    summarize_recording
+from emotion_estimator.analysis.report import processing_speed, summarize_recording
 from emotion_estimator.analysis.sources import FrameSource, open_source, prefetch, SourceError
+from emotion_estimator.analysis.timeline import FrameRecord
 from emotion_estimator.contract import DEFAULT_MAX_FACES, ModelSpecError, MOST_FACES
 from emotion_estimator.frames import FrameError
 from emotion_estimator.model_files import ModelFileError

@@ -38,6 +38,7 @@ import tempfile
 import time
 from typing import Dict, Iterator, List, Optional, Sequence
 
+from emotion_estimator.analysis.blink import BlinkSettings
 from emotion_estimator.analysis.cli import add_analysis_options, analyze_source, blink_settings, \
     DEFAULT_MAX_FACES, EXIT_BAD_INPUT, EXIT_INTERRUPTED
 from emotion_estimator.analysis.corpus_inputs import CorpusError, file_identity, \
@@ -45,8 +46,8 @@ from emotion_estimator.analysis.corpus_inputs import CorpusError, file_identity,
 from emotion_estimator.analysis.corpus_table import failed_row, now_utc, per_minute_seconds, \
     report_row, STATUS_FAILED, STATUS_OK, STATUS_SKIPPED, STATUSES, write_corpus
 from emotion_estimator.analysis.output import HTML_FILENAME, SUMMARY_FILENAME
-from emotion_estimator.analysis.report import BlinkSettings, FrameRecord, main_records
 from emotion_estimator.analysis.sources import open_source, SourceError
+from emotion_estimator.analysis.timeline import FrameRecord, main_records
 from emotion_estimator.contract import ModelSpec, ModelSpecError
 from emotion_estimator.frames import FrameError
 from emotion_estimator.model_files import find_face_model, ModelFileError

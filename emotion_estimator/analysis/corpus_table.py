@@ -20,9 +20,9 @@ from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 from urllib.parse import quote
 
 from emotion_estimator.analysis.corpus_inputs import Recording
+from emotion_estimator.analysis.metrics import emotion_labels, NO_FACE
 from emotion_estimator.analysis.output import CLASS_COLOURS, LABEL_COLOURS
-from emotion_estimator.analysis.report import emotion_labels, frame_durations, FrameRecord, \
-    NO_FACE
+from emotion_estimator.analysis.timeline import frame_durations, FrameRecord
 from emotion_estimator.contract import DECISION_LABELS
 
 TABLE_CSV = 'corpus.csv'

@@ -19,9 +19,9 @@ import shutil
 import tempfile
 from typing import Dict, Iterable, Iterator, List, Optional, Sequence
 
-from emotion_estimator.analysis.report import (
-    BlinkSettings, emotion_labels, eyes_closed_per_record, FrameRecord, main_records,
-    SEGMENT_NAMES)
+from emotion_estimator.analysis.blink import BlinkSettings, eyes_closed_per_record
+from emotion_estimator.analysis.metrics import emotion_labels, SEGMENT_NAMES
+from emotion_estimator.analysis.timeline import FrameRecord, main_records
 from emotion_estimator.contract import BLENDSHAPE_NAMES
 
 SUMMARY_FILENAME = 'summary.json'

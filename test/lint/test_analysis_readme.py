@@ -11,7 +11,7 @@ import pytest
 from emotion_estimator.analysis import cli, corpus
 from emotion_estimator.analysis.corpus_table import table_columns
 from emotion_estimator.analysis.output import table_rows
-from emotion_estimator.analysis.report import FrameRecord
+from emotion_estimator.analysis.timeline import FrameRecord
 from emotion_estimator.contract import CLASS_NAMES
 
 

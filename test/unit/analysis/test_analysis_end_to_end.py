@@ -15,9 +15,9 @@ import numpy as np
 import pytest
 
 from emotion_estimator.analysis.cli import DEFAULT_MAX_FACES
+from emotion_estimator.analysis.metrics import SEGMENT_NAMES
 from emotion_estimator.analysis.output import CHART_FILENAMES, CSV_FILENAME, HTML_FILENAME, \
     JSONL_FILENAME, SUMMARY_FILENAME
-from emotion_estimator.analysis.report import SEGMENT_NAMES
 from emotion_estimator.cli import main
 from emotion_estimator.contract import ModelSpec
 

@@ -7,13 +7,16 @@ import json
 import numpy as np
 import pytest
 
-from emotion_estimator.analysis.report import (
-    average_scores, BlinkSettings, count_transitions, detect_blinks, dominant_emotion_per_segment,
-    dominant_label_per_segment, emotion_labels, EMOTION_NEUTRAL_STATES, eyes_closed_per_record,
-    face_ids, face_timeline, find_runs, frame_durations, FrameRecord, LABEL_EMOTIONS,
-    LABEL_NEUTRAL_STATES, longest_and_shortest_run, main_records, NO_FACE, observed_emotions,
-    per_minute, processing_speed, Run, segment_indices, SEGMENT_NAMES, summarize,
-    summarize_recording)
+from emotion_estimator.analysis.blink import BlinkSettings, detect_blinks, \
+    eyes_closed_per_record
+from emotion_estimator.analysis.metrics import average_scores, count_transitions, \
+    dominant_emotion_per_segment, dominant_label_per_segment, emotion_labels, \
+    EMOTION_NEUTRAL_STATES, find_runs, LABEL_EMOTIONS, LABEL_NEUTRAL_STATES, \
+    longest_and_shortest_run, NO_FACE, observed_emotions, per_minute, Run, segment_indices, \
+    SEGMENT_NAMES
+from emotion_estimator.analysis.report import processing_speed, summarize, summarize_recording
+from emotion_estimator.analysis.timeline import face_ids, face_timeline, frame_durations, \
+    FrameRecord, main_records
 from emotion_estimator.contract import BLENDSHAPE_NAMES, CLASS_NAMES
 
 FPS = 10.0

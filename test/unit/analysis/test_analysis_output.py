@@ -13,7 +13,8 @@ from emotion_estimator.analysis.cli import default_output_dir
 from emotion_estimator.analysis.output import atomic_output_dir, CHART_FILENAMES, \
     check_output_dir, CSV_FILENAME, HTML_FILENAME, JSONL_FILENAME, OutputError, \
     SUMMARY_FILENAME, write_report
-from emotion_estimator.analysis.report import FrameRecord, summarize
+from emotion_estimator.analysis.report import summarize
+from emotion_estimator.analysis.timeline import FrameRecord
 from emotion_estimator.cli import build_parser
 from emotion_estimator.contract import BLENDSHAPE_NAMES, CLASS_NAMES
 
