@@ -34,7 +34,7 @@ from sensor_msgs.msg import Image
 ROUND1_COMMIT = '2107c6b'
 ROOT = Path(__file__).resolve().parent.parent
 #: Runs today's node with another PENDING_FRAMES (argument 1), then its main().
-PENDING_WRAPPER = ('import sys\nimport emotion_estimator.node as node\n'
+PENDING_WRAPPER = ('import sys\nimport emotion_estimator.ros.node as node\n'
                    'node.PENDING_FRAMES = int(sys.argv.pop(1))\nsys.exit(node.main())\n')
 
 

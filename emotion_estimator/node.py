@@ -1,10 +1,10 @@
 # Copyright 2026 The emotion_estimator authors.
 # SPDX-License-Identifier: Apache-2.0
-"""Old name of :mod:`emotion_estimator.ros.node`, kept for scripts that import or run it.
+"""Old name of :mod:`emotion_estimator.ros.node`, kept for ``emotion_estimator_node`` scripts.
 
-``import emotion_estimator.node`` gives the very module ``emotion_estimator.ros.node`` (so a
-change of its globals, e.g. ``PENDING_FRAMES``, takes effect), and ``python -m
-emotion_estimator.node`` runs the node.
+An install made before the node moved to ``ros/`` (a ``pip install -e .`` venv, until it is
+installed again) has an ``emotion_estimator_node`` script that imports ``main`` from here.
+``import emotion_estimator.node`` gives the very module ``emotion_estimator.ros.node``.
 """
 
 import sys

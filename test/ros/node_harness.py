@@ -6,7 +6,7 @@ Lives with the node process tests that use it; the benchmarks (``bench_node.py``
 ``soak_node.py``, ``drops_ab.py``, ``bench_distros.py``) import it through the shim
 ``benchmarks/node_harness.py``. The node is started
 through its entry point (the ``emotion_estimator_node`` console script, else
-``python -m emotion_estimator.node``), so its own Fast DDS profile choice is exercised, with
+``python -m emotion_estimator.ros.node``), so its own Fast DDS profile choice is exercised, with
 a clean environment: no Fast DDS profile, builtin transport, RMW or discovery range variable.
 The camera (the only thing not real: a program that publishes photos with wall-clock stamps)
 publishes best effort like a camera driver, and records what the node publishes:
@@ -136,7 +136,7 @@ def node_command(parameters: Sequence[str] = ()) -> List[str]:
     """Return the command that starts the node through its entry point with ``-p`` parameters."""
     script = Path(os.path.normpath(sys.executable)).with_name('emotion_estimator_node')
     command = [str(script)] if script.is_file() else [
-        sys.executable, '-m', 'emotion_estimator.node']
+        sys.executable, '-m', 'emotion_estimator.ros.node']
     command.append('--ros-args')
     for parameter in parameters:
         command += ['-p', parameter]
@@ -181,7 +181,7 @@ def astronaut_face() -> np.ndarray:
 
 def one_face_frame() -> np.ndarray:
     """Return the astronaut photo as a 640x480 BGR frame (the demo's frame)."""
-    from emotion_estimator.demo import astronaut_frame
+    from emotion_estimator.ros.demo import astronaut_frame
     return astronaut_frame()
 
 
