@@ -24,7 +24,7 @@ TRAINING_LAYERS = (
      'windows'),
     ('model', 'train', 'export'),
     ('labels', 'talking', 'evaluate', 'api_eval', 'robot_tuning', 'frontier', 'baselines'),
-    ('pipeline',),
+    ('pipeline', 'variants'),
     ('cli', 'card'),
 )
 

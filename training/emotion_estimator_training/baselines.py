@@ -271,7 +271,7 @@ def fer_baseline(faces: Sequence[np.ndarray], labels: np.ndarray, protocol: str,
 def machine() -> Dict[str, object]:
     """Return what the numbers were measured on (``provenance.machine`` and the packages)."""
     versions = {}
-    for package in ('fer', 'tensorflow-cpu', 'keras', 'mediapipe', 'opencv-contrib-python',
+    for package in ('fer', 'tensorflow', 'keras', 'mediapipe', 'opencv-contrib-python',
                     'scikit-learn', 'numpy'):
         try:
             versions[package] = importlib.metadata.version(package)
@@ -362,9 +362,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     Run ``python -m emotion_estimator_training.baselines --out training/results/baselines.json``.
 
     ``fer`` is optional and must be installed without its declared dependencies, which would pull
-    in torch (facenet-pytorch), full tensorflow and moviepy:
+    in torch (facenet-pytorch) and moviepy:
     ``pip install fer==25.10.3 --no-deps``. Its import needs only what the training install
-    already has (tensorflow-cpu, opencv-contrib, requests, pillow) plus ``pkg_resources``
+    already has (tensorflow, opencv-contrib, requests, pillow) plus ``pkg_resources``
     (setuptools < 81).
     """
     args = parse_args(argv)

@@ -187,6 +187,15 @@ def cmd_build(args) -> int:
     return 0
 
 
+def cmd_export(args) -> int:
+    """Export a build's checkpoint again (new exporter, same model), checked as build does."""
+    from emotion_estimator_training.variants import reexport
+    record = reexport(_prepare(args), Path(args.model), Path(args.checkpoint),
+                      Path(args.results), ['emotion-estimator-train'] + args.argv)
+    print(json.dumps(record, indent=2))
+    return 0
+
+
 def cmd_evaluate(args) -> int:
     """Evaluate a shipped model (any variant) on the test split with the model's own settings."""
     from emotion_estimator_training.evaluate import evaluate, summary_line
@@ -281,6 +290,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest='command', required=True)
     for name, function in (('load', cmd_load), ('extract', cmd_extract), ('select', cmd_select),
                            ('windows', cmd_windows), ('build', cmd_build),
+                           ('export', cmd_export),
                            ('evaluate', cmd_evaluate), ('evaluate-api', cmd_evaluate_api),
                            ('ablate', cmd_ablate), ('frontier', cmd_frontier),
                            ('card', cmd_card)):
@@ -310,6 +320,14 @@ def build_parser() -> argparse.ArgumentParser:
                            help='tune the label filter on about this many validation faces '
                                 'per set (smoke runs; 0 skips that tuning, which needs the '
                                 'FER2013 folder and the crossval faces; default: all)')
+    export_cmd = commands.choices['export']
+    export_cmd.add_argument('--model', default=str(REPO / 'models' / 'emotion_model.json'),
+                            help='the emotion_model.json whose variants are written again')
+    export_cmd.add_argument('--checkpoint',
+                            default=str(REPO / 'training' / 'runs' / 'build' / 'best.weights.h5'),
+                            help="the build's best weights (build --work)")
+    export_cmd.add_argument('--results', default=str(REPO / 'training' / 'results'),
+                            help='the metrics.json to update')
     evaluate_cmd = commands.choices['evaluate']
     evaluate_cmd.add_argument('--model', default=str(REPO / 'models' / 'emotion_model.json'))
     evaluate_cmd.add_argument('--variant')

@@ -13,7 +13,7 @@ from emotion_estimator_training.hyperparameters import HParams
 
 
 def make_model(hp: HParams, num_features: int, mean: np.ndarray, variance: np.ndarray,
-               batch_size: Optional[int] = None, unroll: bool = False) -> keras.Model:
+               batch_size: Optional[int] = None) -> keras.Model:
     """Build the LSTM; the input normalisation is part of the model (the TFLite input is raw).
 
     Args:
@@ -21,8 +21,7 @@ def make_model(hp: HParams, num_features: int, mean: np.ndarray, variance: np.nd
         num_features: F, blendshapes per frame.
         mean: per-feature mean of the training frames.
         variance: per-feature variance of the training frames.
-        batch_size: a fixed batch (1 for TFLite export) or None for training.
-        unroll: unroll the LSTMs over time (needed for a builtin-ops TFLite model).
+        batch_size: a fixed batch or None (training; export rebuilds it, see ``export``).
 
     """
     inputs = keras.Input(shape=(hp.window_length, num_features), batch_size=batch_size,
@@ -31,7 +30,7 @@ def make_model(hp: HParams, num_features: int, mean: np.ndarray, variance: np.nd
                                                 name='normalize')(inputs)
     for layer, units in enumerate(hp.lstm_units):
         last = layer == len(hp.lstm_units) - 1
-        x = keras.layers.LSTM(units, return_sequences=not last, unroll=unroll,
+        x = keras.layers.LSTM(units, return_sequences=not last,
                               name=f'lstm_{layer + 1}')(x)
         if hp.dropout and not last:
             x = keras.layers.Dropout(hp.dropout, name=f'dropout_{layer + 1}')(x)

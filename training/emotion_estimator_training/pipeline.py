@@ -20,10 +20,9 @@ from emotion_estimator.resting_face import prior_from_neutral_faces, RestingFace
 
 from emotion_estimator_training.crossval import extract_stills, load_crossval, person_relative
 from emotion_estimator_training.dataset import FerDataset
-from emotion_estimator_training.evaluate import evaluate, every_image, plot_confusion, \
-    summary_line, tune_decision
-from emotion_estimator_training.export import choose_default, export_all, tflite_predict, \
-    time_tflite
+from emotion_estimator_training.evaluate import evaluate, plot_confusion, summary_line, \
+    tune_decision
+from emotion_estimator_training.export import choose_default
 from emotion_estimator_training.extract import BlendshapeTable, drop_report, \
     extract_blendshapes, ExtractionConfig
 from emotion_estimator_training.features import ALL51, backward_elimination, feature_indices, \
@@ -34,6 +33,8 @@ from emotion_estimator_training.robot_tuning import tune_on_robot_view
 from emotion_estimator_training.speech import load_talking, SpeechBank
 from emotion_estimator_training.talking import replay_clip
 from emotion_estimator_training.train import train
+from emotion_estimator_training.variants import check_windows, export_checked, \
+    score_variants, test_metrics_record
 from emotion_estimator_training.windows import filled_views, speech_motion, still_windows, \
     stream_windows
 
@@ -316,18 +317,10 @@ def build(prepared: Prepared, hp: HParams, models_dir: Path, results_dir: Path,
         DecisionSettings(min_confidence=0.0), weights=SET_WEIGHTS,
         talking=talking_probabilities(model, prepared, indices, hp.window_length))
 
-    test_table = prepared.split('test')
-    test_windows = still_windows(filled_views(test_table, indices), hp.window_length)
-    keras_probs = model.predict(test_windows, batch_size=1024, verbose=0)
-    paths = export_all(model, hp, len(indices), models_dir)
-    checks, variant_probs = {}, {}
-    for preset, path in paths.items():
-        probs = variant_probs[preset] = tflite_predict(path, test_windows)
-        checks[preset] = {
-            'agreement': float((probs.argmax(1) == keras_probs.argmax(1)).mean()),
-            'accuracy': float(np.mean(every_image(probs.argmax(axis=1), test_all.detected, -1)
-                                      == test_all.labels)),
-            'bytes': path.stat().st_size, **time_tflite(path, test_windows[0])}
+    windows = check_windows(prepared.split('test'), indices, hp.window_length)
+    keras_probs = model.predict(windows, batch_size=1024, verbose=0)
+    paths, checks, variant_probs = export_checked(model, hp, len(indices), windows, test_all,
+                                                  models_dir)
     default = choose_default(checks)
     variant_metrics: Dict[str, Dict[str, object]] = {}
 
@@ -351,9 +344,7 @@ def build(prepared: Prepared, hp: HParams, models_dir: Path, results_dir: Path,
 
     val_metrics = evaluate(val_probs, val_all.labels, val_all.detected, settings)
     keras_metrics = evaluate(keras_probs, test_all.labels, test_all.detected, settings)
-    for preset, probs in variant_probs.items():
-        variant_metrics[preset] = evaluate(probs, test_all.labels, test_all.detected, settings)
-        checks[preset].update(summary_line(variant_metrics[preset]))
+    variant_metrics.update(score_variants(variant_probs, checks, test_all, settings))
     test_metrics = variant_metrics[default]
 
     stability = stream_stability(model, val_table, indices, hp.window_length, settings=settings)
@@ -401,10 +392,7 @@ def model_spec(path: Path, hp: HParams, selection: Dict[str, object], paths: Dic
                        'settings': RestingFaceSettings().__dict__}
                       if prepared.prior is not None else {}),
         extra={
-            'test_metrics': ({'protocol': 'FER2013 PrivateTest; a still face = its unaugmented '
-                                          'frame repeated window_length times; no face = wrong '
-                                          '(7-class) or unknown (3-class) in all_*',
-                              'variant': default, **summary_line(test_metrics)}
+            'test_metrics': (test_metrics_record(default, test_metrics)
                              if test_metrics is not None else {}),
             'variants_check': checks,
             'hyperparameters': hp.to_dict(),

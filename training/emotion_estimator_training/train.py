@@ -44,6 +44,32 @@ def class_weights(labels: np.ndarray) -> Dict[int, float]:
     return {i: float(w) for i, w in enumerate(weights)}
 
 
+def training_faces(hp: HParams, train_table: BlendshapeTable) -> BlendshapeTable:
+    """Return the training faces the model learns from (a subsample for ``paper_subsample``)."""
+    if hp.balancing == 'paper_subsample':
+        return paper_subsample(train_table, hp.seed)
+    return train_table
+
+
+def frame_statistics(views: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
+    """Return the per-feature mean and variance of every frame: the model's input normalisation."""
+    frames = views.reshape(-1, views.shape[-1])
+    return frames.mean(axis=0), frames.var(axis=0)
+
+
+def restore_model(hp: HParams, train_table: BlendshapeTable, indices: List[int],
+                  checkpoint: os.PathLike) -> keras.Model:
+    """Return the model ``train`` left in ``checkpoint`` (its best weights).
+
+    The checkpoint holds the weights only; the input normalisation is computed again from the
+    same training faces, as ``train`` computed it.
+    """
+    views = filled_views(training_faces(hp, train_table), indices)
+    model = make_model(hp, len(indices), *frame_statistics(views))
+    model.load_weights(str(checkpoint))
+    return model
+
+
 def train(hp: HParams, train_table: BlendshapeTable, val_table: BlendshapeTable,
           indices: List[int], out_dir: Optional[Path] = None,
           verbose: int = 2, person_offsets: Optional[np.ndarray] = None,
@@ -67,8 +93,7 @@ def train(hp: HParams, train_table: BlendshapeTable, val_table: BlendshapeTable,
 
     """
     set_seeds(hp.seed)
-    if hp.balancing == 'paper_subsample':
-        train_table = paper_subsample(train_table, hp.seed)
+    train_table = training_faces(hp, train_table)
     train_views = filled_views(train_table, indices)
     val_views = filled_views(val_table, indices)
     rng = np.random.default_rng(hp.seed)
@@ -77,8 +102,7 @@ def train(hp: HParams, train_table: BlendshapeTable, val_table: BlendshapeTable,
                                      person_offsets=offsets, speech_bank=speech_bank)
     x_val, y_val = build_windows(val_views, val_table.labels, hp,
                                  np.random.default_rng(hp.seed + 1), per_image=1)
-    frames = train_views.reshape(-1, train_views.shape[-1])
-    model = make_model(hp, len(indices), frames.mean(axis=0), frames.var(axis=0))
+    model = make_model(hp, len(indices), *frame_statistics(train_views))
     compile_model(model, hp)
     callbacks = [keras.callbacks.EarlyStopping(monitor='val_macro_f1', mode='max',
                                                patience=hp.patience, restore_best_weights=True)]

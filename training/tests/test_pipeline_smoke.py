@@ -21,6 +21,8 @@ from emotion_estimator_training import cli
 from emotion_estimator_training.dataset import FerDataset
 from emotion_estimator_training.extract import extract_blendshapes, ExtractionConfig
 from emotion_estimator_training.features import BROWS
+from emotion_estimator_training.hyperparameters import HParams
+from emotion_estimator_training.model import make_model
 
 
 @pytest.fixture(scope='module')
@@ -114,6 +116,26 @@ def test_build_end_to_end_gives_a_model_the_runtime_runs(fer_root, face_model, t
     assert all(share == 1.0 for share in robot['replay_agrees_with_estimator'].values())
     assert robot['talking']['per_class']['neutral']['frames'] > 50
     assert spec.decision.__dict__ == record['decision']
+
+    # A new exporter, the same model: the build's checkpoint exported again and checked.
+    export = ['export', '--data', str(fer_root), '--limit-per-class', '3', '--face-model',
+              str(face_model), '--cache', str(tmp_path / 'cache'), '--workers', '1',
+              '--crossval', 'none', '--speech', 'none', '--talking', 'none',
+              '--model', str(models / 'emotion_model.json'), '--results', str(results)]
+    assert cli.main(export + ['--checkpoint', str(tmp_path / 'work' / 'best.weights.h5')]) == 0
+    again = ModelSpec.load(models / 'emotion_model.json')
+    assert again.extra['reexport']['keras_vs_shipped_max_difference'] < 1e-4
+    assert (again.decision, again.feature_names) == (spec.decision, spec.feature_names)
+    assert json.loads((results / 'metrics.json').read_text())['reexport'] == \
+        again.extra['reexport']
+    # Another model's weights are refused, and nothing is written.
+    units = tuple(record['hyperparameters']['lstm_units'])
+    other = make_model(HParams(**{**record['hyperparameters'], 'lstm_units': units}),
+                       features, np.zeros(features), np.ones(features))  # untrained
+    other.save_weights(str(tmp_path / 'other.weights.h5'))
+    with pytest.raises(ValueError):
+        cli.main(export + ['--checkpoint', str(tmp_path / 'other.weights.h5')])
+    assert ModelSpec.load(models / 'emotion_model.json') == again
 
     # How far blendshapes go: other classifiers on the same faces, and per-set ceilings.
     frontier = tmp_path / 'frontier.json'
