@@ -28,17 +28,28 @@ def three_class_scores(probabilities: np.ndarray, settings: DecisionSettings,
     return scores / np.clip(scores.sum(axis=-1, keepdims=True), 1e-12, None)
 
 
+def label_indices(scores: np.ndarray, settings: DecisionSettings,
+                  bonus_for: Optional[str] = None, bonus: float = 0.0) -> np.ndarray:
+    """Return the label index (in ``DECISION_LABELS``) of ``[..., 3]`` happy/sad/unknown scores.
+
+    The highest score wins, ``bonus_for`` getting ``bonus`` on top (the filter's hysteresis,
+    which only breaks near-ties); a happy or sad winner whose own score is under
+    ``min_confidence`` becomes unknown. One row or a batch (training applies it to thousands).
+    """
+    scores = np.asarray(scores, dtype=np.float64)
+    boosted = scores.copy()
+    if bonus_for is not None:
+        boosted[..., DECISION_LABELS.index(bonus_for)] += bonus
+    best = boosted.argmax(axis=-1)
+    chosen = np.take_along_axis(scores, np.expand_dims(best, -1), axis=-1)[..., 0]
+    unknown = DECISION_LABELS.index(UNKNOWN)
+    return np.where((best != unknown) & (chosen < settings.min_confidence), unknown, best)
+
+
 def label_from_scores(scores: np.ndarray, settings: DecisionSettings,
                       bonus_for: Optional[str] = None, bonus: float = 0.0) -> str:
     """Pick the label of the highest of [happy, sad, unknown]; unsure happy/sad become unknown."""
-    boosted = np.array(scores, dtype=np.float64)
-    if bonus_for is not None:
-        boosted[DECISION_LABELS.index(bonus_for)] += bonus
-    best = DECISION_LABELS[int(np.argmax(boosted))]
-    # The confidence test uses the score itself: the hysteresis bonus only breaks near-ties.
-    if best != UNKNOWN and scores[DECISION_LABELS.index(best)] < settings.min_confidence:
-        return UNKNOWN
-    return best
+    return DECISION_LABELS[int(label_indices(scores, settings, bonus_for, bonus))]
 
 
 def decide_label(probabilities: np.ndarray, settings: DecisionSettings,

@@ -5,7 +5,7 @@
 import numpy as np
 
 from emotion_estimator.contract import CLASS_NAMES, DECISION_LABELS, DecisionSettings
-from emotion_estimator.decision import label_from_scores, three_class_scores
+from emotion_estimator.decision import label_indices, three_class_scores
 
 UNKNOWN_INDEX = DECISION_LABELS.index('unknown')
 
@@ -21,23 +21,11 @@ def to_three_class(labels7: np.ndarray) -> np.ndarray:
 
 def decide_three_class(probabilities: np.ndarray, settings: DecisionSettings,
                        unknown_bonus: float = 0.0) -> np.ndarray:
-    """Apply the runtime decision (``decision.label_from_scores``) to a batch of probabilities.
+    """Apply the runtime decision (``decision.label_indices``) to a batch of probabilities.
 
     ``unknown_bonus`` is the label filter's hysteresis when it starts from unknown (a new face):
-    happy or sad must then beat unknown by ``switch_margin``. The scores are the runtime's
-    (``decision.three_class_scores``); the runtime has no batch ``label_from_scores``, so its
-    rule is applied here to every row at once (the tests hold it equal to the runtime's, row
-    by row and through a new ``LabelFilter``).
+    happy or sad must then beat unknown by ``switch_margin``.
     """
     scores = three_class_scores(probabilities, settings)
-    if scores.ndim != 2 or not len(scores):
-        return np.array([DECISION_LABELS.index(label_from_scores(
-            row, settings, bonus_for='unknown', bonus=unknown_bonus)) for row in scores],
-            dtype=np.int64)
-    # label_from_scores on every row: argmax (with the bonus), unsure happy/sad -> unknown.
-    boosted = scores.copy()
-    boosted[:, UNKNOWN_INDEX] += unknown_bonus
-    best = boosted.argmax(axis=1)
-    unsure = (best != UNKNOWN_INDEX) & (scores[np.arange(len(best)), best]
-                                        < settings.min_confidence)
-    return np.where(unsure, UNKNOWN_INDEX, best).astype(np.int64)
+    return label_indices(scores, settings, bonus_for='unknown',
+                         bonus=unknown_bonus).astype(np.int64)
