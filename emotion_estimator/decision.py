@@ -10,6 +10,8 @@ import numpy as np
 from emotion_estimator.contract import CLASS_NAMES, DECISION_LABELS, DecisionSettings
 
 HAPPY, SAD, UNKNOWN = DECISION_LABELS
+_UNKNOWN_INDEX = DECISION_LABELS.index(UNKNOWN)
+_ONE_HOT = np.eye(len(DECISION_LABELS))
 
 
 def three_class_scores(probabilities: np.ndarray, settings: DecisionSettings,
@@ -37,13 +39,13 @@ def label_indices(scores: np.ndarray, settings: DecisionSettings,
     ``min_confidence`` becomes unknown. One row or a batch (training applies it to thousands).
     """
     scores = np.asarray(scores, dtype=np.float64)
-    boosted = scores.copy()
     if bonus_for is not None:
-        boosted[..., DECISION_LABELS.index(bonus_for)] += bonus
-    best = boosted.argmax(axis=-1)
-    chosen = np.take_along_axis(scores, np.expand_dims(best, -1), axis=-1)[..., 0]
-    unknown = DECISION_LABELS.index(UNKNOWN)
-    return np.where((best != unknown) & (chosen < settings.min_confidence), unknown, best)
+        best = (scores + bonus * _ONE_HOT[DECISION_LABELS.index(bonus_for)]).argmax(axis=-1)
+    else:
+        best = scores.argmax(axis=-1)
+    unsure = (best != _UNKNOWN_INDEX) & ((scores * _ONE_HOT[best]).sum(axis=-1)
+                                         < settings.min_confidence)
+    return np.where(unsure, _UNKNOWN_INDEX, best)
 
 
 def label_from_scores(scores: np.ndarray, settings: DecisionSettings,
