@@ -21,9 +21,7 @@ import datetime
 import io
 import os
 from pathlib import Path
-import platform
 import pstats
-import subprocess
 import sys
 import time
 from typing import Dict, List, Sequence
@@ -31,6 +29,7 @@ from typing import Dict, List, Sequence
 import cv2
 import numpy as np
 
+from emotion_estimator import provenance
 from emotion_estimator.blendshapes import BlendshapeExtractor
 from emotion_estimator.classifier import EmotionClassifier
 from emotion_estimator.contract import ModelSpec, shared_dir
@@ -153,20 +152,10 @@ def profile_pipeline(frames: List[np.ndarray], variant: str, top: int = 12) -> s
 
 
 def machine() -> Dict[str, str]:
-    """Return a description of this machine and its load."""
-    try:
-        model = subprocess.run(['lscpu'], capture_output=True, text=True).stdout
-        model = next((line.split(':', 1)[1].strip() for line in model.splitlines()
-                      if line.startswith('Model name')), 'unknown')
-    except OSError:
-        model = 'unknown'
-    try:
-        affinity = len(os.sched_getaffinity(0))
-    except AttributeError:
-        affinity = os.cpu_count()
-    return {'nproc': str(os.cpu_count()), 'cpus_usable': str(affinity), 'model': model,
-            'load': ' '.join(f'{x:.2f}' for x in os.getloadavg()),
-            'python': platform.python_version()}
+    """Return this machine and its load (``provenance.machine``) under the report's keys."""
+    facts = provenance.machine()
+    return {'nproc': str(facts['cores']), 'cpus_usable': str(facts['cpus_usable']),
+            'model': facts['cpu'], 'load': facts['load'], 'python': facts['python']}
 
 
 def table(rows: Dict[str, Dict[str, float]], names: Dict[str, str]) -> List[str]:
