@@ -199,10 +199,10 @@ def tune_on_robot_view(model_spec: Path, face_model: Path, fer_root: Path, cross
     minimum dwell) has seen the faces over time. Two things only show over time: a held photo is
     scored after 0.8 s, so a slow filter never leaves unknown; and a person whose resting face
     first reads as sad stays "sad" when the hysteresis margin is wider than what the resting face
-    then takes away (measured on Yale: four neutral faces published sad while every frame read
-    unknown). So the build shows the validation faces to ``EmotionEstimator`` with the new model
-    once, exactly as ``evaluate-api`` shows the test faces, records the class probabilities the
-    filter was given on every frame, and replays the runtime's own ``LabelFilter`` on the record
+    then takes away (a neutral face published sad while every frame read unknown). So the build
+    shows the validation faces to ``EmotionEstimator`` with the new model once, exactly as
+    ``evaluate-api`` shows the test faces, records the class probabilities the filter was given
+    on every frame, and replays the runtime's own ``LabelFilter`` on the record
     for each candidate setting:
 
     * ``fer_val`` (FER2013 PublicTest) and ``muxspace``: each photo held 12 frames at 15 fps;

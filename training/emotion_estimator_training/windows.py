@@ -58,7 +58,7 @@ def build_windows(views: np.ndarray, labels: np.ndarray, hp: HParams, rng: np.ra
 
     On top, two kinds of variation a robot sees that FER2013 stills lack:
 
-    * **person offsets** (off by default, ``person_offset_fraction``: the ablation found no gain):
+    * **person offsets** (off by default, ``person_offset_fraction``; see the model card):
       the whole window shifted by how another person's resting face differs from the population's
       (a neutral training face minus the median neutral), so the model does not take a face that
       rests with low mouth corners for sad (the runtime removes such offsets once it knows the
