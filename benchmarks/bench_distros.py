@@ -25,6 +25,8 @@ import tempfile
 import time
 from typing import Dict, List
 
+from emotion_estimator import provenance
+
 HERE = Path(__file__).resolve().parent
 REPO_ROOT = HERE.parent
 RESULTS = HERE / 'results'
@@ -180,8 +182,7 @@ def main() -> int:
                          **json.loads(run.stdout.strip().splitlines()[-1])})
     commit = subprocess.run(['git', 'rev-parse', '--short', 'HEAD'], cwd=REPO_ROOT,
                             capture_output=True, text=True).stdout.strip()
-    cpu = subprocess.run(['bash', '-c', "lscpu | sed -n 's/^Model name: *//p'"],
-                         capture_output=True, text=True).stdout.strip()
+    cpu = provenance.cpu_model()
     result = {
         'command': command, 'commit': commit,
         'date': subprocess.run(['date'], capture_output=True, text=True).stdout.strip(),

@@ -10,7 +10,7 @@ import numpy as np
 from emotion_estimator.contract import CLASS_NAMES, DECISION_LABELS, DecisionSettings
 
 HAPPY, SAD, UNKNOWN = DECISION_LABELS
-_UNKNOWN_INDEX = DECISION_LABELS.index(UNKNOWN)
+UNKNOWN_INDEX = DECISION_LABELS.index(UNKNOWN)
 _ONE_HOT = np.eye(len(DECISION_LABELS))
 
 
@@ -43,9 +43,9 @@ def label_indices(scores: np.ndarray, settings: DecisionSettings,
         best = (scores + bonus * _ONE_HOT[DECISION_LABELS.index(bonus_for)]).argmax(axis=-1)
     else:
         best = scores.argmax(axis=-1)
-    unsure = (best != _UNKNOWN_INDEX) & ((scores * _ONE_HOT[best]).sum(axis=-1)
-                                         < settings.min_confidence)
-    return np.where(unsure, _UNKNOWN_INDEX, best)
+    chosen = (scores * _ONE_HOT[best]).sum(axis=-1)
+    unsure = (best != UNKNOWN_INDEX) & (chosen < settings.min_confidence)
+    return np.where(unsure, UNKNOWN_INDEX, best)
 
 
 def label_from_scores(scores: np.ndarray, settings: DecisionSettings,

@@ -12,9 +12,9 @@ import tensorflow as tf
 import tf_keras
 
 from emotion_estimator.classifier import EmotionClassifier
-from emotion_estimator.contract import CLASS_NAMES
 
 from emotion_estimator_training.hyperparameters import HParams
+from emotion_estimator_training.model import make_model
 
 #: Preset name -> TFLite file suffix.
 #: Full-integer int8 is left out: measured here it lost accuracy.
@@ -25,30 +25,16 @@ def inference_model(trained: keras.Model, hp: HParams, num_features: int) -> tf_
     """Rebuild the trained model in tf_keras (Keras 2) with batch 1, for the TFLite converter.
 
     The converter turns a Keras 2 LSTM layer into one fused UNIDIRECTIONAL_SEQUENCE_LSTM op; a
-    Keras 3 LSTM converts only unrolled (about 60 small ops per time step), which cost 2-3 times
-    as much per frame on the robot, once MediaPipe has evicted the model from the CPU caches.
-    The weights are copied layer by layer (same names); dropout is left out (inference).
+    Keras 3 LSTM converts only unrolled (about 60 small ops per time step), which cost twice as
+    much per frame on the robot, once MediaPipe has evicted the model from the CPU caches.
+    The same builder makes both; every trained layer's weights are copied by name.
     """
-    mean = trained.get_layer('normalize').mean.numpy().ravel()
-    variance = trained.get_layer('normalize').variance.numpy().ravel()
-    layers = tf_keras.layers
-    inputs = tf_keras.Input(shape=(hp.window_length, num_features), batch_size=1,
-                            name='blendshapes')
-    normalized = x = layers.Normalization(mean=mean, variance=variance, name='normalize')(inputs)
-    for layer, units in enumerate(hp.lstm_units):
-        x = layers.LSTM(units, return_sequences=layer < len(hp.lstm_units) - 1,
-                        name=f'lstm_{layer + 1}')(x)
-    if not hp.linear_head:
-        outputs = layers.Dense(len(CLASS_NAMES), activation='softmax', name='scores')(x)
-    else:
-        deep = layers.Dense(len(CLASS_NAMES), name='deep_logits')(x)
-        mean_frame = layers.GlobalAveragePooling1D(name='window_mean')(normalized)
-        wide = layers.Dense(len(CLASS_NAMES), name='wide_logits')(mean_frame)
-        outputs = layers.Softmax(name='scores')(layers.Add(name='logits')([deep, wide]))
-    model = tf_keras.Model(inputs, outputs, name='emotion_lstm')
-    for layer in model.layers:
+    normalize = trained.get_layer('normalize')
+    model = make_model(hp, num_features, normalize.mean.numpy().ravel(),
+                       normalize.variance.numpy().ravel(), batch_size=1, layers_from=tf_keras)
+    for layer in trained.layers:
         if layer.weights and layer.name != 'normalize':
-            layer.set_weights(trained.get_layer(layer.name).get_weights())
+            model.get_layer(layer.name).set_weights(layer.get_weights())
     return model
 
 

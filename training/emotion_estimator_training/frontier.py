@@ -33,7 +33,7 @@ Issue 8 asks, on FER2013 PrivateTest, for 3-class accuracy >= 0.77 and macro-F1 
 recall >= 0.50, and on the crossval stills for macro-F1 >= 0.72. This measures whether any
 classifier on the same inputs can get there. Each one is trained on FER2013 train (every view of
 the detected faces, as the LSTM is) and its 7 probabilities go through the runtime's decision
-(happy and sad gains against the other five, ``evaluate.decide_three_class``). Per set:
+(happy and sad gains against the other five, ``labels.decide_three_class``). Per set:
 
 * ``val_tuned``: the gains chosen on FER2013 val alone (best macro-F1 with sad recall >= 0.5),
   applied to the set: an honest result.

@@ -5,9 +5,7 @@
 import numpy as np
 
 from emotion_estimator.contract import CLASS_NAMES, DECISION_LABELS, DecisionSettings
-from emotion_estimator.decision import label_indices, three_class_scores
-
-UNKNOWN_INDEX = DECISION_LABELS.index('unknown')
+from emotion_estimator.decision import label_indices, three_class_scores, UNKNOWN_INDEX
 
 
 def to_three_class(labels7: np.ndarray) -> np.ndarray:

@@ -13,7 +13,7 @@ from emotion_estimator_training.hyperparameters import HParams
 
 
 def make_model(hp: HParams, num_features: int, mean: np.ndarray, variance: np.ndarray,
-               batch_size: Optional[int] = None) -> keras.Model:
+               batch_size: Optional[int] = None, layers_from=keras) -> keras.Model:
     """Build the LSTM; the input normalisation is part of the model (the TFLite input is raw).
 
     Args:
@@ -21,30 +21,32 @@ def make_model(hp: HParams, num_features: int, mean: np.ndarray, variance: np.nd
         num_features: F, blendshapes per frame.
         mean: per-feature mean of the training frames.
         variance: per-feature variance of the training frames.
-        batch_size: a fixed batch or None (training; export rebuilds it, see ``export``).
+        batch_size: a fixed batch (1 for export) or None (training).
+        layers_from: the Keras that builds it: ``keras`` (Keras 3) to train, ``tf_keras``
+            (Keras 2) to export, whose LSTM the TFLite converter fuses (see ``export``).
 
     """
-    inputs = keras.Input(shape=(hp.window_length, num_features), batch_size=batch_size,
-                         name='blendshapes')
-    normalized = x = keras.layers.Normalization(mean=mean, variance=np.maximum(variance, 1e-6),
-                                                name='normalize')(inputs)
+    k = layers_from
+    inputs = k.Input(shape=(hp.window_length, num_features), batch_size=batch_size,
+                     name='blendshapes')
+    normalized = x = k.layers.Normalization(mean=mean, variance=np.maximum(variance, 1e-6),
+                                            name='normalize')(inputs)
     for layer, units in enumerate(hp.lstm_units):
         last = layer == len(hp.lstm_units) - 1
-        x = keras.layers.LSTM(units, return_sequences=not last,
-                              name=f'lstm_{layer + 1}')(x)
+        x = k.layers.LSTM(units, return_sequences=not last, name=f'lstm_{layer + 1}')(x)
         if hp.dropout and not last:
-            x = keras.layers.Dropout(hp.dropout, name=f'dropout_{layer + 1}')(x)
-    x = keras.layers.Dropout(hp.dropout, name='dropout_head')(x) if hp.dropout else x
+            x = k.layers.Dropout(hp.dropout, name=f'dropout_{layer + 1}')(x)
+    x = k.layers.Dropout(hp.dropout, name='dropout_head')(x) if hp.dropout else x
     if not hp.linear_head:
-        outputs = keras.layers.Dense(len(CLASS_NAMES), activation='softmax', name='scores')(x)
-        return keras.Model(inputs, outputs, name='emotion_lstm')
+        outputs = k.layers.Dense(len(CLASS_NAMES), activation='softmax', name='scores')(x)
+        return k.Model(inputs, outputs, name='emotion_lstm')
     # Wide and deep: a linear read-out of the window's mean, added to the LSTM's logits.
-    deep = keras.layers.Dense(len(CLASS_NAMES), name='deep_logits')(x)
-    mean_frame = keras.layers.GlobalAveragePooling1D(name='window_mean')(normalized)
-    wide = keras.layers.Dense(len(CLASS_NAMES), name='wide_logits')(mean_frame)
-    logits = keras.layers.Add(name='logits')([deep, wide])
-    outputs = keras.layers.Softmax(name='scores')(logits)
-    return keras.Model(inputs, outputs, name='emotion_lstm')
+    deep = k.layers.Dense(len(CLASS_NAMES), name='deep_logits')(x)
+    mean_frame = k.layers.GlobalAveragePooling1D(name='window_mean')(normalized)
+    wide = k.layers.Dense(len(CLASS_NAMES), name='wide_logits')(mean_frame)
+    logits = k.layers.Add(name='logits')([deep, wide])
+    outputs = k.layers.Softmax(name='scores')(logits)
+    return k.Model(inputs, outputs, name='emotion_lstm')
 
 
 def compile_model(model: keras.Model, hp: HParams) -> None:

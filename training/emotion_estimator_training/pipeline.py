@@ -319,8 +319,8 @@ def build(prepared: Prepared, hp: HParams, models_dir: Path, results_dir: Path,
 
     windows = check_windows(prepared.split('test'), indices, hp.window_length)
     keras_probs = model.predict(windows, batch_size=1024, verbose=0)
-    paths, checks, variant_probs = export_checked(model, hp, len(indices), windows, test_all,
-                                                  models_dir)
+    paths, checks, variant_probs = export_checked(model, hp, len(indices), windows, keras_probs,
+                                                  test_all, models_dir)
     default = choose_default(checks)
     variant_metrics: Dict[str, Dict[str, object]] = {}
 

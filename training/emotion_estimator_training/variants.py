@@ -6,6 +6,7 @@
 change of exporter that must not change the model.
 """
 
+from dataclasses import replace
 import json
 import os
 from pathlib import Path
@@ -39,15 +40,15 @@ def check_windows(test_table: BlendshapeTable, indices: List[int], length: int) 
 
 
 def export_checked(model: keras.Model, hp: HParams, num_features: int, windows: np.ndarray,
-                   test_all: BlendshapeTable, models_dir: Path
+                   keras_probs: np.ndarray, test_all: BlendshapeTable, models_dir: Path
                    ) -> Tuple[Dict[str, Path], Dict[str, Dict[str, float]],
                               Dict[str, np.ndarray]]:
     """Export every preset into ``models_dir`` and check it against Keras on ``windows``.
 
-    Returns the files, the checks (argmax agreement with Keras, 7-class accuracy on every test
-    image, bytes, single-thread time) and each preset's probabilities.
+    ``keras_probs`` are the model's own probabilities of ``windows``. Returns the files, the
+    checks (argmax agreement with Keras, 7-class accuracy on every test image, bytes,
+    single-thread time) and each preset's probabilities.
     """
-    keras_probs = model.predict(windows, batch_size=1024, verbose=0)
     paths = export_all(model, hp, num_features, models_dir)
     checks, probabilities = {}, {}
     for preset, path in paths.items():
@@ -96,16 +97,16 @@ def reexport(prepared, spec_path: Path, checkpoint: os.PathLike, results_dir: Pa
     model = restore_model(hp, prepared.split('train'), indices, checkpoint)
     windows = check_windows(prepared.split('test'), indices, spec.window_length)
     shipped = tflite_predict(spec.model_file(), windows)
-    difference = float(np.abs(model.predict(windows, batch_size=1024, verbose=0)
-                              - shipped).max())
+    keras_probs = model.predict(windows, batch_size=1024, verbose=0)
+    difference = float(np.abs(keras_probs - shipped).max())
     if difference > REEXPORT_TOLERANCE:
         raise ValueError(
             f'{checkpoint} is not the model of {spec_path}: its probabilities differ from the '
             f'shipped {spec.default_variant} by up to {difference:.3g}; rebuild instead '
             '(emotion-estimator-train build)')
     test_all = prepared.split('test', False)
-    paths, checks, probabilities = export_checked(model, hp, len(indices), windows, test_all,
-                                                  Path(spec_path).parent)
+    paths, checks, probabilities = export_checked(model, hp, len(indices), windows, keras_probs,
+                                                  test_all, Path(spec_path).parent)
     metrics = score_variants(probabilities, checks, test_all, spec.decision)
     default = choose_default(checks)
     record = {'command': command_line(command), 'date': today(), 'machine': machine(),
@@ -114,12 +115,11 @@ def reexport(prepared, spec_path: Path, checkpoint: os.PathLike, results_dir: Pa
               'keras_vs_shipped_max_difference': difference,
               'default_variant_vs_shipped_max_difference':
                   float(np.abs(probabilities[default] - shipped).max())}
-    ModelSpec(**{**spec.__dict__,
-                 'variants': {preset: path.name for preset, path in paths.items()},
-                 'default_variant': default,
-                 'extra': {**spec.extra, 'variants_check': checks,
-                           'test_metrics': test_metrics_record(default, metrics[default]),
-                           'reexport': record}}).save()
+    replace(spec, variants={preset: path.name for preset, path in paths.items()},
+            default_variant=default,
+            extra={**spec.extra, 'variants_check': checks,
+                   'test_metrics': test_metrics_record(default, metrics[default]),
+                   'reexport': record}).save()
     metrics_path = Path(results_dir) / 'metrics.json'
     if metrics_path.is_file():
         results = json.loads(metrics_path.read_text())
