@@ -2,13 +2,15 @@
 # SPDX-License-Identifier: Apache-2.0
 """The ``emotion-estimator`` command: one entry point, one module per sub-command.
 
-Each sub-command module provides ``add_arguments(parser)`` and ``run(args) -> int``.
+Each sub-command module provides ``add_arguments(parser)`` and ``run(args) -> int``. A command
+imports only its own module, so ``fetch-models`` and ``analyze`` run without ROS installed; only
+``demo`` (``emotion_estimator.ros.demo``) needs rclpy.
 """
 
 import argparse
 import importlib
 import sys
-from typing import List, Optional
+from typing import Iterable, List, Optional
 
 #: sub-command -> (module, one-line help)
 SUBCOMMANDS = {
@@ -25,20 +27,27 @@ SUBCOMMANDS = {
 }
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """Return the parser with every sub-command's arguments."""
+def build_parser(with_options: Iterable[str] = tuple(SUBCOMMANDS)) -> argparse.ArgumentParser:
+    """Return the parser with every sub-command and the options of those in ``with_options``.
+
+    Only the modules of ``with_options`` are imported (the others' options are left out).
+    """
     parser = argparse.ArgumentParser(prog='emotion-estimator', description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest='command', required=True)
+    with_options = set(with_options)
     for name, (module_name, summary) in SUBCOMMANDS.items():
         sub = commands.add_parser(name, help=summary, description=summary)
         sub.set_defaults(module=module_name)
-        importlib.import_module(module_name).add_arguments(sub)
+        if name in with_options:
+            importlib.import_module(module_name).add_arguments(sub)
     return parser
 
 
 def main(argv: Optional[List[str]] = None) -> int:
-    """Parse the command line and run the chosen sub-command."""
-    args = build_parser().parse_args(argv)
+    """Parse the command line and run the chosen sub-command (importing only its module)."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    chosen = [word for word in argv if word in SUBCOMMANDS][:1]
+    args = build_parser(chosen).parse_args(argv)
     return int(importlib.import_module(args.module).run(args) or 0)
 
 

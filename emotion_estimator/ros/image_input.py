@@ -16,9 +16,10 @@ from sensor_msgs.msg import CompressedImage, Image
 
 from emotion_estimator.frame_queue import FrameQueue
 from emotion_estimator.frames import FrameError
+from emotion_estimator.message_fields import ALIGNED_TOPIC, tracked_ids, TRACKED_TOPIC
 from emotion_estimator.ros import ros_outputs
 from emotion_estimator.ros.node_parameters import ROS4HRI
-from emotion_estimator.ros.ros4hri_input import ALIGNED_TOPIC, Ros4HriInput, tracked_ids
+from emotion_estimator.ros.ros4hri_input import Ros4HriInput
 from emotion_estimator.ros_image import compressed_to_bgr, image_to_bgr, ImageConversionError
 
 
@@ -54,7 +55,7 @@ class ImageInput:
         self._faces = Ros4HriInput(node, self._on_image, warn)
         self._relative_topic = 'image/compressed' if use_compressed else 'image'
         #: The topic read (ROS4HRI: the tracked list), as resolved by the node.
-        self.topic = (ros_outputs.TRACKED_TOPIC if face_source == ROS4HRI
+        self.topic = (TRACKED_TOPIC if face_source == ROS4HRI
                       else node.resolve_topic_name(self._relative_topic))
         self._max_faces = max_faces
 
@@ -62,7 +63,7 @@ class ImageInput:
     def description(self) -> str:
         """Return what is read, for the log."""
         if self.face_source == ROS4HRI:
-            return (f'ROS4HRI: {ros_outputs.TRACKED_TOPIC} and each '
+            return (f'ROS4HRI: {TRACKED_TOPIC} and each '
                     f'{ALIGNED_TOPIC.format(face_id="<id>")} (Image)')
         return (f'{self.topic} ({"CompressedImage" if self.use_compressed else "Image"}, '
                 f'max_faces {self._max_faces})')
@@ -80,7 +81,7 @@ class ImageInput:
         """Subscribe to the camera topic or to ROS4HRI's tracked list."""
         if self.face_source == ROS4HRI:
             self.subscription = self._node.create_subscription(
-                ros_outputs.IdsList, ros_outputs.TRACKED_TOPIC, self._on_tracked,
+                ros_outputs.IdsList, TRACKED_TOPIC, self._on_tracked,
                 qos_profile_sensor_data)
             return
         overrides = QoSOverridingOptions(policy_kinds=(

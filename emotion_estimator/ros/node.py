@@ -32,6 +32,7 @@ from emotion_estimator.frame_queue import (  # noqa: F401 - DROP_REASONS: API
     DROP_REASONS, FrameCounters, FrameQueue, PENDING_FRAMES, PROCESSED)
 from emotion_estimator.health import (  # noqa: F401 - CONVERSION_ERROR_LIMIT: API
     CONVERSION_ERROR_LIMIT, NodeState, pipeline_health)
+from emotion_estimator.message_fields import fallback_message
 from emotion_estimator.model_loading import (
     load_estimator, LoadedEstimator, ModelLoadError, NodeStartError)
 from emotion_estimator.ros import ros_outputs
@@ -200,7 +201,7 @@ class EmotionEstimatorNode(LifecycleNode):
             self, self.class_names, self.face_source,
             lambda error: self.get_logger().error(f'cannot publish the debug image: {error!r}',
                                                   throttle_duration_sec=LOG_THROTTLE_S))
-        fallback = ros_outputs.fallback_message()
+        fallback = fallback_message(ros_outputs.HAVE_EMOTION_MSGS, ros_outputs.HAVE_HRI_MSGS)
         if fallback:
             self.get_logger().warning(fallback)
 

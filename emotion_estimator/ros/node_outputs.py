@@ -20,6 +20,7 @@ from emotion_estimator.decision import UNKNOWN
 from emotion_estimator.estimator import EmotionEstimator, EmotionResult
 from emotion_estimator.frame_processor import ProcessedFrame
 from emotion_estimator.label_hold import LabelHold
+from emotion_estimator.message_fields import label_confidence
 from emotion_estimator.ros import ros_outputs
 from emotion_estimator.ros.node_parameters import CAMERA, ROS4HRI
 from emotion_estimator.ros_image import bgr_to_image_fields
@@ -92,7 +93,7 @@ class NodeOutputs:
         Call under the lock of ``estimator``, right after the frame was processed.
         """
         faces = processed.faces
-        confidences = [ros_outputs.label_confidence(
+        confidences = [label_confidence(
             face, estimator.settings, estimator.smoothed_scores(face.face_id))
             for face in faces]
         if self.face_source == ROS4HRI:

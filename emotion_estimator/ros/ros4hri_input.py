@@ -7,21 +7,13 @@ published by ROS4HRI's ``hri_face_detect``) and reads each tracked face's aligne
 """
 
 import functools
-from typing import Callable, Dict, Iterable, List, Optional
+from typing import Callable, Dict, List, Optional
 
 from rclpy.exceptions import InvalidTopicNameException
 from rclpy.qos import qos_profile_sensor_data
 from sensor_msgs.msg import Image
 
-from emotion_estimator.ros.ros_outputs import TRACKED_TOPIC
-
-#: ROS4HRI's per-face image topic read with ``face_source: ros4hri``.
-ALIGNED_TOPIC = '/humans/faces/{face_id}/aligned'
-
-
-def tracked_ids(ids: Iterable[str]) -> List[str]:
-    """Return the face ids of a tracked list once each, in order, without empty ones."""
-    return [face_id for face_id in dict.fromkeys(ids) if face_id]
+from emotion_estimator.message_fields import ALIGNED_TOPIC, TRACKED_TOPIC
 
 
 class Ros4HriInput:
@@ -52,7 +44,7 @@ class Ros4HriInput:
         return list(self._subscriptions)
 
     def update(self, ids: List[str]) -> List[str]:
-        """Follow exactly ``ids`` (see :func:`tracked_ids`); return the ids no longer followed."""
+        """Follow exactly ``ids`` (from ``tracked_ids``); return the ids no longer followed."""
         for face_id in ids:
             if face_id in self._subscriptions:
                 continue

@@ -3,24 +3,23 @@
 """The node's typed messages: ``emotion_estimator_msgs`` and ROS4HRI's ``hri_msgs``.
 
 Both packages come from the colcon workspace; without them the node keeps its ``std_msgs``
-topics (:func:`fallback_message`). ``confidence`` is the smoothed happy / sad / unknown score of
-the published label (:func:`label_confidence`); ``label_since`` and ``label_held_s`` come from
+topics (:func:`emotion_estimator.message_fields.fallback_message`). The values that need no
+message package (the confidence, the expression constant, the ROS4HRI topic names) come from
+:mod:`emotion_estimator.message_fields`; ``label_since`` and ``label_held_s`` from
 :class:`emotion_estimator.label_hold.LabelHold`.
 """
 
 import math
 import threading
-from typing import Dict, List, Mapping, Optional, Sequence
+from typing import Dict, List, Optional, Sequence
 
 from builtin_interfaces.msg import Time
-import numpy as np
 from sensor_msgs.msg import RegionOfInterest
 
 from emotion_estimator.affect import valence_arousal
-from emotion_estimator.contract import DECISION_LABELS, DecisionSettings
-from emotion_estimator.decision import three_class_scores, UNKNOWN
 from emotion_estimator.face_pipeline import EmotionResult
 from emotion_estimator.label_hold import LabelHold
+from emotion_estimator.message_fields import expression_name, EXPRESSION_TOPIC, TRACKED_TOPIC
 
 try:
     from emotion_estimator_msgs.msg import Emotion, EmotionArray
@@ -34,95 +33,6 @@ except ImportError:
 #: Whether ``emotion_estimator_msgs`` / ``hri_msgs`` can be imported here.
 HAVE_EMOTION_MSGS = Emotion is not None
 HAVE_HRI_MSGS = Expression is not None
-
-#: ROS4HRI's topics (REP-155).
-TRACKED_TOPIC = '/humans/faces/tracked'
-EXPRESSION_TOPIC = '/humans/faces/{face_id}/expression'
-
-#: The ``hri_msgs/Expression`` constant (its string value) of each FER2013 class.
-CLASS_EXPRESSIONS: Dict[str, str] = {
-    'angry': 'angry',
-    'disgust': 'disgusted',
-    'fear': 'scared',
-    'happy': 'happy',
-    'sad': 'sad',
-    'surprise': 'surprised',
-    'neutral': 'neutral',
-}
-
-
-def fallback_message(have_emotion_msgs: bool = HAVE_EMOTION_MSGS,
-                     have_hri_msgs: bool = HAVE_HRI_MSGS) -> Optional[str]:
-    """Return the one log line saying what the node falls back to, or None with both packages.
-
-    The line names the fix of each missing package: without a system ROS,
-    ``scripts/build_ros_workspace.sh`` (which ``scripts/demo.sh`` runs) builds
-    ``emotion_estimator_msgs`` from PyPI wheels with cmake and a C/C++ compiler, and ``hri_msgs``
-    only from the shared ROS sources (it skips it without them); with a system ROS, rosdep
-    installs ``hri_msgs`` and colcon builds ``emotion_estimator_msgs`` beside the node.
-    """
-    missing = [name for name, have in (('emotion_estimator_msgs', have_emotion_msgs),
-                                       ('hri_msgs', have_hri_msgs)) if not have]
-    if not missing:
-        return None
-    lost = [topic for topic, have in (('emotion/faces', have_emotion_msgs),
-                                      (f'{TRACKED_TOPIC} and /humans/faces/<id>/expression',
-                                       have_hri_msgs)) if not have]
-    working = 'emotion, emotion/scores and emotion/header (std_msgs)'
-    if have_emotion_msgs:
-        working = 'emotion, emotion/scores, emotion/header (std_msgs) and emotion/faces'
-    hri_sources = 'its sources at ../shared/ros/src or $EMOTION_ESTIMATOR_SHARED/ros/src'
-    if have_emotion_msgs:  # built without the shared sources (or a system ROS without it)
-        fix = (f'scripts/build_ros_workspace.sh builds hri_msgs only from {hri_sources} (it '
-               'skips it without them); with a system ROS, rosdep installs it')
-    else:
-        built = 'emotion_estimator_msgs (needs cmake, make and a C/C++ compiler)'
-        if not have_hri_msgs:
-            built += f' and hri_msgs (needs {hri_sources})'
-        fix = (f'scripts/build_ros_workspace.sh builds {built}, then source build_ros/env.sh '
-               'before starting the node; with a system ROS, rosdep and colcon')
-    return (f'{" and ".join(missing)} cannot be imported: not publishing {" nor ".join(lost)}; '
-            f'{working} work as usual. Without a system ROS, {fix} '
-            '(README, "Build with colcon").')
-
-
-def label_confidence(result: EmotionResult, settings: DecisionSettings,
-                     smoothed: Optional[Sequence[float]] = None) -> float:
-    """Return the confidence of ``result.label``: its smoothed happy / sad / unknown score.
-
-    Args:
-        result: One face's result.
-        settings: The decision settings in use (their gains scale happy and sad).
-        smoothed: The label filter's smoothed ``[happy, sad, unknown]`` scores of this face
-            (``EmotionEstimator.smoothed_scores``); without them the unsmoothed scores of
-            this frame's window.
-
-    Returns:
-        A score from 0 to 1; 0 when the face has no scores yet.
-
-    """
-    if smoothed is None:
-        names = tuple(result.scores)
-        probabilities = np.array([result.scores[name] for name in names], dtype=np.float64)
-        if not probabilities.sum() > 0:
-            return 0.0
-        smoothed = three_class_scores(probabilities, settings, names)
-    return float(np.clip(smoothed[DECISION_LABELS.index(result.label)], 0.0, 1.0))
-
-
-def expression_name(label: str, scores: Mapping[str, float]) -> str:
-    """Return the nearest ``hri_msgs/Expression`` constant for a label and its class scores.
-
-    Happy and sad are the label's own constants. ``unknown`` is the summed probability of the
-    other five classes, so it becomes the expression of the largest of those (``neutral``,
-    ``surprised``, ``angry``, ``scared`` or ``disgusted``); without scores, ``neutral``.
-    """
-    if label != UNKNOWN:
-        return CLASS_EXPRESSIONS[label]
-    others = {name: score for name, score in scores.items() if name not in DECISION_LABELS}
-    if not others or max(others.values()) <= 0.0:
-        return CLASS_EXPRESSIONS['neutral']
-    return CLASS_EXPRESSIONS[max(others, key=others.get)]
 
 
 def box_message(box) -> RegionOfInterest:
@@ -215,7 +125,8 @@ class Ros4HriFaces:
             results: The faces found in this frame (``process_faces``), the main face first.
             header: The input image's header (copied into every message).
             time_s: The frame's time (s), as given to ``process_faces``.
-            confidences: One confidence per result (:func:`label_confidence`).
+            confidences: One confidence per result
+                (:func:`emotion_estimator.message_fields.label_confidence`).
             drop_after_s: A face unseen for longer than this (s) is dropped; ``math.inf``:
                 only :meth:`forget` drops faces (their images come one face at a time).
 

@@ -10,7 +10,6 @@ import pytest
 from emotion_estimator.estimator import EmotionEstimator
 from emotion_estimator.frame_processor import FrameProcessor, ProcessedFrame
 from emotion_estimator.model_loading import load_estimator, ModelLoadError
-from emotion_estimator.ros.ros4hri_input import tracked_ids
 from emotion_estimator.stream_order import StreamOrder
 
 RATE_HZ = 15.0
@@ -88,10 +87,6 @@ def test_ros4hri_faces_each_their_stream_and_the_main_face_leaving(
         assert processor.forget(['fghij']) is False  # not the main face
         assert processor.forget(['abcde']) is True  # the main face, and no other left
         assert processor.main_face_id == '' and processor.order.last('abcde') is None
-
-
-def test_tracked_ids_once_each_in_order_without_empty_ones():
-    assert tracked_ids(['b', '', 'a', 'b', 'c']) == ['b', 'a', 'c']
 
 
 def test_a_missing_face_model_names_the_fix(emotion_model_spec, tmp_path):

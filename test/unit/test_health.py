@@ -4,7 +4,6 @@
 
 from dataclasses import replace
 
-from diagnostic_msgs.msg import DiagnosticStatus
 import pytest
 
 from emotion_estimator.frame_queue import DROP_REASONS, FrameCounters, PeriodReport, PeriodStats
@@ -23,11 +22,6 @@ def report(**stats) -> PeriodReport:
     return PeriodReport(counters=FrameCounters(received=30, processed=30),
                         stats=replace(period, **stats), period_s=1.0, now=50.0,
                         last_receive=49.9, last_usable=49.9, timed_out=False)
-
-
-def test_levels_are_those_of_the_diagnostic_message():
-    assert (bytes([OK]), bytes([WARN]), bytes([ERROR])) == (
-        DiagnosticStatus.OK, DiagnosticStatus.WARN, DiagnosticStatus.ERROR)
 
 
 def test_a_healthy_period_is_ok_with_its_rates_and_times():

@@ -100,6 +100,6 @@ def test_default_output_dir_names(tmp_path: Path):
 
 
 def test_analyze_options_reach_the_parser():
-    args = build_parser().parse_args(
+    args = build_parser(['analyze']).parse_args(
         ['analyze', 'in.mp4', '--blink-threshold', '0.6', '--fps', '12', '--topic', '/cam'])
     assert (args.blink_threshold, args.fps, args.topic, args.output) == (0.6, 12.0, '/cam', None)

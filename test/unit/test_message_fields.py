@@ -1,11 +1,11 @@
 # Copyright 2026 The emotion_estimator authors.
 # SPDX-License-Identifier: Apache-2.0
-"""The ROS-side helpers that need no message package: expression names, confidence, fallback."""
+"""What the node's messages say, without ROS: expression names, confidence, fallback, ids."""
 
 from emotion_estimator.contract import CLASS_NAMES, DecisionSettings
 from emotion_estimator.estimator import EmotionResult
-from emotion_estimator.ros.ros_outputs import (
-    box_message, expression_name, fallback_message, label_confidence)
+from emotion_estimator.message_fields import (
+    expression_name, fallback_message, label_confidence, tracked_ids)
 
 
 def _scores(**values) -> dict:
@@ -55,7 +55,5 @@ def test_fallback_names_the_fix_of_each_situation():
     assert 'emotion_estimator_msgs' not in no_shared
 
 
-def test_box_in_pixels():
-    box = box_message((10, 20, 30, 40))
-    assert (box.x_offset, box.y_offset, box.width, box.height) == (10, 20, 30, 40)
-    assert box_message(None).width == 0
+def test_tracked_ids_once_each_in_order_without_empty_ones():
+    assert tracked_ids(['b', '', 'a', 'b', 'c']) == ['b', 'a', 'c']
