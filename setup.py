@@ -33,7 +33,7 @@ setup(
         'opencv-contrib-python==5.0.0.93',
         # The TFLite interpreter. Its linux aarch64 (Raspberry Pi) wheels are manylinux_2_27
         # (glibc 2.27 or later: Raspberry Pi OS bookworm, Ubuntu 22.04 and 24.04); every
-        # requirement here is checked for aarch64 by test/test_aarch64_install.py.
+        # requirement here is checked for aarch64 by test/lint/test_aarch64_install.py.
         'ai-edge-litert==2.3.0',
     ],
     extras_require={

@@ -137,6 +137,18 @@ def test_every_named_path_exists(documents):
     assert not missing, f'paths named in the documentation that do not exist: {sorted(missing)}'
 
 
+#: The packaging files, whose comments name test files and docs too.
+PACKAGING_FILES = ('setup.py', 'setup.cfg', 'package.xml')
+
+
+def test_packaging_files_name_only_paths_that_exist():
+    named = {name: list(named_paths((REPO_ROOT / name).read_text())) for name in PACKAGING_FILES}
+    assert 'test/lint/test_flake8.py' in named['setup.cfg']
+    missing = sorted(f'{name}: {path}' for name, paths in named.items() for path in paths
+                     if not exists(path))
+    assert not missing, f'paths named in the packaging files that do not exist: {missing}'
+
+
 def anchors(text: str) -> Set[str]:
     """Return the anchors GitHub makes of a Markdown document's headings."""
     return {re.sub(r'[^\w\- ]', '', heading.strip().lower()).replace(' ', '-')
