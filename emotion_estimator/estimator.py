@@ -14,11 +14,13 @@ from typing import Dict, List, Optional
 import numpy as np
 
 from emotion_estimator.blendshapes import BlendshapeExtractor, MultiFaceExtractor
-from emotion_estimator.contract import DecisionSettings
+from emotion_estimator.classifier import EmotionClassifier
+from emotion_estimator.contract import DecisionSettings, ModelSpec
 from emotion_estimator.decision import LabelFilter
 from emotion_estimator.face_pipeline import EmotionResult, FacePipeline, FaceTrack
 from emotion_estimator.front_ends import (
     CameraFrames, FACE_IMAGES, FACE_SOURCES, FaceImages, FRAMES, FrontEnd)
+from emotion_estimator.resting_face import RestingFacePrior, RestingFaceSettings
 from emotion_estimator.tracking import MAIN_FACE_KEEP_RATIO
 from emotion_estimator.window import BlendshapeWindow
 
@@ -62,12 +64,12 @@ class EmotionEstimator:
         """Load the emotion model and the face model."""
         if faces_from not in FACE_SOURCES:
             raise ValueError(f'faces_from must be one of {FACE_SOURCES}, got {faces_from!r}')
-        self.pipeline = FacePipeline(model_spec_path, variant, decision, max_gap_s,
-                                     num_threads, resting_face)
+        self.pipeline = FacePipeline(model_spec_path, variant=variant, decision=decision,
+                                     max_gap_s=max_gap_s, num_threads=num_threads,
+                                     resting_face=resting_face)
         if max_faces < 1:
             raise ValueError(f'max_faces must be >= 1, got {max_faces}')
         self.max_faces = max_faces
-        self.faces_from = faces_from
         if faces_from == FACE_IMAGES:
             # One face per image, and the images of different faces interleave: IMAGE mode.
             self._front_end: FrontEnd = FaceImages(
@@ -79,13 +81,38 @@ class EmotionEstimator:
             self._front_end = CameraFrames(
                 self.pipeline, MultiFaceExtractor(face_model_path, max_faces=max_faces,
                                                   num_threads=num_threads or 1))
-        self.spec = self.pipeline.spec
-        self.classifier = self.pipeline.classifier
-        self.max_gap_s = max_gap_s
-        self.resting_prior = self.pipeline.resting_prior
-        self.resting_settings = self.pipeline.resting_settings
 
     # ------------------------------------------------------------------ state, read-only
+    @property
+    def faces_from(self) -> str:
+        """Return where the faces come from: ``'frames'`` or ``'face_images'``."""
+        return self._front_end.name
+
+    @property
+    def spec(self) -> ModelSpec:
+        """Return the model's metadata (``emotion_model.json``)."""
+        return self.pipeline.spec
+
+    @property
+    def classifier(self) -> EmotionClassifier:
+        """Return the TFLite emotion model."""
+        return self.pipeline.classifier
+
+    @property
+    def max_gap_s(self) -> float:
+        """Return the gap (s) between frames above which a face's window starts over."""
+        return self.pipeline.max_gap_s
+
+    @property
+    def resting_prior(self) -> Optional[RestingFacePrior]:
+        """Return the model's resting-face prior (None: the resting face is off)."""
+        return self.pipeline.resting_prior
+
+    @property
+    def resting_settings(self) -> RestingFaceSettings:
+        """Return the resting-face settings (its ``forget_after_s`` is also the tracker's)."""
+        return self.pipeline.resting_settings
+
     @property
     def settings(self) -> DecisionSettings:
         """Return the decision settings in use (see :meth:`update_decision`)."""

@@ -65,10 +65,13 @@ class FaceTrack(TrackedFace):
 class FacePipeline:
     """The emotion model and the per-face steps after MediaPipe, shared by every face.
 
+    Made by :class:`~emotion_estimator.estimator.EmotionEstimator`, whose arguments (and their
+    defaults) these are.
+
     Args:
-        model_spec_path: ``emotion_model.json`` (default: the packaged model).
-        variant: TFLite variant named in the metadata (default: its ``default_variant``).
-        decision: overrides of the metadata's decision settings.
+        model_spec_path: ``emotion_model.json`` (None: the packaged model).
+        variant: TFLite variant named in the metadata (None: its ``default_variant``).
+        decision: overrides of the metadata's decision settings (None: none).
         max_gap_s: frames further apart than this start a new window.
         num_threads: threads for the TFLite interpreter.
         resting_face: learn each person's resting face (if the model was trained for it).
@@ -78,12 +81,12 @@ class FacePipeline:
 
     """
 
-    def __init__(self, model_spec_path: Optional[os.PathLike] = None,
-                 variant: Optional[str] = None,
-                 decision: Optional[Dict[str, float]] = None,
-                 max_gap_s: float = 0.5,
-                 num_threads: Optional[int] = 1,
-                 resting_face: bool = True):
+    def __init__(self, model_spec_path: Optional[os.PathLike], *,
+                 variant: Optional[str],
+                 decision: Optional[Dict[str, float]],
+                 max_gap_s: float,
+                 num_threads: Optional[int],
+                 resting_face: bool):
         """Load the emotion model and check it against its metadata."""
         self.spec = ModelSpec.load(model_spec_path)
         self.classifier = EmotionClassifier(self.spec.model_file(variant), num_threads=num_threads)

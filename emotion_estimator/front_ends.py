@@ -30,7 +30,7 @@ Extractor = Union[BlendshapeExtractor, MultiFaceExtractor]
 class FrontEnd:
     """What both front-ends share: the pipeline, MediaPipe, the tracked faces, the main face."""
 
-    #: The ``faces_from`` name of the front-end.
+    #: The ``faces_from`` name of the front-end (``EmotionEstimator.faces_from`` reads it).
     name = ''
 
     def __init__(self, pipeline: FacePipeline, extractor: Extractor):

@@ -60,6 +60,19 @@ def test_package_exports_the_estimator():
         emotion_estimator.NoSuchThing
 
 
+def test_the_models_and_settings_are_the_pipelines_read_only(estimator):
+    assert estimator.faces_from == 'frames'
+    pipeline = estimator.pipeline
+    assert estimator.spec is pipeline.spec and estimator.classifier is pipeline.classifier
+    assert estimator.max_gap_s == pipeline.max_gap_s == 0.5
+    assert estimator.resting_prior is pipeline.resting_prior is not None
+    assert estimator.resting_settings is pipeline.resting_settings
+    for name in ('faces_from', 'spec', 'classifier', 'max_gap_s', 'resting_prior',
+                 'resting_settings', 'settings'):
+        with pytest.raises(AttributeError):
+            setattr(estimator, name, None)
+
+
 def test_smiling_astronaut_becomes_and_stays_happy(estimator, astronaut_frame):
     results = run(estimator, astronaut_frame, 100.0, 2.0)
     assert len(results) == 30

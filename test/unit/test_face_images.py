@@ -29,6 +29,7 @@ def crops(face_model_path: Path):
 
 
 def test_each_id_has_its_own_window_and_the_first_seen_is_main(estimator, crops):
+    assert estimator.faces_from == 'face_images'
     estimator.reset()
     for frame in range(estimator.spec.window_length + 4):
         for face_id, crop in zip(('kxqzv', 'mbwta'), crops):
