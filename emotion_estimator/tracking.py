@@ -17,9 +17,16 @@ Box = Tuple[int, int, int, int]
 #: The main face keeps its place while its box area is at least this share of the largest.
 MAIN_FACE_KEEP_RATIO = 0.8
 
+#: A box continues a track only when its centre is closer than this to the track's last box,
+#: in face sizes (:func:`box_distance`).
+MATCH_DISTANCE = 1.0
+
 
 def box_distance(box: Box, other: Box) -> float:
-    """Return how far apart the centres of two boxes are, in face sizes (< 1: the same face)."""
+    """Return how far apart the centres of two boxes are, in face sizes.
+
+    Below :data:`MATCH_DISTANCE` the two boxes can be the same face.
+    """
     x, y, w, h = box
     nx, ny, nw, nh = other
     distance = math.hypot((nx + nw / 2) - (x + w / 2), (ny + nh / 2) - (y + h / 2))
@@ -35,7 +42,7 @@ class TrackedFace:
     last_seen_s: float
 
     def matches(self, box: Box) -> float:
-        """Return how far ``box`` is from this face's last box, in face sizes (< 1: same face)."""
+        """Return how far ``box`` is from this face's last box, in face sizes (box_distance)."""
         return box_distance(self.box, box)
 
 
@@ -94,9 +101,9 @@ class FaceTracker(Generic[Track]):
     def match(self, boxes: Sequence[Box], time_s: float) -> Tuple[List[Track], List[Track]]:
         """Give every box the track it continues or a new one.
 
-        Pairs closer than a face size are taken nearest first, so a face next to another does
-        not take its neighbour's id (for the few faces of a frame this is the assignment an
-        optimal matcher finds unless two people swap places within a frame).
+        Pairs closer than :data:`MATCH_DISTANCE` are taken nearest first, so a face next to
+        another does not take its neighbour's id (for the few faces of a frame this is the
+        assignment an optimal matcher finds unless two people swap places within a frame).
 
         Returns:
             The track of each box, in ``boxes`` order, and the tracks no box continued.
@@ -107,7 +114,7 @@ class FaceTracker(Generic[Track]):
         assigned: Dict[int, Track] = {}
         taken = set()
         for distance, index, face_id in pairs:
-            if distance >= 1.0:
+            if distance >= MATCH_DISTANCE:
                 break
             if index not in assigned and face_id not in taken:
                 assigned[index] = self.tracks[face_id]

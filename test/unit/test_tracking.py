@@ -8,7 +8,7 @@ import random
 import pytest
 
 from emotion_estimator.tracking import (
-    box_distance, FaceTracker, MAIN_FACE_KEEP_RATIO, TrackedFace)
+    box_distance, FaceTracker, MAIN_FACE_KEEP_RATIO, MATCH_DISTANCE, TrackedFace)
 
 FORGET_S = 3.0
 
@@ -16,6 +16,15 @@ FORGET_S = 3.0
 @pytest.fixture
 def tracker():
     return FaceTracker(TrackedFace, FORGET_S)
+
+
+def test_a_box_continues_a_track_only_closer_than_the_match_distance(tracker):
+    assert MATCH_DISTANCE == 1.0
+    first, = tracker.match([(0, 0, 100, 100)], 0.0)[0]
+    near = int(MATCH_DISTANCE * 100) - 1
+    assert tracker.match([(near, 0, 100, 100)], 0.1)[0] == [first]
+    tracks, missing = tracker.match([(2 * near + 1, 0, 100, 100)], 0.2)
+    assert tracks[0] is not first and missing == [first]
 
 
 def test_box_distance_is_in_face_sizes():
