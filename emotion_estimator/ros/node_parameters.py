@@ -22,8 +22,8 @@ DECISION_PARAMETERS = ('min_confidence', 'smoothing_time_s', 'min_dwell_s', 'swi
 #: The values of the ``face_source`` parameter, each with the estimator's front-end it uses
 #: (``EmotionEstimator(faces_from=...)``): the faces found in the camera's frames, or the face
 #: images that ROS4HRI's detector publishes.
-FACE_SOURCES = {'camera': FRAMES, 'ros4hri': FACE_IMAGES}
-CAMERA, ROS4HRI = FACE_SOURCES
+FRONT_END_OF_FACE_SOURCE = {'camera': FRAMES, 'ros4hri': FACE_IMAGES}
+CAMERA, ROS4HRI = FRONT_END_OF_FACE_SOURCE
 
 
 def describe(description: str, read_only: bool = False,
@@ -110,8 +110,9 @@ PARAMETERS: Dict[str, tuple] = {
 def configuration_problem(values: Mapping[str, Any], have_hri_msgs: bool) -> str:
     """Return why the parameter ``values`` cannot work together ('' when they can)."""
     face_source = values['face_source']
-    if face_source not in FACE_SOURCES:
-        return f'face_source must be one of {", ".join(FACE_SOURCES)}, got {face_source!r}'
+    if face_source not in FRONT_END_OF_FACE_SOURCE:
+        sources = ', '.join(FRONT_END_OF_FACE_SOURCE)
+        return f'face_source must be one of {sources}, got {face_source!r}'
     if face_source == ROS4HRI and not have_hri_msgs:
         return ('face_source ros4hri needs hri_msgs, which cannot be imported: build it with '
                 'scripts/build_ros_workspace.sh (or colcon on the robot) and source '
@@ -128,4 +129,4 @@ def estimator_arguments(values: Mapping[str, Any]) -> Dict[str, Any]:
                 variant=values['model_variant'] or None,
                 max_gap_s=float(values['max_gap_s']), num_threads=int(values['num_threads']),
                 resting_face=bool(values['resting_face']), max_faces=int(values['max_faces']),
-                faces_from=FACE_SOURCES[values['face_source']])
+                faces_from=FRONT_END_OF_FACE_SOURCE[values['face_source']])

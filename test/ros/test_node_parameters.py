@@ -15,7 +15,8 @@ from rclpy.node import Node
 from rclpy.parameter import Parameter
 
 from emotion_estimator.ros.node_parameters import (
-    configuration_problem, DECISION_PARAMETERS, estimator_arguments, FACE_SOURCES, PARAMETERS)
+    configuration_problem, DECISION_PARAMETERS, estimator_arguments, FRONT_END_OF_FACE_SOURCE,
+    PARAMETERS)
 
 
 @pytest.fixture(scope='module')
@@ -91,7 +92,7 @@ def test_configuration_problems_name_the_fix():
     assert configuration_problem(_values(), have_hri_msgs=False) == ''
     assert 'must be one of' in configuration_problem(_values(face_source='kinect'), True)
     assert all(source in configuration_problem(_values(face_source='x'), True)
-               for source in FACE_SOURCES)
+               for source in FRONT_END_OF_FACE_SOURCE)
     assert 'build_ros_workspace.sh' in configuration_problem(
         _values(face_source='ros4hri'), have_hri_msgs=False)
     assert 'use_compressed false' in configuration_problem(
