@@ -1,27 +1,12 @@
 # Copyright 2026 The emotion_estimator authors.
 # SPDX-License-Identifier: Apache-2.0
-"""A person's resting (neutral) face, learnt while the face is tracked.
+"""A person's resting (neutral) face, learnt while the face is tracked, and the shift it gives.
 
-Faces differ at rest: one person's mouth corners hang a little, another's brows sit high. A model
-that reads raw blendshapes takes such a face for sad or surprised, and misses the person's real
-expressions, which are *changes* from that resting face. :class:`RestingFace` keeps a robust
-estimate of the tracked person's resting blendshapes and shifts every frame by how far that
-person's rest lies from the population's, so the model sees each face as if it rested like a
-typical (median) FER2013 neutral face (OpenFace 2.0 normalises action units per person the
-same way).
-
-The estimate is the per-feature median of samples taken every ``sample_period_s`` over the last
-``history_s``: an expression held for less than half of that time does not move it. Its pull is
-bounded per feature by ``max_offset`` (how far apart most people's resting faces lie,
-measured on FER2013 neutral faces), so a long smile can shift "neutral" only as far as a
-resting face can differ, never become it. Trust grows with the time the samples span,
-``settled = seconds / settle_s`` (capped at 1): with no history (a new face) the input is the raw
-blendshapes, exactly as without this feature.
-
-The training package uses :func:`shift_features` to show the model Yale's faces as the runtime
-sees them once it knows the person (``crossval.person_relative``); the model itself trains on
-raw FER2013 blendshapes, which are the cold representation, and a settled face's shifted
-blendshapes look like a FER2013 face without its person's offset.
+:class:`RestingFace` keeps a bounded per-blendshape median of the person's recent samples and
+shifts each frame by how far that rest lies from the population's (:class:`RestingFacePrior`),
+weighted by how settled the estimate is; a new face is read as raw blendshapes. The training
+package applies the same shift with :func:`shift_features`. Why and the settings:
+``docs/library.md`` ("The resting face") and ``models/MODEL_CARD.md``.
 """
 
 from dataclasses import dataclass

@@ -2,27 +2,12 @@
 # SPDX-License-Identifier: Apache-2.0
 """``emotion-estimator analyze-corpus INPUT... -o DIR``: every recording under the inputs, on Ray.
 
-Each video, folder of images and ROS 2 bag found under the inputs is one Ray task that runs the
-``analyze`` pipeline (:func:`emotion_estimator.analysis.cli.analyze_source`) and writes that
-recording's report into ``DIR/reports/<path relative to the inputs>_report/``. The driver then
-writes one row per recording into ``DIR/corpus.csv`` and ``DIR/corpus.parquet`` and a page that
-links every report, ``DIR/corpus.html``.
-
-Resuming: a report folder holds ``corpus_manifest.json`` (the recording's files, sizes and
-modification times, and the analysis settings, ``--max-faces`` included), written into the
-folder last, before the folder is renamed into place. A recording whose manifest matches is
-skipped. A recording that fails because of its content (unreadable, corrupt) leaves
-``<report>.failed.json`` instead and is not tried again until it changes (or
-``--retry-failed``); any other failure (a crashed worker, a full disk) is retried on the next
-run.
-
-Models: each recording gets a fresh :class:`~emotion_estimator.estimator.EmotionEstimator`
-(MediaPipe's VIDEO-mode tracking and smoothing, the label filter and the resting face carry state
-from frame to frame, so a reused one would make a recording's scores depend on the recording its
-worker analysed before: up to 0.19 in the next recording's first second, measured). Ray keeps
-its worker processes, so the expensive part (importing MediaPipe and TFLite, reading the model
-files: 0.5 s to 5 s here, with a warm or a cold disk cache) is paid once per worker process; a
-fresh estimator after that takes 0.1 to 0.2 s (``model_load_s`` in the table).
+Each video, folder of images and ROS 2 bag under the inputs is one Ray task running ``analyze``
+(:func:`emotion_estimator.analysis.cli.analyze_source`) with a fresh estimator, writing its report
+under ``DIR/reports/``; the driver writes ``DIR/corpus.csv``, ``corpus.parquet`` and
+``corpus.html``. A report's ``corpus_manifest.json`` makes a rerun skip it, a
+``<report>.failed.json`` a recording whose content failed. Why and what it costs:
+``docs/analysis.md``.
 """
 
 import argparse
