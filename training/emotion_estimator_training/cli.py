@@ -263,6 +263,13 @@ def cmd_ablate(args) -> int:
         if balancing != base.balancing:
             runs[f'balancing={balancing}'] = base.with_changes(balancing=balancing)
     runs['units=128-128-64-64'] = base.with_changes(lstm_units=(128, 128, 64, 64))
+    runs['units=32-32-16-16'] = base.with_changes(lstm_units=(32, 32, 16, 16))
+    runs['dropout=0.4'] = base.with_changes(dropout=0.4)
+    runs['seed=7'] = base.with_changes(seed=7)
+    runs['talker_fraction=0.1'] = base.with_changes(talker_fraction=0.1)
+    # the frontier's best carrier to other people (a linear model on all 51) beside the LSTM
+    runs['linear_head=on,features=all51'] = base.with_changes(
+        linear_head=True, feature_set='all51')
     runs['person_offset_fraction=0.3'] = base.with_changes(person_offset_fraction=0.3)
     runs['speech_fraction=0'] = base.with_changes(speech_fraction=0.0)
     runs['speech_fraction=0.4'] = base.with_changes(speech_fraction=0.4)

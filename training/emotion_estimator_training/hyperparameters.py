@@ -50,6 +50,9 @@ class HParams:
     speech_fraction: float = 0.2
     speech_source: str = 'real'
     speech_amplitude: float = 0.35
+    #: talker windows (real people talking, ``speech.SpeechBank.talker_windows``) added to the
+    #: training windows, as a share of them; their target is "not sad" (``model.WithTalkers``)
+    talker_fraction: float = 0.0
     #: a linear read-out of the window's mean beside the LSTM (wide and deep): the logits add
     linear_head: bool = False
     seed: int = 2026

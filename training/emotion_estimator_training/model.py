@@ -49,12 +49,38 @@ def make_model(hp: HParams, num_features: int, mean: np.ndarray, variance: np.nd
     return k.Model(inputs, outputs, name='emotion_lstm')
 
 
+@keras.saving.register_keras_serializable(package='emotion_estimator_training')
+class WithTalkers(keras.losses.Loss):
+    """A classification loss that also learns from windows known only not to be sad.
+
+    A row of one-hot targets is a labelled window and gets ``base``; an all-zero row is a
+    talker window (``windows.TALKER_LABEL``: a real person talking, not sad) and gets
+    ``-log(1 - p_sad)``, which is 0 when the model gives sad nothing and leaves the other six
+    classes free.
+    """
+
+    def __init__(self, base: keras.losses.Loss, name: str = 'with_talkers', **kwargs):
+        """Wrap ``base`` (it must return 0 for an all-zero target row, as cross-entropy does)."""
+        super().__init__(name=name, **kwargs)
+        self.base = base
+
+    def call(self, y_true, y_pred):
+        """Return the per-window loss."""
+        ops = keras.ops
+        labelled = ops.sum(y_true, axis=-1)
+        sad = y_pred[:, CLASS_NAMES.index('sad')]
+        not_sad = -ops.log(ops.clip(1.0 - sad, keras.backend.epsilon(), 1.0))
+        return self.base.call(y_true, y_pred) + (1.0 - labelled) * not_sad
+
+
 def compile_model(model: keras.Model, hp: HParams) -> None:
     """Attach AdamW, the loss of the balancing method and accuracy / macro-F1 metrics."""
     if hp.balancing == 'focal':
         loss = keras.losses.CategoricalFocalCrossentropy(gamma=hp.focal_gamma)
     else:
         loss = keras.losses.CategoricalCrossentropy()
+    if hp.talker_fraction > 0:
+        loss = WithTalkers(loss)
     model.compile(
         optimizer=keras.optimizers.AdamW(learning_rate=hp.learning_rate,
                                          weight_decay=hp.weight_decay, clipnorm=hp.clipnorm),

@@ -82,11 +82,17 @@ def articulation_residuals(blendshapes: np.ndarray, fps: float,
 
 @dataclass
 class SpeechClip:
-    """The articulation residuals of one clip, at its frame rate."""
+    """The articulation residuals of one clip, at its frame rate, and its blendshapes as seen.
+
+    ``blendshapes`` (``[F, 52]``, NaN rows: no face) is the talking face itself, resting face
+    and articulation together: :meth:`SpeechBank.talker_windows` shows it to the model as a
+    face that is talking and not sad. None: the clip gives residuals only.
+    """
 
     name: str
     residuals: np.ndarray
     fps: float
+    blendshapes: Optional[np.ndarray] = None
 
     @property
     def seconds(self) -> float:
@@ -119,7 +125,8 @@ class SpeechBank:
         clips = []
         for path in paths:
             blendshapes, fps = clip_blendshapes(path, face_model, cache_dir)
-            clips.append(SpeechClip(path.stem, articulation_residuals(blendshapes, fps), fps))
+            clips.append(SpeechClip(path.stem, articulation_residuals(blendshapes, fps), fps,
+                                    blendshapes))
         return cls(clips)
 
     def describe(self) -> dict:
@@ -141,26 +148,68 @@ class SpeechBank:
         ``U(FRAME_PERIOD_S)`` seconds (a 15-30 fps camera) by linear interpolation, times a
         random factor ``U(scale)``; frames without a face add nothing.
         """
-        indices = list(indices)
-        weights = np.array([c.seconds for c in self.clips])
-        chosen = rng.choice(len(self.clips), size=count, p=weights / weights.sum())
-        periods = rng.uniform(*FRAME_PERIOD_S, count)
-        factors = rng.uniform(*scale, count).astype(np.float32)
-        out = np.zeros((count, length, len(indices)), np.float32)
-        steps = np.arange(length)
-        for row in range(count):
-            clip = self.clips[chosen[row]]
-            span = (length - 1) * periods[row] * clip.fps
-            last = max(0.0, len(clip.residuals) - 1 - span)
-            positions = rng.uniform(0.0, last) + steps * periods[row] * clip.fps
-            positions = np.minimum(positions, len(clip.residuals) - 1)
-            low = np.floor(positions).astype(int)
-            high = np.minimum(low + 1, len(clip.residuals) - 1)
-            weight = (positions - low)[:, None]
-            values = (1 - weight) * clip.residuals[low][:, indices] \
-                + weight * clip.residuals[high][:, indices]
-            out[row] = np.nan_to_num(values, nan=0.0) * factors[row]
-        return out
+        out = _stretches([c.residuals for c in self.clips], [c.fps for c in self.clips],
+                         count, length, indices, rng, scale)
+        return np.nan_to_num(out, nan=0.0)
+
+    def talker_windows(self, count: int, length: int, indices: Sequence[int],
+                       rng: np.random.Generator) -> np.ndarray:
+        """Return ``[count, length, F]`` stretches of the talking faces themselves.
+
+        Sampled as :meth:`sample` samples residuals, from the clips' blendshapes (a frame
+        without a face shows the nearest frame with one): what a camera sees of a person who
+        talks to it. None of the clips shows sadness (``../shared/datasets/speech``: interviews,
+        broadcasts, acted neutral, happy, surprised and disgusted speech), so these windows
+        teach the model that a talking face is not a sad one (``model.WithTalkers``).
+
+        Raises:
+            ValueError: no clip kept its blendshapes.
+
+        """
+        clips = [c for c in self.clips if c.blendshapes is not None]
+        if not clips:
+            raise ValueError('the speech bank holds no clip blendshapes for talker windows')
+        faces = [_fill_missing(c.blendshapes) for c in clips]
+        return _stretches(faces, [c.fps for c in clips], count, length, indices, rng)
+
+
+def _fill_missing(blendshapes: np.ndarray) -> np.ndarray:
+    """Return the rows with NaN (no face) replaced by the nearest earlier row with a face."""
+    found = ~np.isnan(blendshapes[:, 0])
+    nearest = np.maximum.accumulate(np.where(found, np.arange(len(found)), -1))
+    nearest = np.where(nearest < 0, np.argmax(found), nearest)
+    return blendshapes[nearest]
+
+
+def _stretches(sources: Sequence[np.ndarray], fps: Sequence[float], count: int, length: int,
+               indices: Sequence[int], rng: np.random.Generator,
+               scale: Optional[Tuple[float, float]] = None) -> np.ndarray:
+    """Return ``[count, length, F]`` stretches of ``sources`` (``[frames, 52]`` each).
+
+    Each stretch is a random source (weighted by its length in seconds) at a random start,
+    sampled every ``U(FRAME_PERIOD_S)`` seconds (a 15-30 fps camera) by linear interpolation,
+    times a random factor ``U(scale)`` when ``scale`` is given.
+    """
+    indices = list(indices)
+    weights = np.array([len(source) / rate for source, rate in zip(sources, fps)])
+    chosen = rng.choice(len(sources), size=count, p=weights / weights.sum())
+    periods = rng.uniform(*FRAME_PERIOD_S, count)
+    factors = (rng.uniform(*scale, count) if scale is not None else np.ones(count)
+               ).astype(np.float32)
+    out = np.zeros((count, length, len(indices)), np.float32)
+    steps = np.arange(length)
+    for row in range(count):
+        source, rate = sources[chosen[row]], fps[chosen[row]]
+        span = (length - 1) * periods[row] * rate
+        last = max(0.0, len(source) - 1 - span)
+        positions = rng.uniform(0.0, last) + steps * periods[row] * rate
+        positions = np.minimum(positions, len(source) - 1)
+        low = np.floor(positions).astype(int)
+        high = np.minimum(low + 1, len(source) - 1)
+        weight = (positions - low)[:, None]
+        values = (1 - weight) * source[low][:, indices] + weight * source[high][:, indices]
+        out[row] = values * factors[row]
+    return out
 
 
 def load_talking(folder: Path, face_model: Path, cache_dir: Path) -> List[tuple]:

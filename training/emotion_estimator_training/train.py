@@ -38,7 +38,11 @@ def paper_subsample(table: BlendshapeTable, seed: int) -> BlendshapeTable:
 
 
 def class_weights(labels: np.ndarray) -> Dict[int, float]:
-    """Return 'balanced' class weights: n / (classes * count of the class)."""
+    """Return 'balanced' class weights: n / (classes * count of the class).
+
+    Talker windows (``windows.TALKER_LABEL``) belong to no class and are not counted.
+    """
+    labels = labels[labels >= 0]
     counts = np.bincount(labels, minlength=len(CLASS_NAMES)).astype(np.float64)
     weights = len(labels) / (len(CLASS_NAMES) * np.maximum(counts, 1))
     return {i: float(w) for i, w in enumerate(weights)}
@@ -49,6 +53,17 @@ def training_faces(hp: HParams, train_table: BlendshapeTable) -> BlendshapeTable
     if hp.balancing == 'paper_subsample':
         return paper_subsample(train_table, hp.seed)
     return train_table
+
+
+def targets(labels: np.ndarray) -> np.ndarray:
+    """Return one-hot targets ``[N, classes]``; a talker window's row is all zeros.
+
+    ``model.WithTalkers`` reads an all-zero row as "not sad".
+    """
+    one_hot = np.zeros((len(labels), len(CLASS_NAMES)), np.float32)
+    labelled = np.flatnonzero(labels >= 0)
+    one_hot[labelled, labels[labelled]] = 1.0
+    return one_hot
 
 
 def frame_statistics(views: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
@@ -117,8 +132,7 @@ def train(hp: HParams, train_table: BlendshapeTable, val_table: BlendshapeTable,
             keras.callbacks.CSVLogger(str(out_dir / 'history.csv'))]
     weights = class_weights(y_train) if hp.balancing == 'class_weights' else None
     history = model.fit(
-        x_train, keras.utils.to_categorical(y_train, len(CLASS_NAMES)),
-        validation_data=(x_val, keras.utils.to_categorical(y_val, len(CLASS_NAMES))),
+        x_train, targets(y_train), validation_data=(x_val, targets(y_val)),
         batch_size=hp.batch_size, epochs=hp.epochs, class_weight=weights,
         callbacks=callbacks, shuffle=True, verbose=verbose)
     return model, {k: [float(v) for v in vs] for k, vs in history.history.items()}

@@ -23,6 +23,9 @@ SPEECH_BLENDSHAPES = {
     'mouthPucker': 0.3, 'mouthRollLower': 0.2, 'mouthShrugLower': 0.2, 'mouthClose': -0.3,
     'mouthStretchLeft': 0.15, 'mouthStretchRight': 0.15}
 
+#: The label of a talker window: a real person talking, known only not to be sad.
+TALKER_LABEL = -1
+
 #: Frame period assumed for simulated speech (15-30 fps cameras: 0.033-0.067 s).
 SPEECH_FRAME_PERIOD_S = (1 / 30, 1 / 15)
 
@@ -69,6 +72,11 @@ def build_windows(views: np.ndarray, labels: np.ndarray, hp: HParams, rng: np.ra
       lips, jaw, blinks and gaze among them, at the window's frame rate); ``simulated`` adds the
       jaw and lower lip opening and closing at 3-6 Hz (amplitudes assumed: jawOpen up to
       ``speech_amplitude``).
+
+    And, with ``hp.talker_fraction`` and real speech, **talker windows**: stretches of the real
+    people of the speech clips talking (``speech.SpeechBank.talker_windows``), labelled
+    :data:`TALKER_LABEL` (not sad; FER2013's classes say nothing more of them), after the
+    others, ``talker_fraction`` times as many.
 
     ``indices`` (the blendshapes behind the F features) enables speech: real with
     ``speech_bank`` (a ``speech.SpeechBank``, when ``hp.speech_source`` is ``real``), else
@@ -119,8 +127,15 @@ def build_windows(views: np.ndarray, labels: np.ndarray, hp: HParams, rng: np.ra
         else:
             windows[talking] += speech_motion(indices, len(talking), length,
                                               hp.speech_amplitude, rng)
+    labels = labels[image]
+    if (indices is not None and hp.talker_fraction > 0 and hp.speech_source == 'real'
+            and speech_bank is not None):
+        extra = int(round(hp.talker_fraction * total))
+        windows = np.concatenate([windows, speech_bank.talker_windows(extra, length, indices,
+                                                                      rng)])
+        labels = np.concatenate([labels, np.full(extra, TALKER_LABEL, labels.dtype)])
     windows = windows + rng.normal(0.0, hp.noise_std, windows.shape).astype(np.float32)
-    return np.clip(windows, 0.0, 1.0), labels[image]
+    return np.clip(windows, 0.0, 1.0), labels
 
 
 def speech_motion(indices: Sequence[int], count: int, length: int, amplitude: float,

@@ -9,6 +9,7 @@ hand-made label lists, where their arithmetic must be exact.
 
 from pathlib import Path
 
+import keras
 import numpy as np
 import pytest
 
@@ -20,11 +21,13 @@ from emotion_estimator.resting_face import RestingFacePrior
 from emotion_estimator_training.evaluate import AlarmLimits, decision_objective
 from emotion_estimator_training.hyperparameters import HParams
 from emotion_estimator_training.media import clip_frames
+from emotion_estimator_training.model import WithTalkers
 from emotion_estimator_training.speech import articulation_residuals, clip_blendshapes, \
     SpeechBank, SpeechClip
 from emotion_estimator_training.talking import clip_label, replay_clip, replay_labels, \
     talking_report
-from emotion_estimator_training.windows import build_windows
+from emotion_estimator_training.train import targets
+from emotion_estimator_training.windows import build_windows, TALKER_LABEL
 
 JAW = BLENDSHAPE_NAMES.index('jawOpen')
 NEUTRAL, SAD, ANGRY = (CLASS_NAMES.index(n) for n in ('neutral', 'sad', 'angry'))
@@ -90,6 +93,42 @@ def test_training_windows_get_real_speech(speech_clip):
     assert np.std(windows[:, :, 0], axis=1).mean() > 0.01
     with pytest.raises(ValueError, match='speech'):
         build_windows(views, labels, base, np.random.default_rng(1), indices=[JAW])
+
+
+def test_talker_windows_show_the_talking_face_and_ask_only_for_not_sad(speech_clip):
+    _, _, blendshapes, fps = speech_clip
+    bank = SpeechBank([SpeechClip('clip', articulation_residuals(blendshapes, fps), fps,
+                                  blendshapes)])
+    views = np.full((40, 3, 2), 0.3, np.float32)
+    labels = np.arange(40) % len(CLASS_NAMES)
+    hp = HParams(window_length=8, speech_fraction=0.0, speech_source='real', noise_std=0.0,
+                 transition_fraction=0.0, talker_fraction=0.5)
+    windows, kept = build_windows(views, labels, hp, np.random.default_rng(1),
+                                  indices=[JAW, BLENDSHAPE_NAMES.index('eyeBlinkLeft')],
+                                  speech_bank=bank)
+    assert len(windows) == 120 + 60 and (kept[120:] == TALKER_LABEL).all()
+    np.testing.assert_array_equal(np.sort(kept[:120]), np.sort(np.repeat(labels, 3)))
+    # The face itself (not its residuals): the clip's own jaw, moving within a window.
+    talkers = windows[120:, :, 0]
+    jaw = blendshapes[~np.isnan(blendshapes[:, 0]), JAW]
+    assert talkers.min() >= jaw.min() - 1e-6 and talkers.max() <= jaw.max() + 1e-6
+    assert abs(talkers.mean() - jaw.mean()) < 0.5 * jaw.std()
+    assert np.std(talkers, axis=1).mean() > 0.01
+    one_hot = targets(kept)
+    assert (one_hot[120:] == 0).all() and (one_hot[:120].sum(axis=1) == 1).all()
+    with pytest.raises(ValueError, match='blendshapes'):
+        SpeechBank([SpeechClip('clip', articulation_residuals(blendshapes, fps), fps)]
+                   ).talker_windows(1, 8, [JAW], np.random.default_rng(0))
+
+
+def test_the_talker_loss_is_the_base_loss_or_minus_log_not_sad():
+    base = keras.losses.CategoricalCrossentropy()
+    loss = WithTalkers(base)
+    probabilities = np.array([[0.1, 0.0, 0.1, 0.2, 0.4, 0.1, 0.1]] * 2, np.float32)
+    one_hot = targets(np.array([NEUTRAL, TALKER_LABEL]))
+    values = keras.ops.convert_to_numpy(loss.call(one_hot, probabilities))
+    assert values[0] == pytest.approx(-np.log(0.1), rel=1e-4)
+    assert values[1] == pytest.approx(-np.log(1 - 0.4), rel=1e-4)
 
 
 def test_clip_label_follows_the_published_share_after_the_first_third():
