@@ -266,7 +266,11 @@ def cmd_ablate(args) -> int:
     runs['units=32-32-16-16'] = base.with_changes(lstm_units=(32, 32, 16, 16))
     runs['dropout=0.4'] = base.with_changes(dropout=0.4)
     runs['seed=7'] = base.with_changes(seed=7)
-    runs['talker_fraction=0.1'] = base.with_changes(talker_fraction=0.1)
+    for share in (0.1, 0.2):
+        runs[f'talker_fraction={share}'] = base.with_changes(talker_fraction=share)
+    runs['talker_fraction=0.1,seed=7'] = base.with_changes(talker_fraction=0.1, seed=7)
+    runs['talker_fraction=0.1,dropout=0.4'] = base.with_changes(talker_fraction=0.1,
+                                                                dropout=0.4)
     # the frontier's best carrier to other people (a linear model on all 51) beside the LSTM
     runs['linear_head=on,features=all51'] = base.with_changes(
         linear_head=True, feature_set='all51')
