@@ -320,10 +320,10 @@ def render(results: Path) -> str:
                   'from a new face. Simulated, not measured on talking-face video.', '',
                   _table(['neutral faces', 'count', 'happy (still)', 'happy (talking)',
                           'sad (still)', 'sad (talking)'], rows)]
-    for title, record in (('Talker windows (round 7; base: the round-5 table\'s base row)',
+    for title, record in (("Talker windows (round 7; base: the round-5 table's base row)",
                            _load(results / 'ablations_talkers.json')),
                           ('Capacity, regularisation, seed and the linear model on all 51 '
-                           '(round 7; base: the round-5 table\'s base row)',
+                           "(round 7; base: the round-5 table's base row)",
                            _load(results / 'ablations_generalise.json')),
                           ('Design comparisons with talking faces and false alarms (round 5)',
                            _load(results / 'ablations_talking.json')),

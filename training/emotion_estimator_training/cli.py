@@ -154,7 +154,7 @@ def cmd_select(args) -> int:
 def cmd_windows(args) -> int:
     """Build the training windows and print their shapes and label counts."""
     from emotion_estimator_training.pipeline import select_features, speech_available
-    from emotion_estimator_training.windows import build_windows, filled_views
+    from emotion_estimator_training.windows import build_windows, filled_views, TALKER_LABEL
     prepared = _prepare(args)
     hp = speech_available(_hparams(args), prepared)
     table = prepared.split('train')
@@ -162,7 +162,9 @@ def cmd_windows(args) -> int:
     x, y = build_windows(filled_views(table, indices), table.labels, hp,
                          np.random.default_rng(hp.seed), indices=indices,
                          speech_bank=prepared.speech)
-    print(json.dumps({'windows': list(x.shape), 'labels': np.bincount(y, minlength=7).tolist(),
+    print(json.dumps({'windows': list(x.shape),
+                      'labels': np.bincount(y[y >= 0], minlength=7).tolist(),
+                      'talker_windows': int(np.sum(y == TALKER_LABEL)),
                       'min': float(x.min()), 'max': float(x.max())}))
     return 0
 

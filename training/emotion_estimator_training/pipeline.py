@@ -281,11 +281,21 @@ def speech_check(model, prepared: Prepared, indices: List[int], length: int,
 
 
 def speech_available(hp: HParams, prepared: Prepared) -> HParams:
-    """Return ``hp``, with simulated speech (said on stderr) when the real clips are missing."""
-    if hp.speech_source == 'real' and prepared.speech is None:
+    """Return ``hp``, without what needs the real clips (said on stderr) when they are missing.
+
+    Without the clips of people talking, speech is simulated instead of real and there are no
+    talker windows.
+    """
+    if prepared.speech is not None:
+        return hp
+    if hp.speech_source == 'real':
         print('the clips of people talking were not given (--speech): training with simulated '
               'speech instead of real', file=sys.stderr)
-        return hp.with_changes(speech_source='simulated')
+        hp = hp.with_changes(speech_source='simulated')
+    if hp.talker_fraction > 0:
+        print('the clips of people talking were not given (--speech): training without talker '
+              'windows', file=sys.stderr)
+        hp = hp.with_changes(talker_fraction=0.0)
     return hp
 
 

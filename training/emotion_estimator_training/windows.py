@@ -73,7 +73,7 @@ def build_windows(views: np.ndarray, labels: np.ndarray, hp: HParams, rng: np.ra
       jaw and lower lip opening and closing at 3-6 Hz (amplitudes assumed: jawOpen up to
       ``speech_amplitude``).
 
-    And, with ``hp.talker_fraction`` and real speech, **talker windows**: stretches of the real
+    And, with ``hp.talker_fraction``, **talker windows**: stretches of the real
     people of the speech clips talking (``speech.SpeechBank.talker_windows``), labelled
     :data:`TALKER_LABEL` (not sad; FER2013's classes say nothing more of them), after the
     others, ``talker_fraction`` times as many.
@@ -84,7 +84,8 @@ def build_windows(views: np.ndarray, labels: np.ndarray, hp: HParams, rng: np.ra
     offsets.
 
     Raises:
-        ValueError: ``hp.speech_source`` is ``real`` but no ``speech_bank`` is given.
+        ValueError: ``hp.speech_source`` is ``real`` or ``hp.talker_fraction`` is set, but no
+            ``speech_bank`` is given.
 
     """
     per_image = per_image or hp.windows_per_image
@@ -128,8 +129,10 @@ def build_windows(views: np.ndarray, labels: np.ndarray, hp: HParams, rng: np.ra
             windows[talking] += speech_motion(indices, len(talking), length,
                                               hp.speech_amplitude, rng)
     labels = labels[image]
-    if (indices is not None and hp.talker_fraction > 0 and hp.speech_source == 'real'
-            and speech_bank is not None):
+    if indices is not None and hp.talker_fraction > 0:
+        if speech_bank is None:
+            raise ValueError('talker windows (talker_fraction) need the clips of people talking '
+                             '(--speech, default $EMOTION_ESTIMATOR_SHARED/datasets/speech)')
         extra = int(round(hp.talker_fraction * total))
         windows = np.concatenate([windows, speech_bank.talker_windows(extra, length, indices,
                                                                       rng)])

@@ -85,7 +85,7 @@ def test_training_windows_get_real_speech(speech_clip):
     views = np.full((40, 3, 2), 0.3, np.float32)
     labels = np.arange(40) % len(CLASS_NAMES)
     base = HParams(window_length=8, speech_fraction=1.0, speech_source='real', noise_std=0.0,
-                   transition_fraction=0.0)
+                   transition_fraction=0.0, talker_fraction=0.0)
     windows, kept = build_windows(views, labels, base, np.random.default_rng(1),
                                   indices=[JAW, BLENDSHAPE_NAMES.index('eyeBlinkLeft')],
                                   speech_bank=bank)
@@ -116,6 +116,8 @@ def test_talker_windows_show_the_talking_face_and_ask_only_for_not_sad(speech_cl
     assert np.std(talkers, axis=1).mean() > 0.01
     one_hot = targets(kept)
     assert (one_hot[120:] == 0).all() and (one_hot[:120].sum(axis=1) == 1).all()
+    with pytest.raises(ValueError, match='talker windows'):
+        build_windows(views, labels, hp, np.random.default_rng(1), indices=[JAW])
     with pytest.raises(ValueError, match='blendshapes'):
         SpeechBank([SpeechClip('clip', articulation_residuals(blendshapes, fps), fps)]
                    ).talker_windows(1, 8, [JAW], np.random.default_rng(0))
