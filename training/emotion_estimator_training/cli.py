@@ -120,7 +120,7 @@ def _hparams(args):
     hp = SMOKE if getattr(args, 'smoke', False) else HParams()
     changes = {}
     for name in ('window_length', 'feature_set', 'balancing', 'epochs', 'seed',
-                 'speech_source'):
+                 'speech_source', 'talker_fraction'):
         value = getattr(args, name, None)
         if value is not None:
             changes[name] = value
@@ -318,6 +318,9 @@ def build_parser() -> argparse.ArgumentParser:
             sub.add_argument('--speech-source', dest='speech_source',
                              choices=SPEECH_SOURCES)
             sub.add_argument('--linear-head', dest='linear_head', choices=('on', 'off'))
+            sub.add_argument('--talker-fraction', dest='talker_fraction', type=float,
+                             help='talker windows (target "not sad") as a share of the '
+                                  'training windows; 0: none')
             sub.add_argument('--epochs', type=int)
             sub.add_argument('--seed', type=int)
             sub.add_argument('--smoke', action='store_true',

@@ -67,6 +67,7 @@ class WithTalkers(keras.losses.Loss):
     def call(self, y_true, y_pred):
         """Return the per-window loss."""
         ops = keras.ops
+        y_true = ops.cast(y_true, y_pred.dtype)
         labelled = ops.sum(y_true, axis=-1)
         sad = y_pred[:, CLASS_NAMES.index('sad')]
         not_sad = -ops.log(ops.clip(1.0 - sad, keras.backend.epsilon(), 1.0))

@@ -60,7 +60,7 @@ def targets(labels: np.ndarray) -> np.ndarray:
 
     ``model.WithTalkers`` reads an all-zero row as "not sad".
     """
-    one_hot = np.zeros((len(labels), len(CLASS_NAMES)), np.float32)
+    one_hot = np.zeros((len(labels), len(CLASS_NAMES)))  # float64, as to_categorical gives
     labelled = np.flatnonzero(labels >= 0)
     one_hot[labelled, labels[labelled]] = 1.0
     return one_hot
