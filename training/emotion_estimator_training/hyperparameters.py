@@ -54,8 +54,9 @@ class HParams:
     #: training windows, as a share of them; their target is "not sad" (``model.WithTalkers``).
     #: Off: at 0.1 one comparison run improved the neutral talkers (sad on 1.4% of their frames
     #: against 6.1%, training/results/ablations_talkers.json), another seed did not, and the
-    #: full build scored below the shipped one on every validation set but Yale after meeting
-    #: the person (training/results/alternatives/talker_windows_0.1.json)
+    #: full build scored below the shipped one on the robot's view of the validation sets: more
+    #: false sad, worse on the talking clips
+    #: (training/results/alternatives/talker_windows_0.1.json)
     talker_fraction: float = 0.0
     #: a linear read-out of the window's mean beside the LSTM (wide and deep): the logits add
     linear_head: bool = False

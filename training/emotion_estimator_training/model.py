@@ -49,14 +49,15 @@ def make_model(hp: HParams, num_features: int, mean: np.ndarray, variance: np.nd
     return k.Model(inputs, outputs, name='emotion_lstm')
 
 
-@keras.saving.register_keras_serializable(package='emotion_estimator_training')
 class WithTalkers(keras.losses.Loss):
     """A classification loss that also learns from windows known only not to be sad.
 
     A row of one-hot targets is a labelled window and gets ``base``; an all-zero row is a
     talker window (``windows.TALKER_LABEL``: a real person talking, not sad) and gets
     ``-log(1 - p_sad)``, which is 0 when the model gives sad nothing and leaves the other six
-    classes free.
+    classes free. That term has neither the focal loss's alpha (0.25) nor its ``(1 - p)^gamma``
+    factor, so under focal loss a talker window weighs several times a labelled one (as
+    measured in round 7; a focal-like weighting is untried). Only the weights are saved.
     """
 
     def __init__(self, base: keras.losses.Loss, name: str = 'with_talkers', **kwargs):

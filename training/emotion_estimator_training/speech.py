@@ -144,9 +144,8 @@ class SpeechBank:
                ) -> np.ndarray:
         """Return ``[count, length, F]`` residual stretches of the features ``indices``.
 
-        Each stretch is a random clip (weighted by its length) at a random start, sampled every
-        ``U(FRAME_PERIOD_S)`` seconds (a 15-30 fps camera) by linear interpolation, times a
-        random factor ``U(scale)``; frames without a face add nothing.
+        Stretches of random clips as ``_stretches`` takes them, times ``U(scale)``; frames
+        without a face add nothing.
         """
         out = _stretches([c.residuals for c in self.clips], [c.fps for c in self.clips],
                          count, length, indices, rng, scale)
@@ -157,7 +156,7 @@ class SpeechBank:
         """Return ``[count, length, F]`` stretches of the talking faces themselves.
 
         Sampled as :meth:`sample` samples residuals, from the clips' blendshapes (a frame
-        without a face shows the nearest frame with one): what a camera sees of a person who
+        without a face shows the last one with a face): what a camera sees of a person who
         talks to it. None of the clips shows sadness (``../shared/datasets/speech``: interviews,
         broadcasts, acted neutral, happy, surprised and disgusted speech), so these windows
         teach the model that a talking face is not a sad one (``model.WithTalkers``).
@@ -174,7 +173,10 @@ class SpeechBank:
 
 
 def _fill_missing(blendshapes: np.ndarray) -> np.ndarray:
-    """Return the rows with NaN (no face) replaced by the nearest earlier row with a face."""
+    """Return the rows with NaN (no face) replaced by the last row before them with a face.
+
+    Rows before the first face take the first face.
+    """
     found = ~np.isnan(blendshapes[:, 0])
     nearest = np.maximum.accumulate(np.where(found, np.arange(len(found)), -1))
     nearest = np.where(nearest < 0, np.argmax(found), nearest)

@@ -55,6 +55,21 @@ def training_faces(hp: HParams, train_table: BlendshapeTable) -> BlendshapeTable
     return train_table
 
 
+def fit_weights(labels: np.ndarray, balancing: str
+                ) -> Tuple[Optional[Dict[int, float]], Optional[np.ndarray]]:
+    """Return Keras's ``class_weight`` and ``sample_weight`` for the training windows.
+
+    With ``class_weights`` balancing and talker windows, every window is weighed here (1 for a
+    talker window): Keras would weigh a talker window's all-zero row as class 0.
+    """
+    if balancing != 'class_weights':
+        return None, None
+    weights = class_weights(labels)
+    if not (labels < 0).any():
+        return weights, None
+    return None, np.array([weights.get(int(label), 1.0) for label in labels])
+
+
 def targets(labels: np.ndarray) -> np.ndarray:
     """Return one-hot targets ``[N, classes]``; a talker window's row is all zeros.
 
@@ -130,9 +145,9 @@ def train(hp: HParams, train_table: BlendshapeTable, val_table: BlendshapeTable,
                                             save_best_only=True, save_weights_only=True),
             keras.callbacks.TensorBoard(log_dir=str(out_dir / 'tensorboard')),
             keras.callbacks.CSVLogger(str(out_dir / 'history.csv'))]
-    weights = class_weights(y_train) if hp.balancing == 'class_weights' else None
+    weights, per_window = fit_weights(y_train, hp.balancing)
     history = model.fit(
         x_train, targets(y_train), validation_data=(x_val, targets(y_val)),
         batch_size=hp.batch_size, epochs=hp.epochs, class_weight=weights,
-        callbacks=callbacks, shuffle=True, verbose=verbose)
+        sample_weight=per_window, callbacks=callbacks, shuffle=True, verbose=verbose)
     return model, {k: [float(v) for v in vs] for k, vs in history.history.items()}

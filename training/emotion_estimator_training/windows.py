@@ -23,6 +23,9 @@ SPEECH_BLENDSHAPES = {
     'mouthPucker': 0.3, 'mouthRollLower': 0.2, 'mouthShrugLower': 0.2, 'mouthClose': -0.3,
     'mouthStretchLeft': 0.15, 'mouthStretchRight': 0.15}
 
+#: Where the clips of people talking come from, for the errors that need them.
+SPEECH_CLIPS = '(--speech, default $EMOTION_ESTIMATOR_SHARED/datasets/speech)'
+
 #: The label of a talker window: a real person talking, known only not to be sad.
 TALKER_LABEL = -1
 
@@ -76,7 +79,8 @@ def build_windows(views: np.ndarray, labels: np.ndarray, hp: HParams, rng: np.ra
     And, with ``hp.talker_fraction``, **talker windows**: stretches of the real
     people of the speech clips talking (``speech.SpeechBank.talker_windows``), labelled
     :data:`TALKER_LABEL` (not sad; FER2013's classes say nothing more of them), after the
-    others, ``talker_fraction`` times as many.
+    others, ``talker_fraction`` times as many. They draw from ``rng`` before the camera noise,
+    so switching them on also changes the noise of the other windows.
 
     ``indices`` (the blendshapes behind the F features) enables speech: real with
     ``speech_bank`` (a ``speech.SpeechBank``, when ``hp.speech_source`` is ``real``), else
@@ -122,8 +126,8 @@ def build_windows(views: np.ndarray, labels: np.ndarray, hp: HParams, rng: np.ra
         talking = np.flatnonzero(rng.random(total) < hp.speech_fraction)
         if hp.speech_source == 'real':
             if speech_bank is None:
-                raise ValueError('speech_source "real" needs the clips of people talking '
-                                 '(--speech, default $EMOTION_ESTIMATOR_SHARED/datasets/speech)')
+                raise ValueError(f'speech_source "real" needs the clips of people talking '
+                                 f'{SPEECH_CLIPS}')
             windows[talking] += speech_bank.sample(len(talking), length, indices, rng)
         else:
             windows[talking] += speech_motion(indices, len(talking), length,
@@ -131,8 +135,8 @@ def build_windows(views: np.ndarray, labels: np.ndarray, hp: HParams, rng: np.ra
     labels = labels[image]
     if indices is not None and hp.talker_fraction > 0:
         if speech_bank is None:
-            raise ValueError('talker windows (talker_fraction) need the clips of people talking '
-                             '(--speech, default $EMOTION_ESTIMATOR_SHARED/datasets/speech)')
+            raise ValueError(f'talker windows (talker_fraction) need the clips of people '
+                             f'talking {SPEECH_CLIPS}')
         extra = int(round(hp.talker_fraction * total))
         windows = np.concatenate([windows, speech_bank.talker_windows(extra, length, indices,
                                                                       rng)])

@@ -26,7 +26,7 @@ from emotion_estimator_training.speech import articulation_residuals, clip_blend
     SpeechBank, SpeechClip
 from emotion_estimator_training.talking import clip_label, replay_clip, replay_labels, \
     talking_report
-from emotion_estimator_training.train import targets
+from emotion_estimator_training.train import fit_weights, targets
 from emotion_estimator_training.windows import build_windows, TALKER_LABEL
 
 JAW = BLENDSHAPE_NAMES.index('jawOpen')
@@ -121,6 +121,16 @@ def test_talker_windows_show_the_talking_face_and_ask_only_for_not_sad(speech_cl
     with pytest.raises(ValueError, match='blendshapes'):
         SpeechBank([SpeechClip('clip', articulation_residuals(blendshapes, fps), fps)]
                    ).talker_windows(1, 8, [JAW], np.random.default_rng(0))
+
+
+def test_class_weights_skip_talker_windows():
+    labels = np.array([NEUTRAL, NEUTRAL, SAD, TALKER_LABEL])
+    assert fit_weights(labels, 'focal') == (None, None)
+    by_class, none = fit_weights(labels[:3], 'class_weights')
+    assert none is None and by_class[SAD] == pytest.approx(2 * by_class[NEUTRAL])
+    no_classes, per_window = fit_weights(labels, 'class_weights')
+    assert no_classes is None
+    np.testing.assert_allclose(per_window, [by_class[NEUTRAL]] * 2 + [by_class[SAD], 1.0])
 
 
 def test_the_talker_loss_is_the_base_loss_or_minus_log_not_sad():
