@@ -79,16 +79,25 @@ def test_the_bank_resamples_a_clip_to_the_window_rate():
         SpeechBank([SpeechClip('short', ramp[:10], 25.0)])
 
 
+def _windows_of_forty_faces(hp, bank):
+    """Return 40 flat faces of the seven classes, their labels, windows and window labels.
+
+    The windows are ``build_windows``'s of jawOpen and eyeBlinkLeft with ``bank``.
+    """
+    views = np.full((40, 3, 2), 0.3, np.float32)
+    labels = np.arange(40) % len(CLASS_NAMES)
+    windows, kept = build_windows(views, labels, hp, np.random.default_rng(1),
+                                  indices=[JAW, BLENDSHAPE_NAMES.index('eyeBlinkLeft')],
+                                  speech_bank=bank)
+    return views, labels, windows, kept
+
+
 def test_training_windows_get_real_speech(speech_clip):
     _, _, blendshapes, fps = speech_clip
     bank = SpeechBank([SpeechClip('clip', articulation_residuals(blendshapes, fps), fps)])
-    views = np.full((40, 3, 2), 0.3, np.float32)
-    labels = np.arange(40) % len(CLASS_NAMES)
     base = HParams(window_length=8, speech_fraction=1.0, speech_source='real', noise_std=0.0,
                    transition_fraction=0.0, talker_fraction=0.0)
-    windows, kept = build_windows(views, labels, base, np.random.default_rng(1),
-                                  indices=[JAW, BLENDSHAPE_NAMES.index('eyeBlinkLeft')],
-                                  speech_bank=bank)
+    views, labels, windows, kept = _windows_of_forty_faces(base, bank)
     np.testing.assert_array_equal(np.sort(kept), np.sort(np.repeat(labels, 3)))
     assert np.std(windows[:, :, 0], axis=1).mean() > 0.01
     with pytest.raises(ValueError, match='speech'):
@@ -99,13 +108,9 @@ def test_talker_windows_show_the_talking_face_and_ask_only_for_not_sad(speech_cl
     _, _, blendshapes, fps = speech_clip
     bank = SpeechBank([SpeechClip('clip', articulation_residuals(blendshapes, fps), fps,
                                   blendshapes)])
-    views = np.full((40, 3, 2), 0.3, np.float32)
-    labels = np.arange(40) % len(CLASS_NAMES)
     hp = HParams(window_length=8, speech_fraction=0.0, speech_source='real', noise_std=0.0,
                  transition_fraction=0.0, talker_fraction=0.5)
-    windows, kept = build_windows(views, labels, hp, np.random.default_rng(1),
-                                  indices=[JAW, BLENDSHAPE_NAMES.index('eyeBlinkLeft')],
-                                  speech_bank=bank)
+    views, labels, windows, kept = _windows_of_forty_faces(hp, bank)
     assert len(windows) == 120 + 60 and (kept[120:] == TALKER_LABEL).all()
     np.testing.assert_array_equal(np.sort(kept[:120]), np.sort(np.repeat(labels, 3)))
     # The face itself (not its residuals): the clip's own jaw, moving within a window.
