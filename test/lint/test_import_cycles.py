@@ -23,7 +23,8 @@ TRAINING_LAYERS = (
     ('hyperparameters', 'dataset', 'media', 'extract', 'crossval', 'speech', 'features',
      'windows'),
     ('model', 'train', 'export'),
-    ('labels', 'talking', 'evaluate', 'api_eval', 'robot_tuning', 'frontier', 'baselines'),
+    ('labels', 'talking', 'evaluate', 'api_eval', 'robot_tuning', 'frontier', 'baselines',
+     'ablation'),
     ('pipeline', 'variants'),
     ('cli', 'card'),
 )

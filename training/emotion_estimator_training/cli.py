@@ -120,7 +120,7 @@ def _hparams(args):
     hp = SMOKE if getattr(args, 'smoke', False) else HParams()
     changes = {}
     for name in ('window_length', 'feature_set', 'balancing', 'epochs', 'seed',
-                 'speech_source', 'talker_fraction'):
+                 'speech_source', 'talker_fraction', 'weight_ema'):
         value = getattr(args, name, None)
         if value is not None:
             changes[name] = value
@@ -273,6 +273,9 @@ def cmd_ablate(args) -> int:
     runs['talker_fraction=0.1,seed=7'] = base.with_changes(talker_fraction=0.1, seed=7)
     runs['talker_fraction=0.1,dropout=0.4'] = base.with_changes(talker_fraction=0.1,
                                                                 dropout=0.4)
+    for momentum in (0.99, 0.999):
+        runs[f'weight_ema={momentum}'] = base.with_changes(weight_ema=momentum)
+    runs['weight_ema=0.999,dropout=0.4'] = base.with_changes(weight_ema=0.999, dropout=0.4)
     # the frontier's best carrier to other people (a linear model on all 51) beside the LSTM
     runs['linear_head=on,features=all51'] = base.with_changes(
         linear_head=True, feature_set='all51')
@@ -286,6 +289,10 @@ def cmd_ablate(args) -> int:
         linear_head=not base.linear_head)
     selected = set(args.only) if args.only else None
     runs = {k: v for k, v in runs.items() if selected is None or k in selected}
+    if args.seeds:
+        # every run once per seed: a design is judged on its mean, not on one draw
+        runs = {f'{name},seed={seed}': hp.with_changes(seed=seed)
+                for name, hp in runs.items() if 'seed=' not in name for seed in args.seeds}
     ablate(_prepare(args), base, runs, Path(args.out),
            ['emotion-estimator-train'] + args.argv)
     return 0
@@ -321,6 +328,8 @@ def build_parser() -> argparse.ArgumentParser:
             sub.add_argument('--talker-fraction', dest='talker_fraction', type=float,
                              help='talker windows (target "not sad") as a share of the '
                                   'training windows; 0: none')
+            sub.add_argument('--weight-ema', dest='weight_ema', type=float,
+                             help='momentum of a moving average of the weights; 0: off')
             sub.add_argument('--epochs', type=int)
             sub.add_argument('--seed', type=int)
             sub.add_argument('--smoke', action='store_true',
@@ -369,6 +378,9 @@ def build_parser() -> argparse.ArgumentParser:
     ablate_cmd = commands.choices['ablate']
     ablate_cmd.add_argument('--window-lengths', type=int, nargs='+', default=[8, 24])
     ablate_cmd.add_argument('--only', nargs='+', help='run only these named runs')
+    ablate_cmd.add_argument('--seeds', type=int, nargs='+',
+                            help='train every run once per seed (names get ",seed=N") and '
+                                 "report each design's mean and spread over the seeds")
     ablate_cmd.add_argument('--out', default=str(REPO / 'training' / 'results' / 'ablations.json'))
     card_cmd = commands.choices['card']
     card_cmd.add_argument('--card', default=str(REPO / 'models' / 'MODEL_CARD.md'))

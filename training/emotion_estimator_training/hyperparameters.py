@@ -60,6 +60,10 @@ class HParams:
     talker_fraction: float = 0.0
     #: a linear read-out of the window's mean beside the LSTM (wide and deep): the logits add
     linear_head: bool = False
+    #: momentum of an exponential moving average of the weights (Polyak averaging, Keras's
+    #: ``use_ema``), per training step; validation, early stopping and the saved model use the
+    #: averaged weights. 0: off (the raw weights)
+    weight_ema: float = 0.0
     seed: int = 2026
 
     def __post_init__(self):
@@ -74,6 +78,8 @@ class HParams:
             raise ValueError(f'balancing must be one of {BALANCING}, got {self.balancing!r}')
         if self.window_length < 1 or len(self.lstm_units) < 1:
             raise ValueError('window_length and lstm_units must be positive')
+        if not 0.0 <= self.weight_ema < 1.0:
+            raise ValueError(f'weight_ema must be in [0, 1), got {self.weight_ema}')
 
     def to_dict(self) -> Dict[str, object]:
         """Return a JSON-friendly dict."""

@@ -85,7 +85,9 @@ def compile_model(model: keras.Model, hp: HParams) -> None:
         loss = WithTalkers(loss)
     model.compile(
         optimizer=keras.optimizers.AdamW(learning_rate=hp.learning_rate,
-                                         weight_decay=hp.weight_decay, clipnorm=hp.clipnorm),
+                                         weight_decay=hp.weight_decay, clipnorm=hp.clipnorm,
+                                         use_ema=hp.weight_ema > 0,
+                                         ema_momentum=hp.weight_ema or 0.99),
         loss=loss,
         metrics=[keras.metrics.CategoricalAccuracy(name='accuracy'),
                  keras.metrics.F1Score(average='macro', name='macro_f1')])

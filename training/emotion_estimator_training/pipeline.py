@@ -18,6 +18,7 @@ from emotion_estimator.provenance import command_line, machine, today
 from emotion_estimator.resting_face import prior_from_neutral_faces, RestingFacePrior, \
     RestingFaceSettings
 
+from emotion_estimator_training.ablation import across_seeds
 from emotion_estimator_training.crossval import extract_stills, load_crossval, person_relative
 from emotion_estimator_training.dataset import FerDataset
 from emotion_estimator_training.evaluate import evaluate, plot_confusion, summary_line, \
@@ -449,6 +450,9 @@ def ablate(prepared: Prepared, base: HParams, runs: Dict[str, HParams], out: Pat
             'epochs': len(history['loss']), 'seconds': round(time.time() - started),
             'changes': {k: v for k, v in hp.to_dict().items() if v != base.to_dict()[k]}}
         print(name, json.dumps(record['runs'][name]), flush=True, file=sys.stderr)
+        across = across_seeds(record['runs'])
+        if across:
+            record['across_seeds'] = across
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(json.dumps(record, indent=2) + '\n')
     return record

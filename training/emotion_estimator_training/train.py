@@ -136,6 +136,10 @@ def train(hp: HParams, train_table: BlendshapeTable, val_table: BlendshapeTable,
     compile_model(model, hp)
     callbacks = [keras.callbacks.EarlyStopping(monitor='val_macro_f1', mode='max',
                                                patience=hp.patience, restore_best_weights=True)]
+    if hp.weight_ema > 0:
+        # First in the list: validation, early stopping and the checkpoint see the averaged
+        # weights, and the best epoch's averaged weights are the ones restored at the end.
+        callbacks.insert(0, keras.callbacks.SwapEMAWeights(swap_on_epoch=True))
     if out_dir is not None:
         out_dir = Path(out_dir)
         out_dir.mkdir(parents=True, exist_ok=True)

@@ -20,9 +20,11 @@ from emotion_estimator.contract import ModelSpec, shared_dir
 from emotion_estimator_training import cli
 from emotion_estimator_training.dataset import FerDataset
 from emotion_estimator_training.extract import extract_blendshapes, ExtractionConfig
-from emotion_estimator_training.features import BROWS
-from emotion_estimator_training.hyperparameters import HParams
+from emotion_estimator_training.features import BROWS, feature_indices
+from emotion_estimator_training.hyperparameters import HParams, SMOKE
 from emotion_estimator_training.model import make_model
+from emotion_estimator_training.train import targets, train
+from emotion_estimator_training.windows import build_windows, filled_views
 
 
 @pytest.fixture(scope='module')
@@ -44,6 +46,34 @@ def test_extraction_is_cached_per_image(tiny, face_model, tmp_path, monkeypatch)
     np.testing.assert_array_equal(
         extract_blendshapes(subset, face_model, tmp_path, progress=False).scores,
         first.scores[:5])
+
+
+def test_weight_averaging_restores_the_best_epochs_averaged_weights(tiny, face_model, tmp_path):
+    # weight_ema: validation and early stopping see the moving average of the weights, and the
+    # model train() returns holds the best epoch's average, not the last epoch's raw weights.
+    table = extract_blendshapes(tiny, face_model, tmp_path, workers=1, progress=False)
+    train_table, val_table = (table.split(name) for name in ('train', 'val'))
+    train_table, val_table = train_table.subset(train_table.detected), \
+        val_table.subset(val_table.detected)
+    indices = feature_indices('all51')
+    raw = SMOKE.with_changes(epochs=4, patience=4, speech_source='simulated')
+    _, raw_history = train(raw, train_table, val_table, indices, verbose=0)
+    # A momentum this close to 1 keeps the average near the first steps' weights, so that what
+    # validation measured shows whether it measured the average or the raw weights.
+    hp = raw.with_changes(weight_ema=0.999)
+    model, history = train(hp, train_table, val_table, indices, verbose=0)
+    assert np.abs(np.subtract(history['loss'], raw_history['loss'])).max() < 1e-4, \
+        'the average must not change the training itself'
+    assert np.abs(np.subtract(history['val_loss'], raw_history['val_loss'])).max() > 1e-3, \
+        'validation should have measured the averaged weights'
+    x_val, y_val = build_windows(filled_views(val_table, indices), val_table.labels, hp,
+                                 np.random.default_rng(hp.seed + 1), per_image=1)
+    scores = model.evaluate(x_val, targets(y_val), verbose=0, return_dict=True)
+    assert scores['macro_f1'] == pytest.approx(max(history['val_macro_f1']), abs=1e-6)
+    assert scores['loss'] == pytest.approx(
+        history['val_loss'][int(np.argmax(history['val_macro_f1']))], rel=1e-5)
+    with pytest.raises(ValueError, match='weight_ema'):
+        HParams(weight_ema=1.0)
 
 
 def test_extraction_on_a_local_ray_instance_gives_the_same_blendshapes(tiny, face_model,
