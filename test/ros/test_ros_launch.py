@@ -242,25 +242,33 @@ def test_readme_topic_table_is_what_the_running_node_has(launched, ros_env, came
                 found[name] = (kind, type_name)
         return found
 
-    # The camera shows a face, so its ROS4HRI expression topic exists too.
-    result = ros2_until(ros_env, 'node', 'info', NODE, *DISCOVERY,
-                        done=lambda r: '/expression:' in r.stdout)
-    have = endpoints(result.stdout)
-    documented = set()
+    documented, required = set(), []
     for names, kind, mode, types in _readme_topic_rows():
         for index, name in enumerate(names):
             pattern = re.compile('^' + re.escape(_absolute(name)).replace('<id>', '[^/]+') + '$')
             documented.add(pattern)
-            if mode == 'ros4hri' or _absolute(name) in NOT_IN_THIS_MODE:
-                continue
-            matches = [n for n in have if pattern.match(n)]
-            assert matches, f'README names {kind} {name}, the node has none: {sorted(have)}'
-            for match in matches:
-                assert have[match][0] == kind, (name, have[match])
-                if len(types) == len(names):
-                    package, type_name = types[index]
-                    assert have[match][1].endswith('/' + type_name), (name, have[match])
-                    assert not package or have[match][1].startswith(package), (name, have[match])
+            if mode != 'ros4hri' and _absolute(name) not in NOT_IN_THIS_MODE:
+                typed = types[index] if len(types) == len(names) else None
+                required.append((name, pattern, kind, typed))
+
+    def complete(info: str) -> bool:
+        names = list(endpoints(info))
+        return all(any(pattern.match(n) for n in names) for _, pattern, _, _ in required)
+
+    # Wait until discovery shows every documented endpoint and the ROS4HRI expression topic
+    # (the camera shows a face), not only the first one: discovery is slow on a busy graph.
+    result = ros2_until(ros_env, 'node', 'info', NODE, *DISCOVERY,
+                        done=lambda r: complete(r.stdout) and '/expression:' in r.stdout)
+    have = endpoints(result.stdout)
+    for name, pattern, kind, typed in required:
+        matches = [n for n in have if pattern.match(n)]
+        assert matches, f'README names {kind} {name}, the node has none: {sorted(have)}'
+        for match in matches:
+            assert have[match][0] == kind, (name, have[match])
+            if typed is not None:
+                package, type_name = typed
+                assert have[match][1].endswith('/' + type_name), (name, have[match])
+                assert not package or have[match][1].startswith(package), (name, have[match])
     undocumented = [name for name in have if not STANDARD_ENDPOINTS.match(name)
                     and not any(pattern.match(name) for pattern in documented)]
     assert not undocumented, f'not in the README topic table: {undocumented}'
