@@ -276,6 +276,7 @@ def cmd_ablate(args) -> int:
     for momentum in (0.99, 0.999):
         runs[f'weight_ema={momentum}'] = base.with_changes(weight_ema=momentum)
     runs['weight_ema=0.999,dropout=0.4'] = base.with_changes(weight_ema=0.999, dropout=0.4)
+    runs['label_smoothing=0.1'] = base.with_changes(label_smoothing=0.1)
     # the frontier's best carrier to other people (a linear model on all 51) beside the LSTM
     runs['linear_head=on,features=all51'] = base.with_changes(
         linear_head=True, feature_set='all51')

@@ -28,6 +28,8 @@ class HParams:
     patience: int = 8
     balancing: str = 'focal'
     focal_gamma: float = 2.0
+    #: targets softened towards uniform by this much (FER2013's labels are noisy); 0: off
+    label_smoothing: float = 0.0
     #: training windows per training image and epoch-set
     windows_per_image: int = 3
     #: share of windows whose first frames show another face (label = the recent face)
@@ -78,6 +80,9 @@ class HParams:
             raise ValueError(f'balancing must be one of {BALANCING}, got {self.balancing!r}')
         if self.window_length < 1 or len(self.lstm_units) < 1:
             raise ValueError('window_length and lstm_units must be positive')
+        if self.label_smoothing and self.talker_fraction:
+            raise ValueError('label_smoothing would give talker windows (all-zero targets) a '
+                             'class target; use one of label_smoothing and talker_fraction')
         if not 0.0 <= self.weight_ema < 1.0:
             raise ValueError(f'weight_ema must be in [0, 1), got {self.weight_ema}')
 

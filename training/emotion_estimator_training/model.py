@@ -78,9 +78,10 @@ class WithTalkers(keras.losses.Loss):
 def compile_model(model: keras.Model, hp: HParams) -> None:
     """Attach AdamW, the loss of the balancing method and accuracy / macro-F1 metrics."""
     if hp.balancing == 'focal':
-        loss = keras.losses.CategoricalFocalCrossentropy(gamma=hp.focal_gamma)
+        loss = keras.losses.CategoricalFocalCrossentropy(gamma=hp.focal_gamma,
+                                                         label_smoothing=hp.label_smoothing)
     else:
-        loss = keras.losses.CategoricalCrossentropy()
+        loss = keras.losses.CategoricalCrossentropy(label_smoothing=hp.label_smoothing)
     if hp.talker_fraction > 0:
         loss = WithTalkers(loss)
     model.compile(

@@ -22,7 +22,7 @@ from emotion_estimator_training.dataset import FerDataset
 from emotion_estimator_training.extract import extract_blendshapes, ExtractionConfig
 from emotion_estimator_training.features import BROWS, feature_indices
 from emotion_estimator_training.hyperparameters import HParams, SMOKE
-from emotion_estimator_training.model import make_model
+from emotion_estimator_training.model import compile_model, make_model
 from emotion_estimator_training.train import targets, train
 from emotion_estimator_training.windows import build_windows, filled_views
 
@@ -74,6 +74,23 @@ def test_weight_averaging_restores_the_best_epochs_averaged_weights(tiny, face_m
         history['val_loss'][int(np.argmax(history['val_macro_f1']))], rel=1e-5)
     with pytest.raises(ValueError, match='weight_ema'):
         HParams(weight_ema=1.0)
+
+
+def test_label_smoothing_softens_the_compiled_loss_and_excludes_talker_windows():
+    probabilities = np.array([[0.94] + [0.01] * 6], np.float32)
+    one_hot = targets(np.array([0]))
+    losses = {}
+    for balancing in ('focal', 'none'):
+        for smoothing in (0.0, 0.1):
+            hp = SMOKE.with_changes(balancing=balancing, label_smoothing=smoothing)
+            model = make_model(hp, 4, np.zeros(4, np.float32), np.ones(4, np.float32))
+            compile_model(model, hp)
+            losses[balancing, smoothing] = float(model.loss(one_hot, probabilities))
+    # a confident right answer costs more once the target is no longer all on one class
+    assert losses['focal', 0.1] > 2 * losses['focal', 0.0]
+    assert losses['none', 0.1] > 2 * losses['none', 0.0]
+    with pytest.raises(ValueError, match='talker'):
+        HParams(label_smoothing=0.1, talker_fraction=0.1)
 
 
 def test_extraction_on_a_local_ray_instance_gives_the_same_blendshapes(tiny, face_model,
