@@ -118,6 +118,30 @@ def ablation_table(ablations: Dict) -> str:
     return _table(header + ['epochs'], rows)
 
 
+def seed_table(across: Dict[str, Dict]) -> str:
+    """Return each design's mean +- standard deviation over its seeds (``ablate --seeds``)."""
+    columns = (('tuned objective', 'tuned_objective'), ('FER val F1', 'fer_val_macro_f1'),
+               ('FER val sad precision', 'fer_val_sad_precision'),
+               ('FER val false sad', 'fer_val_negatives_read_sad'),
+               ('muxspace F1', 'muxspace_macro_f1'),
+               ('muxspace sad precision', 'muxspace_sad_precision'),
+               ('muxspace false sad', 'muxspace_negatives_read_sad'),
+               ('Yale F1 cold / met', ('yale_macro_f1', 'yale_met_macro_f1')),
+               ('talking clips F1', 'talking_macro_f1'),
+               ('neutral talkers sad', 'neutral_talkers_sad_share'),
+               ('7-class acc (untuned)', 'all_7_accuracy'))
+
+    def cell(entry: Dict, key) -> str:
+        if isinstance(key, tuple):
+            return ' / '.join(_f(entry.get(k, {}).get('mean')) for k in key)
+        value = entry.get(key)
+        return '-' if value is None else f'{value["mean"]:.3f} ± {value["sd"]:.3f}'
+
+    rows = [[design, str(entry['seeds'])] + [cell(entry, key) for _, key in columns]
+            for design, entry in across.items()]
+    return _table(['design', 'seeds'] + [title for title, _ in columns], rows)
+
+
 #: Readable names and protocols of the sets in training/results/api_eval.json.
 API_SETS = {
     'fer2013_test': 'FER2013 PrivateTest, each face held 12 frames at 15 fps after a gap',
@@ -320,7 +344,9 @@ def render(results: Path) -> str:
                   'from a new face. Simulated, not measured on talking-face video.', '',
                   _table(['neutral faces', 'count', 'happy (still)', 'happy (talking)',
                           'sad (still)', 'sad (talking)'], rows)]
-    for title, record in (("Talker windows (round 7; base: the round-5 table's base row)",
+    for title, record in (('Designs over three seeds (round 8): weight averaging, dropout, '
+                           'label smoothing', _load(results / 'ablations_seeds.json')),
+                          ("Talker windows (round 7; base: the round-5 table's base row)",
                            _load(results / 'ablations_talkers.json')),
                           ('Capacity, regularisation, seed and the linear model on all 51 '
                            "(round 7; base: the round-5 table's base row)",
@@ -349,6 +375,11 @@ def render(results: Path) -> str:
                      'windows.' if tuned else '')
                   + (f' Note: {record["note"]}.' if record.get('note') else ''), '',
                   ablation_table(record)]
+        if record.get('across_seeds'):
+            parts += ['', 'Each design over its seeds (mean ± standard deviation; '
+                      '`ablation.across_seeds`); false sad: angry, disgusted and neutral faces '
+                      'read sad; neutral talkers sad: share of their frames.', '',
+                      seed_table(record['across_seeds'])]
     parts.append(END)
     return '\n'.join(parts)
 

@@ -120,7 +120,7 @@ def _hparams(args):
     hp = SMOKE if getattr(args, 'smoke', False) else HParams()
     changes = {}
     for name in ('window_length', 'feature_set', 'balancing', 'epochs', 'seed',
-                 'speech_source', 'talker_fraction', 'weight_ema'):
+                 'speech_source', 'talker_fraction', 'weight_ema', 'label_smoothing'):
         value = getattr(args, name, None)
         if value is not None:
             changes[name] = value
@@ -331,6 +331,8 @@ def build_parser() -> argparse.ArgumentParser:
                                   'training windows; 0: none')
             sub.add_argument('--weight-ema', dest='weight_ema', type=float,
                              help='momentum of a moving average of the weights; 0: off')
+            sub.add_argument('--label-smoothing', dest='label_smoothing', type=float,
+                             help='targets softened towards uniform by this much; 0: off')
             sub.add_argument('--epochs', type=int)
             sub.add_argument('--seed', type=int)
             sub.add_argument('--smoke', action='store_true',
