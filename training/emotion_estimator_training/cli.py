@@ -273,8 +273,9 @@ def cmd_ablate(args) -> int:
     runs['talker_fraction=0.1,seed=7'] = base.with_changes(talker_fraction=0.1, seed=7)
     runs['talker_fraction=0.1,dropout=0.4'] = base.with_changes(talker_fraction=0.1,
                                                                 dropout=0.4)
-    for momentum in (0.99, 0.999):
-        runs[f'weight_ema={momentum}'] = base.with_changes(weight_ema=momentum)
+    for momentum in (0.0, 0.99, 0.999):
+        if momentum != base.weight_ema:
+            runs[f'weight_ema={momentum}'] = base.with_changes(weight_ema=momentum)
     runs['weight_ema=0.999,dropout=0.4'] = base.with_changes(weight_ema=0.999, dropout=0.4)
     runs['label_smoothing=0.1'] = base.with_changes(label_smoothing=0.1)
     # the frontier's best carrier to other people (a linear model on all 51) beside the LSTM

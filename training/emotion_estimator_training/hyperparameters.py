@@ -64,8 +64,11 @@ class HParams:
     linear_head: bool = False
     #: momentum of an exponential moving average of the weights (Polyak averaging, Keras's
     #: ``use_ema``), per training step; validation, early stopping and the saved model use the
-    #: averaged weights. 0: off (the raw weights)
-    weight_ema: float = 0.0
+    #: averaged weights. 0: off (the raw weights). 0.999 (about the last 1,000 steps, 4-5
+    #: epochs): over three seeds FER2013 val macro-F1 0.630 against 0.618 and 7-class 0.498
+    #: against 0.486, with the smallest spread of any design (training/results/
+    #: ablations_seeds.json)
+    weight_ema: float = 0.999
     seed: int = 2026
 
     def __post_init__(self):
@@ -104,4 +107,5 @@ PAPER_CLASS_COUNTS: Dict[str, int] = {
 
 
 DEFAULT = HParams()
-SMOKE = HParams(epochs=2, batch_size=32, windows_per_image=2, patience=2)
+#: two epochs on a tiny subset: no weight averaging, which would keep the first steps' weights
+SMOKE = HParams(epochs=2, batch_size=32, windows_per_image=2, patience=2, weight_ema=0.0)
