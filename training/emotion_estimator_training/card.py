@@ -344,8 +344,11 @@ def render(results: Path) -> str:
                   'from a new face. Simulated, not measured on talking-face video.', '',
                   _table(['neutral faces', 'count', 'happy (still)', 'happy (talking)',
                           'sad (still)', 'sad (talking)'], rows)]
-    for title, record in (('Designs over three seeds (round 8): weight averaging, dropout, '
-                           'label smoothing', _load(results / 'ablations_seeds.json')),
+    for title, record in (('Designs over three seeds (round 8): weight averaging and dropout',
+                           _load(results / 'ablations_seeds.json')),
+                          ('Over three seeds, on top of weight averaging 0.999 (round 8): talker '
+                           'windows, label smoothing',
+                           _load(results / 'ablations_seeds_ema.json')),
                           ("Talker windows (round 7; base: the round-5 table's base row)",
                            _load(results / 'ablations_talkers.json')),
                           ('Capacity, regularisation, seed and the linear model on all 51 '

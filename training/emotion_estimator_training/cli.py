@@ -21,7 +21,7 @@ from emotion_estimator.model_files import find_face_model, user_cache_dir
 
 from emotion_estimator_training.card import update_card
 from emotion_estimator_training.hyperparameters import BALANCING, FEATURE_SETS, HParams, SMOKE, \
-    SPEECH_SOURCES
+    SPEECH_SOURCES, TALKER_LOSSES
 from emotion_estimator_training.media import SUBJECT_PATTERN
 
 # The steps are imported inside the commands that run them: the pipeline, export and frontier
@@ -120,7 +120,8 @@ def _hparams(args):
     hp = SMOKE if getattr(args, 'smoke', False) else HParams()
     changes = {}
     for name in ('window_length', 'feature_set', 'balancing', 'epochs', 'seed',
-                 'speech_source', 'talker_fraction', 'weight_ema', 'label_smoothing'):
+                 'speech_source', 'talker_fraction', 'talker_loss', 'weight_ema',
+                 'label_smoothing'):
         value = getattr(args, name, None)
         if value is not None:
             changes[name] = value
@@ -278,6 +279,8 @@ def cmd_ablate(args) -> int:
             runs[f'weight_ema={momentum}'] = base.with_changes(weight_ema=momentum)
     runs['weight_ema=0.999,dropout=0.4'] = base.with_changes(weight_ema=0.999, dropout=0.4)
     runs['label_smoothing=0.1'] = base.with_changes(label_smoothing=0.1)
+    runs['talker_fraction=0.1,talker_loss=focal'] = base.with_changes(talker_fraction=0.1,
+                                                                      talker_loss='focal')
     # the frontier's best carrier to other people (a linear model on all 51) beside the LSTM
     runs['linear_head=on,features=all51'] = base.with_changes(
         linear_head=True, feature_set='all51')
@@ -330,6 +333,8 @@ def build_parser() -> argparse.ArgumentParser:
             sub.add_argument('--talker-fraction', dest='talker_fraction', type=float,
                              help='talker windows (target "not sad") as a share of the '
                                   'training windows; 0: none')
+            sub.add_argument('--talker-loss', dest='talker_loss', choices=TALKER_LOSSES,
+                             help='the talker windows\' "not sad" term: plain or focal')
             sub.add_argument('--weight-ema', dest='weight_ema', type=float,
                              help='momentum of a moving average of the weights; 0: off')
             sub.add_argument('--label-smoothing', dest='label_smoothing', type=float,

@@ -54,16 +54,21 @@ class WithTalkers(keras.losses.Loss):
 
     A row of one-hot targets is a labelled window and gets ``base``; an all-zero row is a
     talker window (``windows.TALKER_LABEL``: a real person talking, not sad) and gets
-    ``-log(1 - p_sad)``, which is 0 when the model gives sad nothing and leaves the other six
-    classes free. That term has neither the focal loss's alpha (0.25) nor its ``(1 - p)^gamma``
-    factor, so under focal loss a talker window weighs several times a labelled one (as
-    measured in round 7; a focal-like weighting is untried). Only the weights are saved.
+    ``alpha * p_sad^gamma * -log(1 - p_sad)``, which is 0 when the model gives sad nothing and
+    leaves the other six classes free. With ``alpha`` 1 and ``gamma`` 0 (round 7's talker term,
+    ``HParams.talker_loss`` ``plain``) a talker window weighs several times a labelled one under
+    the focal loss; ``focal`` gives the term the focal loss's own alpha and gamma, so that talker
+    windows already read as not sad count little, as easy labelled windows do. Only the weights
+    are saved.
     """
 
-    def __init__(self, base: keras.losses.Loss, name: str = 'with_talkers', **kwargs):
+    def __init__(self, base: keras.losses.Loss, alpha: float = 1.0, gamma: float = 0.0,
+                 name: str = 'with_talkers', **kwargs):
         """Wrap ``base`` (it must return 0 for an all-zero target row, as cross-entropy does)."""
         super().__init__(name=name, **kwargs)
         self.base = base
+        self.alpha = float(alpha)
+        self.gamma = float(gamma)
 
     def call(self, y_true, y_pred):
         """Return the per-window loss."""
@@ -72,7 +77,9 @@ class WithTalkers(keras.losses.Loss):
         labelled = ops.sum(y_true, axis=-1)
         sad = y_pred[:, CLASS_NAMES.index('sad')]
         not_sad = -ops.log(ops.clip(1.0 - sad, keras.backend.epsilon(), 1.0))
-        return self.base.call(y_true, y_pred) + (1.0 - labelled) * not_sad
+        if self.gamma:
+            not_sad = not_sad * ops.power(sad, self.gamma)
+        return self.base.call(y_true, y_pred) + (1.0 - labelled) * self.alpha * not_sad
 
 
 def compile_model(model: keras.Model, hp: HParams) -> None:
@@ -82,7 +89,10 @@ def compile_model(model: keras.Model, hp: HParams) -> None:
                                                          label_smoothing=hp.label_smoothing)
     else:
         loss = keras.losses.CategoricalCrossentropy(label_smoothing=hp.label_smoothing)
-    if hp.talker_fraction > 0:
+    if hp.talker_fraction > 0 and hp.talker_loss == 'focal':
+        loss = WithTalkers(loss, alpha=loss.alpha if hp.balancing == 'focal' else 1.0,
+                           gamma=hp.focal_gamma)
+    elif hp.talker_fraction > 0:
         loss = WithTalkers(loss)
     model.compile(
         optimizer=keras.optimizers.AdamW(learning_rate=hp.learning_rate,

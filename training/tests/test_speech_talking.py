@@ -148,6 +148,21 @@ def test_the_talker_loss_is_the_base_loss_or_minus_log_not_sad():
     assert values[1] == pytest.approx(-np.log(1 - 0.4), rel=1e-4)
 
 
+def test_the_focal_talker_term_weighs_talker_windows_like_labelled_ones():
+    focal = keras.losses.CategoricalFocalCrossentropy(gamma=2.0)
+    loss = WithTalkers(focal, alpha=0.25, gamma=2.0)
+    probabilities = np.array([[0.1, 0.0, 0.1, 0.2, 0.4, 0.1, 0.1],
+                              [0.1, 0.0, 0.1, 0.2, 0.05, 0.25, 0.3]], np.float32)
+    values = keras.ops.convert_to_numpy(loss.call(targets(np.array([TALKER_LABEL] * 2)),
+                                                  probabilities))
+    assert values[0] == pytest.approx(0.25 * 0.4 ** 2 * -np.log(1 - 0.4), rel=1e-4)
+    # a talker window already read as not sad costs almost nothing, as an easy labelled one
+    assert values[1] == pytest.approx(0.25 * 0.05 ** 2 * -np.log(1 - 0.05), rel=1e-4)
+    assert values[1] < values[0] / 100
+    with pytest.raises(ValueError, match='talker_loss'):
+        HParams(talker_loss='hard')
+
+
 def test_clip_label_follows_the_published_share_after_the_first_third():
     assert clip_label(['sad'] * 30 + ['unknown'] * 60) == 'unknown'
     assert clip_label(['unknown'] * 30 + ['sad'] * 12 + ['unknown'] * 48) == 'sad'
