@@ -70,6 +70,13 @@ def fit_weights(labels: np.ndarray, balancing: str
     return None, np.array([weights.get(int(label), 1.0) for label in labels])
 
 
+def validation_windows(hp: HParams, val_table: BlendshapeTable, indices: List[int]
+                       ) -> Tuple[np.ndarray, np.ndarray]:
+    """Return the windows and labels ``train`` validates and early-stops on (one per face)."""
+    return build_windows(filled_views(val_table, indices), val_table.labels, hp,
+                         np.random.default_rng(hp.seed + 1), per_image=1)
+
+
 def targets(labels: np.ndarray) -> np.ndarray:
     """Return one-hot targets ``[N, classes]``; a talker window's row is all zeros.
 
@@ -125,13 +132,11 @@ def train(hp: HParams, train_table: BlendshapeTable, val_table: BlendshapeTable,
     set_seeds(hp.seed)
     train_table = training_faces(hp, train_table)
     train_views = filled_views(train_table, indices)
-    val_views = filled_views(val_table, indices)
     rng = np.random.default_rng(hp.seed)
     offsets = None if person_offsets is None else person_offsets[:, indices].astype(np.float32)
     x_train, y_train = build_windows(train_views, train_table.labels, hp, rng, indices=indices,
                                      person_offsets=offsets, speech_bank=speech_bank)
-    x_val, y_val = build_windows(val_views, val_table.labels, hp,
-                                 np.random.default_rng(hp.seed + 1), per_image=1)
+    x_val, y_val = validation_windows(hp, val_table, indices)
     model = make_model(hp, len(indices), *frame_statistics(train_views))
     compile_model(model, hp)
     callbacks = [keras.callbacks.EarlyStopping(monitor='val_macro_f1', mode='max',

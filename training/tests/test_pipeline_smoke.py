@@ -23,8 +23,7 @@ from emotion_estimator_training.extract import extract_blendshapes, ExtractionCo
 from emotion_estimator_training.features import BROWS, feature_indices
 from emotion_estimator_training.hyperparameters import HParams, SMOKE
 from emotion_estimator_training.model import compile_model, make_model
-from emotion_estimator_training.train import targets, train
-from emotion_estimator_training.windows import build_windows, filled_views
+from emotion_estimator_training.train import targets, train, validation_windows
 
 
 @pytest.fixture(scope='module')
@@ -66,8 +65,7 @@ def test_weight_averaging_restores_the_best_epochs_averaged_weights(tiny, face_m
         'the average must not change the training itself'
     assert np.abs(np.subtract(history['val_loss'], raw_history['val_loss'])).max() > 1e-3, \
         'validation should have measured the averaged weights'
-    x_val, y_val = build_windows(filled_views(val_table, indices), val_table.labels, hp,
-                                 np.random.default_rng(hp.seed + 1), per_image=1)
+    x_val, y_val = validation_windows(hp, val_table, indices)
     scores = model.evaluate(x_val, targets(y_val), verbose=0, return_dict=True)
     assert scores['macro_f1'] == pytest.approx(max(history['val_macro_f1']), abs=1e-6)
     assert scores['loss'] == pytest.approx(
