@@ -16,8 +16,8 @@ from emotion_estimator.contract import DEFAULT_MAX_FACES, MOST_FACES
 from emotion_estimator.front_ends import FACE_IMAGES, FRAMES
 
 #: Decision settings that can change at run time (a negative value means the model's tuned value).
-DECISION_PARAMETERS = ('min_confidence', 'smoothing_time_s', 'min_dwell_s', 'switch_margin',
-                       'face_lost_grace_s')
+DECISION_PARAMETERS = ('happy_gain', 'sad_gain', 'min_confidence', 'smoothing_time_s',
+                       'min_dwell_s', 'switch_margin', 'face_lost_grace_s')
 
 #: The values of the ``face_source`` parameter, each with the estimator's front-end it uses
 #: (``EmotionEstimator(faces_from=...)``): the faces found in the camera's frames, or the face
@@ -89,6 +89,15 @@ PARAMETERS: Dict[str, tuple] = {
     'processing_time_warn_ms': (50.0, describe(
         'diagnostics warn when the mean processing time per frame exceeds this (ms)',
         floats=(1.0, 10000.0))),
+    'happy_gain': (-1.0, describe(
+        'the happy probability is multiplied by this before it is compared with the other '
+        'labels (0 = never happy); negative = the value tuned with the model',
+        floats=(-1.0, 20.0))),
+    'sad_gain': (-1.0, describe(
+        'the sad probability is multiplied by this before it is compared with the other labels: '
+        'lower = fewer false sad and fewer sad faces found (0 = never sad; see the operating '
+        'points in models/MODEL_CARD.md); negative = the value tuned with the model',
+        floats=(-1.0, 20.0))),
     'min_confidence': (-1.0, describe(
         'smoothed happy/sad score needed to publish happy/sad, else unknown (0-1); '
         'negative = the value tuned with the model', floats=(-1.0, 1.0))),

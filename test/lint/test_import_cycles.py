@@ -23,8 +23,8 @@ TRAINING_LAYERS = (
     ('hyperparameters', 'dataset', 'media', 'extract', 'crossval', 'speech', 'features',
      'windows'),
     ('model', 'train', 'export'),
-    ('labels', 'talking', 'evaluate', 'api_eval', 'robot_tuning', 'frontier', 'baselines',
-     'ablation'),
+    ('labels', 'talking', 'evaluate', 'api_eval', 'robot_tuning', 'operating_points',
+     'frontier', 'baselines', 'ablation'),
     ('pipeline', 'variants'),
     ('cli', 'card'),
 )

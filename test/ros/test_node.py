@@ -374,28 +374,30 @@ def _set(probe: Probe, **values) -> list:
 def test_decision_parameters_change_at_run_time(graph, probe):
     node = graph['raw']
     tuned = node.estimator.spec.decision
-    results = _set(probe, min_confidence=0.9, smoothing_time_s=0.05, min_dwell_s=0.2,
-                   switch_margin=0.0, face_lost_grace_s=1.5, camera_timeout_s=3.0,
-                   processing_time_warn_ms=900.0)
+    results = _set(probe, happy_gain=0.0, sad_gain=1.5, min_confidence=0.9,
+                   smoothing_time_s=0.05, min_dwell_s=0.2, switch_margin=0.0,
+                   face_lost_grace_s=1.5, camera_timeout_s=3.0, processing_time_warn_ms=900.0)
     assert all(result.successful for result in results), results
     settings = node.estimator.settings
-    assert (settings.min_confidence, settings.smoothing_time_s, settings.min_dwell_s,
-            settings.switch_margin, settings.face_lost_grace_s) == (0.9, 0.05, 0.2, 0.0, 1.5)
+    assert (settings.happy_gain, settings.sad_gain, settings.min_confidence,
+            settings.smoothing_time_s, settings.min_dwell_s, settings.switch_margin,
+            settings.face_lost_grace_s) == (0.0, 1.5, 0.9, 0.05, 0.2, 0.0, 1.5)
     assert node.camera_timeout_s == 3.0 and node.processing_time_warn_ms == 900.0
     request = GetParameters.Request(names=['min_confidence', 'class_names'])
     values = _call(probe, GetParameters, '/emotion_estimator/get_parameters', request).values
     assert values[0].double_value == 0.9
     assert list(values[1].string_array_value) == list(node.class_names)
     # Negative: back to the values tuned with the model.
-    results = _set(probe, min_confidence=-1.0, smoothing_time_s=-1.0, min_dwell_s=-1.0,
-                   switch_margin=-1.0, face_lost_grace_s=-1.0, camera_timeout_s=2.0,
-                   processing_time_warn_ms=1000.0)
+    results = _set(probe, happy_gain=-1.0, sad_gain=-1.0, min_confidence=-1.0,
+                   smoothing_time_s=-1.0, min_dwell_s=-1.0, switch_margin=-1.0,
+                   face_lost_grace_s=-1.0, camera_timeout_s=2.0, processing_time_warn_ms=1000.0)
     assert all(result.successful for result in results)
     assert node.estimator.settings == tuned
 
 
 @pytest.mark.parametrize('name,value,reason', [
     ('min_confidence', 1.5, 'range'),
+    ('sad_gain', 21.0, 'range'),
     ('smoothing_time_s', 11.0, 'range'),
     ('camera_timeout_s', 0.0, 'range'),
     ('processing_time_warn_ms', -5.0, 'range'),

@@ -237,6 +237,27 @@ def cmd_evaluate_api(args) -> int:
     return 0
 
 
+def cmd_operating_points(args) -> int:
+    """Measure sad precision, recall and false alarms of every sad_gain (validation faces)."""
+    from emotion_estimator_training.operating_points import measure
+    data = Path(args.data) if args.data else shared_dir() / 'datasets' / 'fer2013'
+    crossval = _crossval_dir(args)
+    if crossval is None:
+        raise SystemExit('operating-points needs the crossval faces (--crossval)')
+    record = measure(Path(args.model), _face_model(args), data, crossval,
+                     _optional_dir(args, 'talking'),
+                     command=' '.join(['emotion-estimator-train'] + args.argv),
+                     workers=args.workers, limit=args.limit)
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(record, indent=2) + '\n')
+    for row in record['points']:
+        print(row['sad_gain'], json.dumps({name: {key: value for key, value in cells.items()
+                                                  if 'sad' in key}
+                                           for name, cells in row['sets'].items()}))
+    return 0
+
+
 def cmd_frontier(args) -> int:
     """Measure how far blendshapes go: other classifiers, and ceilings tuned on each set."""
     from emotion_estimator_training.frontier import measure
@@ -317,6 +338,7 @@ def build_parser() -> argparse.ArgumentParser:
                            ('windows', cmd_windows), ('build', cmd_build),
                            ('export', cmd_export),
                            ('evaluate', cmd_evaluate), ('evaluate-api', cmd_evaluate_api),
+                           ('operating-points', cmd_operating_points),
                            ('ablate', cmd_ablate), ('frontier', cmd_frontier),
                            ('card', cmd_card)):
         sub = commands.add_parser(name, help=function.__doc__.splitlines()[0])
@@ -384,6 +406,12 @@ def build_parser() -> argparse.ArgumentParser:
     api_cmd.add_argument('--subject-pattern', default=SUBJECT_PATTERN,
                          help='regular expression whose first group is the subject of an item '
                               f'name (default: {SUBJECT_PATTERN})')
+    points_cmd = commands.choices['operating-points']
+    points_cmd.add_argument('--model', default=str(REPO / 'models' / 'emotion_model.json'))
+    points_cmd.add_argument('--limit', type=int,
+                            help='about this many faces per still set (smoke runs)')
+    points_cmd.add_argument('--out', default=str(REPO / 'training' / 'results' /
+                                                 'operating_points.json'))
     ablate_cmd = commands.choices['ablate']
     ablate_cmd.add_argument('--window-lengths', type=int, nargs='+', default=[8, 24])
     ablate_cmd.add_argument('--only', nargs='+', help='run only these named runs')
