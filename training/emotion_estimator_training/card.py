@@ -375,7 +375,9 @@ def render(results: Path) -> str:
                   'from a new face. Simulated, not measured on talking-face video.', '',
                   _table(['neutral faces', 'count', 'happy (still)', 'happy (talking)',
                           'sad (still)', 'sad (talking)'], rows)]
-    for title, record in (('Designs over three seeds (round 8): weight averaging and dropout',
+    for title, record in (('Over three seeds (round 9): the linear read-out beside the LSTM '
+                           '(wide and deep)', _load(results / 'ablations_seeds_linear.json')),
+                          ('Designs over three seeds (round 8): weight averaging and dropout',
                            _load(results / 'ablations_seeds.json')),
                           ('Over three seeds, on top of weight averaging 0.999 (round 8): talker '
                            'windows, label smoothing',

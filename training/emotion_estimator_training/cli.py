@@ -121,7 +121,7 @@ def _hparams(args):
     changes = {}
     for name in ('window_length', 'feature_set', 'balancing', 'epochs', 'seed',
                  'speech_source', 'talker_fraction', 'talker_loss', 'weight_ema',
-                 'label_smoothing'):
+                 'label_smoothing', 'linear_blend'):
         value = getattr(args, name, None)
         if value is not None:
             changes[name] = value
@@ -305,6 +305,8 @@ def cmd_ablate(args) -> int:
     # the frontier's best carrier to other people (a linear model on all 51) beside the LSTM
     runs['linear_head=on,features=all51'] = base.with_changes(
         linear_head=True, feature_set='all51')
+    for weight in (0.3, 0.5):
+        runs[f'linear_blend={weight}'] = base.with_changes(linear_blend=weight)
     runs['person_offset_fraction=0.3'] = base.with_changes(person_offset_fraction=0.3)
     runs['speech_fraction=0'] = base.with_changes(speech_fraction=0.0)
     runs['speech_fraction=0.4'] = base.with_changes(speech_fraction=0.4)
@@ -357,6 +359,9 @@ def build_parser() -> argparse.ArgumentParser:
                                   'training windows; 0: none')
             sub.add_argument('--talker-loss', dest='talker_loss', choices=TALKER_LOSSES,
                              help='the talker windows\' "not sad" term: plain or focal')
+            sub.add_argument('--linear-blend', dest='linear_blend', type=float,
+                             help='weight of a logistic regression fitted apart, blended with '
+                                  'the LSTM (p_lstm^(1-w) p_linear^w); 0: off')
             sub.add_argument('--weight-ema', dest='weight_ema', type=float,
                              help='momentum of a moving average of the weights; 0: off')
             sub.add_argument('--label-smoothing', dest='label_smoothing', type=float,

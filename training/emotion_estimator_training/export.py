@@ -31,7 +31,8 @@ def inference_model(trained: keras.Model, hp: HParams, num_features: int) -> tf_
     """
     normalize = trained.get_layer('normalize')
     model = make_model(hp, num_features, normalize.mean.numpy().ravel(),
-                       normalize.variance.numpy().ravel(), batch_size=1, layers_from=tf_keras)
+                       normalize.variance.numpy().ravel(), batch_size=1, layers_from=tf_keras,
+                       blend=any(layer.name == 'blend_logits' for layer in trained.layers))
     for layer in trained.layers:
         if layer.weights and layer.name != 'normalize':
             model.get_layer(layer.name).set_weights(layer.get_weights())

@@ -71,6 +71,9 @@ class HParams:
     talker_loss: str = 'plain'
     #: a linear read-out of the window's mean beside the LSTM (wide and deep): the logits add
     linear_head: bool = False
+    #: weight of a logistic regression fitted apart on the training frames, blended with the
+    #: LSTM as p ∝ p_lstm^(1 - w) * p_linear^w (``model._blended``); 0: the LSTM alone
+    linear_blend: float = 0.0
     #: momentum of an exponential moving average of the weights (Polyak averaging, Keras's
     #: ``use_ema``), per training step; validation, early stopping and the saved model use the
     #: averaged weights. 0: off (the raw weights). Off: over three seeds 0.999 (about the last
@@ -99,6 +102,8 @@ class HParams:
         if self.label_smoothing and self.talker_fraction:
             raise ValueError('label_smoothing would give talker windows (all-zero targets) a '
                              'class target; use one of label_smoothing and talker_fraction')
+        if not 0.0 <= self.linear_blend < 1.0:
+            raise ValueError(f'linear_blend must be in [0, 1), got {self.linear_blend}')
         if not 0.0 <= self.weight_ema < 1.0:
             raise ValueError(f'weight_ema must be in [0, 1), got {self.weight_ema}')
 

@@ -12,8 +12,13 @@ from emotion_estimator.contract import CLASS_NAMES
 from emotion_estimator_training.hyperparameters import HParams
 
 
+#: Added to a probability before its logarithm is taken (the blend below).
+LOG_EPSILON = 1e-7
+
+
 def make_model(hp: HParams, num_features: int, mean: np.ndarray, variance: np.ndarray,
-               batch_size: Optional[int] = None, layers_from=keras) -> keras.Model:
+               batch_size: Optional[int] = None, layers_from=keras,
+               blend: bool = False) -> keras.Model:
     """Build the LSTM; the input normalisation is part of the model (the TFLite input is raw).
 
     Args:
@@ -24,6 +29,8 @@ def make_model(hp: HParams, num_features: int, mean: np.ndarray, variance: np.nd
         batch_size: a fixed batch (1 for export) or None (training).
         layers_from: the Keras that builds it: ``keras`` (Keras 3) to train, ``tf_keras``
             (Keras 2) to export, whose LSTM the TFLite converter fuses (see ``export``).
+        blend: add the linear model of ``hp.linear_blend`` (see :func:`_blended`); its weights
+            are set after training (``train.with_linear_blend``), never trained here.
 
     """
     k = layers_from
@@ -39,14 +46,34 @@ def make_model(hp: HParams, num_features: int, mean: np.ndarray, variance: np.nd
     x = k.layers.Dropout(hp.dropout, name='dropout_head')(x) if hp.dropout else x
     if not hp.linear_head:
         outputs = k.layers.Dense(len(CLASS_NAMES), activation='softmax', name='scores')(x)
-        return k.Model(inputs, outputs, name='emotion_lstm')
-    # Wide and deep: a linear read-out of the window's mean, added to the LSTM's logits.
-    deep = k.layers.Dense(len(CLASS_NAMES), name='deep_logits')(x)
-    mean_frame = k.layers.GlobalAveragePooling1D(name='window_mean')(normalized)
-    wide = k.layers.Dense(len(CLASS_NAMES), name='wide_logits')(mean_frame)
-    logits = k.layers.Add(name='logits')([deep, wide])
-    outputs = k.layers.Softmax(name='scores')(logits)
+    else:
+        # Wide and deep: a linear read-out of the window's mean, added to the LSTM's logits.
+        deep = k.layers.Dense(len(CLASS_NAMES), name='deep_logits')(x)
+        mean_frame = k.layers.GlobalAveragePooling1D(name='window_mean')(normalized)
+        wide = k.layers.Dense(len(CLASS_NAMES), name='wide_logits')(mean_frame)
+        logits = k.layers.Add(name='logits')([deep, wide])
+        outputs = k.layers.Softmax(name='scores')(logits)
+    if blend and hp.linear_blend:
+        outputs = _blended(k, hp.linear_blend, inputs, outputs)
     return k.Model(inputs, outputs, name='emotion_lstm')
+
+
+def _blended(k, weight: float, inputs, probabilities):
+    """Return ``p ∝ p_lstm^(1 - weight) * p_linear^weight`` (a product of experts).
+
+    The linear model is a logistic regression fitted apart from the LSTM on the training frames
+    (``train.with_linear_blend``), here reading the mean of the window's raw scores (its
+    standardisation folded into the weights). Fitted apart, it keeps what made logistic
+    regression carry to other people's faces better than the LSTM (``frontier.json``); trained
+    jointly (``linear_head``), the LSTM takes over and the gain is lost.
+    """
+    log = keras.ops.log if k is keras else k.backend.log
+    mean_frame = k.layers.GlobalAveragePooling1D(name='blend_window_mean')(inputs)
+    linear = k.layers.Dense(len(CLASS_NAMES), name='blend_logits', trainable=False)(mean_frame)
+    logits = k.layers.Lambda(
+        lambda pair: (1.0 - weight) * log(pair[0] + LOG_EPSILON) + weight * pair[1],
+        name='blend_mix')([probabilities, linear])
+    return k.layers.Softmax(name='blended_scores')(logits)
 
 
 class WithTalkers(keras.losses.Loss):

@@ -9,6 +9,8 @@ from typing import Dict, List, Optional, Tuple
 
 import keras
 import numpy as np
+from sklearn.linear_model import LogisticRegression
+from sklearn.preprocessing import StandardScaler
 
 from emotion_estimator.contract import CLASS_NAMES
 
@@ -94,17 +96,49 @@ def frame_statistics(views: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
     return frames.mean(axis=0), frames.var(axis=0)
 
 
+def with_linear_blend(model: keras.Model, hp: HParams, views: np.ndarray,
+                      labels: np.ndarray) -> keras.Model:
+    """Return ``model`` blended with a logistic regression (``hp.linear_blend``; 0: as is).
+
+    The regression (standardised inputs, L2, seeded solver) is fitted on every training frame
+    of ``views`` ``[N, V, F]`` with its face's label, apart from the LSTM, whose weights are
+    copied unchanged into the blended model (``model.make_model(blend=True)``).
+    """
+    if not hp.linear_blend:
+        return model
+    frames = views.reshape(-1, views.shape[-1]).astype(np.float64)
+    frame_labels = np.repeat(labels, views.shape[1])
+    scaler = StandardScaler().fit(frames)
+    regression = LogisticRegression(max_iter=3000, random_state=hp.seed).fit(
+        scaler.transform(frames), frame_labels)
+    if list(regression.classes_) != list(range(len(CLASS_NAMES))):
+        raise ValueError(f'the linear blend needs training frames of every class, got '
+                         f'{regression.classes_}')
+    kernel = regression.coef_.T / scaler.scale_[:, None]
+    bias = regression.intercept_ - scaler.mean_ @ kernel
+    normalize = model.get_layer('normalize')
+    blended = make_model(hp, views.shape[-1], normalize.mean.numpy().ravel(),
+                         normalize.variance.numpy().ravel(), blend=True)
+    for layer in model.layers:
+        if layer.weights and layer.name != 'normalize':
+            blended.get_layer(layer.name).set_weights(layer.get_weights())
+    blended.get_layer('blend_logits').set_weights([kernel.astype(np.float32),
+                                                   bias.astype(np.float32)])
+    return blended
+
+
 def restore_model(hp: HParams, train_table: BlendshapeTable, indices: List[int],
                   checkpoint: os.PathLike) -> keras.Model:
     """Return the model ``train`` left in ``checkpoint`` (its best weights).
 
-    The checkpoint holds the weights only; the input normalisation is computed again from the
-    same training faces, as ``train`` computed it.
+    The checkpoint holds the LSTM's weights only; the input normalisation and the linear blend
+    are computed again from the same training faces, as ``train`` computed them.
     """
-    views = filled_views(training_faces(hp, train_table), indices)
+    faces = training_faces(hp, train_table)
+    views = filled_views(faces, indices)
     model = make_model(hp, len(indices), *frame_statistics(views))
     model.load_weights(str(checkpoint))
-    return model
+    return with_linear_blend(model, hp, views, faces.labels)
 
 
 def train(hp: HParams, train_table: BlendshapeTable, val_table: BlendshapeTable,
@@ -126,7 +160,8 @@ def train(hp: HParams, train_table: BlendshapeTable, val_table: BlendshapeTable,
             ``hp.speech_source`` ``real``.
 
     Returns:
-        The model with the best validation macro-F1 weights, and the history.
+        The model with the best validation macro-F1 weights (blended with the linear model
+        where ``hp.linear_blend``; the checkpoint holds the LSTM alone), and the history.
 
     """
     set_seeds(hp.seed)
@@ -159,4 +194,5 @@ def train(hp: HParams, train_table: BlendshapeTable, val_table: BlendshapeTable,
         x_train, targets(y_train), validation_data=(x_val, targets(y_val)),
         batch_size=hp.batch_size, epochs=hp.epochs, class_weight=weights,
         sample_weight=per_window, callbacks=callbacks, shuffle=True, verbose=verbose)
-    return model, {k: [float(v) for v in vs] for k, vs in history.history.items()}
+    return (with_linear_blend(model, hp, train_views, train_table.labels),
+            {k: [float(v) for v in vs] for k, vs in history.history.items()})

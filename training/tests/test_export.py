@@ -55,3 +55,42 @@ def test_the_default_is_the_most_exact_good_preset_unless_another_is_clearly_fas
     assert choose_default(faster) == 'int8_dynamic'
     worse = dict(faster, int8_dynamic=check(0.995, 0.49, 0.100))
     assert choose_default(worse) == 'fp32'  # accuracy fell by more than 0.005
+
+
+def test_the_linear_blend_is_the_product_of_the_two_experts_and_exports(tmp_path, capfd):
+    # Random frames of 7 classes whose mean differs per class: the regression has something to
+    # fit, and its blend with the LSTM must be p_lstm^(1 - w) * p_linear^w, renormalised, in
+    # Keras and in the TFLite file the runtime loads.
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.preprocessing import StandardScaler
+    from emotion_estimator_training.train import with_linear_blend
+    hp = HParams(window_length=6, lstm_units=(16, 8), linear_blend=0.3)
+    rng = np.random.default_rng(7)
+    features, faces, views = 5, 140, 2
+    labels = np.arange(faces) % 7
+    frames = (rng.random((faces, views, features)) * 0.3
+              + labels[:, None, None] / 10.0).astype(np.float32)
+    lstm = make_model(hp, features, frames.reshape(-1, features).mean(0),
+                      frames.reshape(-1, features).var(0))
+    blended = with_linear_blend(lstm, hp, frames, labels)
+    assert with_linear_blend(lstm, HParams(window_length=6, lstm_units=(16, 8)), frames,
+                             labels) is lstm
+    windows = np.repeat(frames[:20, :1], hp.window_length, axis=1)
+    windows[:, :3] = frames[20:40, 1:2]  # two faces in a window: the mean is what is read
+    flat = frames.reshape(-1, features).astype(np.float64)
+    scaler = StandardScaler().fit(flat)
+    linear = LogisticRegression(max_iter=3000, random_state=hp.seed).fit(
+        scaler.transform(flat), np.repeat(labels, views))
+    p_linear = linear.predict_proba(scaler.transform(windows.mean(axis=1)))
+    p_lstm = lstm.predict(windows, verbose=0)
+    expected = p_lstm ** 0.7 * p_linear ** 0.3
+    expected /= expected.sum(axis=1, keepdims=True)
+    got = blended.predict(windows, verbose=0)
+    np.testing.assert_allclose(got, expected, atol=1e-4)
+    assert np.abs(got - p_lstm).max() > 0.05  # the blend changes the answer
+    paths = export_all(blended, hp, features, tmp_path)
+    ops = operators(paths['fp32'], capfd)
+    assert ops.count('UNIDIRECTIONAL_SEQUENCE_LSTM') == len(hp.lstm_units), ops
+    classifier = EmotionClassifier(paths['fp32'])
+    np.testing.assert_allclose(np.stack([classifier.predict(w) for w in windows]), got,
+                               atol=1e-5)
