@@ -375,8 +375,10 @@ def render(results: Path) -> str:
                   'from a new face. Simulated, not measured on talking-face video.', '',
                   _table(['neutral faces', 'count', 'happy (still)', 'happy (talking)',
                           'sad (still)', 'sad (talking)'], rows)]
-    for title, record in (('Over three seeds (round 9): the linear read-out beside the LSTM '
-                           '(wide and deep)', _load(results / 'ablations_seeds_linear.json')),
+    for title, record in (("Over three seeds (round 9): the linear blend on each seed's LSTM",
+                           _load(results / 'ablations_seeds_blend.json')),
+                          ('Over three seeds (round 9): the linear read-out trained with the '
+                           'LSTM (wide and deep)', _load(results / 'ablations_seeds_linear.json')),
                           ('Designs over three seeds (round 8): weight averaging and dropout',
                            _load(results / 'ablations_seeds.json')),
                           ('Over three seeds, on top of weight averaging 0.999 (round 8): talker '
@@ -401,7 +403,8 @@ def render(results: Path) -> str:
                   f'{base["feature_set"]}, T = {base["window_length"]}, {base["balancing"]}, '
                   f'speech {base.get("speech_source", "simulated")} '
                   f'({base.get("speech_fraction")} of windows), linear head '
-                  f'{"on" if base.get("linear_head") else "off"}, '
+                  f'{"on" if base.get("linear_head") else "off"}, linear blend '
+                  f'{base.get("linear_blend", 0.0)}, '
                   f'{base["windows_per_image"]} windows per image, {base["epochs"]} epochs at '
                   'most; each row changes what its name says). The first 3-class columns use '
                   'gains of 1 '

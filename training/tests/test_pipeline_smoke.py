@@ -55,7 +55,8 @@ def test_weight_averaging_restores_the_best_epochs_averaged_weights(tiny, face_m
     train_table, val_table = train_table.subset(train_table.detected), \
         val_table.subset(val_table.detected)
     indices = feature_indices('all51')
-    raw = SMOKE.with_changes(epochs=4, patience=4, speech_source='simulated', weight_ema=0.0)
+    raw = SMOKE.with_changes(epochs=4, patience=4, speech_source='simulated', weight_ema=0.0,
+                             linear_blend=0.0)
     _, raw_history = train(raw, train_table, val_table, indices, verbose=0)
     # A momentum this close to 1 keeps the average near the first steps' weights, so that what
     # validation measured shows whether it measured the average or the raw weights.
