@@ -12,10 +12,6 @@ from emotion_estimator.contract import CLASS_NAMES
 from emotion_estimator_training.hyperparameters import HParams
 
 
-#: Added to a probability before its logarithm is taken (the blend below).
-LOG_EPSILON = 1e-7
-
-
 def make_model(hp: HParams, num_features: int, mean: np.ndarray, variance: np.ndarray,
                batch_size: Optional[int] = None, layers_from=keras,
                blend: bool = False) -> keras.Model:
@@ -44,22 +40,29 @@ def make_model(hp: HParams, num_features: int, mean: np.ndarray, variance: np.nd
         if hp.dropout and not last:
             x = k.layers.Dropout(hp.dropout, name=f'dropout_{layer + 1}')(x)
     x = k.layers.Dropout(hp.dropout, name='dropout_head')(x) if hp.dropout else x
+    blended = blend and hp.linear_blend
     if not hp.linear_head:
-        outputs = k.layers.Dense(len(CLASS_NAMES), activation='softmax', name='scores')(x)
+        # Blended, the LSTM's logits go to the blend (the same weights, softmax applied there).
+        outputs = k.layers.Dense(len(CLASS_NAMES), activation=None if blended else 'softmax',
+                                 name='scores')(x)
     else:
         # Wide and deep: a linear read-out of the window's mean, added to the LSTM's logits.
         deep = k.layers.Dense(len(CLASS_NAMES), name='deep_logits')(x)
         mean_frame = k.layers.GlobalAveragePooling1D(name='window_mean')(normalized)
         wide = k.layers.Dense(len(CLASS_NAMES), name='wide_logits')(mean_frame)
-        logits = k.layers.Add(name='logits')([deep, wide])
-        outputs = k.layers.Softmax(name='scores')(logits)
-    if blend and hp.linear_blend:
+        outputs = k.layers.Add(name='logits')([deep, wide])
+        if not blended:
+            outputs = k.layers.Softmax(name='scores')(outputs)
+    if blended:
         outputs = _blended(k, hp.linear_blend, inputs, outputs)
     return k.Model(inputs, outputs, name='emotion_lstm')
 
 
-def _blended(k, weight: float, inputs, probabilities):
+def _blended(k, weight: float, inputs, lstm_logits):
     """Return ``p ∝ p_lstm^(1 - weight) * p_linear^weight`` (a product of experts).
+
+    That is ``softmax((1 - weight) * lstm_logits + weight * linear_logits)``: a log-softmax
+    differs from its logits by a constant per window, which the softmax removes.
 
     The linear model is a logistic regression fitted apart from the LSTM on the training frames
     (``train.with_linear_blend``), here reading the mean of the window's raw scores (its
@@ -67,12 +70,11 @@ def _blended(k, weight: float, inputs, probabilities):
     regression carry to other people's faces better than the LSTM (``frontier.json``); trained
     jointly (``linear_head``), the LSTM takes over and the gain is lost.
     """
-    log = keras.ops.log if k is keras else k.backend.log
     mean_frame = k.layers.GlobalAveragePooling1D(name='blend_window_mean')(inputs)
     linear = k.layers.Dense(len(CLASS_NAMES), name='blend_logits', trainable=False)(mean_frame)
-    logits = k.layers.Lambda(
-        lambda pair: (1.0 - weight) * log(pair[0] + LOG_EPSILON) + weight * pair[1],
-        name='blend_mix')([probabilities, linear])
+    lstm_part = k.layers.Rescaling(1.0 - weight, name='blend_lstm_weight')(lstm_logits)
+    linear_part = k.layers.Rescaling(weight, name='blend_linear_weight')(linear)
+    logits = k.layers.Add(name='blend_mix')([lstm_part, linear_part])
     return k.layers.Softmax(name='blended_scores')(logits)
 
 
