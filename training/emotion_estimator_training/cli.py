@@ -305,8 +305,9 @@ def cmd_ablate(args) -> int:
     # the frontier's best carrier to other people (a linear model on all 51) beside the LSTM
     runs['linear_head=on,features=all51'] = base.with_changes(
         linear_head=True, feature_set='all51')
-    for weight in (0.3, 0.5):
-        runs[f'linear_blend={weight}'] = base.with_changes(linear_blend=weight)
+    for weight in (0.0, 0.3, 0.5):
+        if weight != base.linear_blend:
+            runs[f'linear_blend={weight}'] = base.with_changes(linear_blend=weight)
     runs['person_offset_fraction=0.3'] = base.with_changes(person_offset_fraction=0.3)
     runs['speech_fraction=0'] = base.with_changes(speech_fraction=0.0)
     runs['speech_fraction=0.4'] = base.with_changes(speech_fraction=0.4)
