@@ -51,7 +51,8 @@ def test_fer2013_crops_go_through_the_training_pre_processing(estimator):
     # The FER2013 test crops are the pre-processing the model was trained with: almost every
     # 48x48 face is found (MediaPipe misses about 6% of FER2013 test faces), and happy faces
     # held for a full window read happy at about the model's happy recall on FER2013 test
-    # (0.64 on still windows, models/MODEL_CARD.md), sad at most once in 20.
+    # (0.64 on still windows, models/MODEL_CARD.md), sad at most twice in 20 (through the
+    # estimator 7.7% of FER2013 test's happy faces read sad, training/results/api_eval.json).
     labels = []
     for index, face in enumerate(fer_faces('happy', 20)):
         estimator.reset()
@@ -59,7 +60,7 @@ def test_fer2013_crops_go_through_the_training_pre_processing(estimator):
             result = estimator.process_face_image(f'f{index}', face, frame / RATE_HZ)
         labels.append(result.label if result.face_found else 'no face')
     assert labels.count('no face') <= 2, labels
-    assert labels.count('happy') >= 10 and labels.count('sad') <= 1, labels
+    assert labels.count('happy') >= 10 and labels.count('sad') <= 2, labels
 
 
 def test_time_going_back_restarts_that_face_only(estimator, crops):
