@@ -58,6 +58,16 @@ def make_model(hp: HParams, num_features: int, mean: np.ndarray, variance: np.nd
     return k.Model(inputs, outputs, name='emotion_lstm')
 
 
+def copy_weights(source, target) -> None:
+    """Copy every trained layer's weights of ``source`` into the same-named layer of ``target``.
+
+    The normalisation is left out: ``make_model`` builds it from the statistics it is given.
+    """
+    for layer in source.layers:
+        if layer.weights and layer.name != 'normalize':
+            target.get_layer(layer.name).set_weights(layer.get_weights())
+
+
 def _blended(k, weight: float, inputs, lstm_logits):
     """Return ``p ∝ p_lstm^(1 - weight) * p_linear^weight`` (a product of experts).
 

@@ -16,7 +16,7 @@ from emotion_estimator.contract import CLASS_NAMES
 
 from emotion_estimator_training.extract import BlendshapeTable
 from emotion_estimator_training.hyperparameters import HParams, PAPER_CLASS_COUNTS
-from emotion_estimator_training.model import compile_model, make_model
+from emotion_estimator_training.model import compile_model, copy_weights, make_model
 from emotion_estimator_training.windows import build_windows, filled_views
 
 
@@ -119,9 +119,7 @@ def with_linear_blend(model: keras.Model, hp: HParams, views: np.ndarray,
     normalize = model.get_layer('normalize')
     blended = make_model(hp, views.shape[-1], normalize.mean.numpy().ravel(),
                          normalize.variance.numpy().ravel(), blend=True)
-    for layer in model.layers:
-        if layer.weights and layer.name != 'normalize':
-            blended.get_layer(layer.name).set_weights(layer.get_weights())
+    copy_weights(model, blended)
     blended.get_layer('blend_logits').set_weights([kernel.astype(np.float32),
                                                    bias.astype(np.float32)])
     return blended
