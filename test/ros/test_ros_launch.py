@@ -157,17 +157,28 @@ def test_node_topics_are_listed(launched, ros_env):
         assert f'{topic}:' in result.stdout, result.stdout + result.stderr
 
 
+def _answer_line(output: str, marker: str) -> str:
+    """Return the line of a ``ros2 param`` answer that holds ``marker``.
+
+    Fast DDS may print its own error lines to stdout (a shared-memory port left locked by an
+    earlier process on this machine); they are not the command's answer.
+    """
+    lines = [line.strip() for line in output.splitlines() if marker in line.lower()]
+    assert len(lines) == 1, output
+    return lines[0]
+
+
 def _param_get(ros_env: dict, name: str) -> str:
     result = ros2_until(ros_env, 'param', 'get', *DISCOVERY, NODE, name,
                         done=lambda r: r.returncode == 0 and 'value is' in r.stdout)
     assert result.returncode == 0, result.stdout + result.stderr
-    return result.stdout.strip()
+    return _answer_line(result.stdout, 'value is')
 
 
 def _param_set(ros_env: dict, name: str, value: str) -> str:
     result = ros2_until(ros_env, 'param', 'set', *DISCOVERY, NODE, name, value,
                         done=lambda r: 'parameter' in r.stdout.lower())
-    return result.stdout.strip() + result.stderr.strip()
+    return _answer_line(result.stdout + result.stderr, 'parameter')
 
 
 def test_param_get_reports_the_launch_file_parameters(launched, ros_env):

@@ -161,15 +161,22 @@ def _run(job: Job) -> Tuple[str, int, float, List[str]]:
 def _trace(job: Job) -> Tuple[str, np.ndarray]:
     """Show a job's segments; return the last published label and every frame's record.
 
-    The record is ``[F, 8]``: the seconds since the frame before, then the 7 class
-    probabilities the label filter was given (NaN without a face), so that the runtime's
-    :class:`~emotion_estimator.decision.LabelFilter` can be replayed with other settings.
+    The record is ``[F, 8 + features]``: the seconds since the frame before, the 7 class
+    probabilities the label filter was given, then the mean over the window the model read
+    (the input of the model's linear blend), NaN without a face; so that the runtime's
+    :class:`~emotion_estimator.decision.LabelFilter` can be replayed with other settings, and
+    the probabilities blended again with another weight (``robot_tuning.reblended``).
     """
+    estimator = _WORKER['estimator']
+    no_face = [np.nan] * (len(CLASS_NAMES) + len(estimator.spec.feature_indices))
     rows = []
     for result, step_before, _ in _show(job):
-        probabilities = ([result.scores[name] for name in CLASS_NAMES] if result.face_found
-                         else [np.nan] * len(CLASS_NAMES))
-        rows.append([step_before] + probabilities)
+        if result.face_found:
+            mean = estimator.window.as_array().mean(axis=0)
+            rows.append([step_before] + [result.scores[name] for name in CLASS_NAMES]
+                        + mean.tolist())
+        else:
+            rows.append([step_before] + no_face)
     return result.label, np.array(rows, dtype=np.float64)
 
 

@@ -351,6 +351,18 @@ def render(results: Path) -> str:
                   '', 'False sad: the share of angry, disgusted and neutral faces read sad; for '
                   "the talking clips, the share of the neutral talkers' frames published sad "
                   '(their macro-F1 is per clip).']
+        blend = robot.get('blend')
+        if blend:
+            scores = ', '.join(f'{weight}: {_f(score)}'
+                               for weight, score in blend['objective_per_weight'].items())
+            parts += ['', f'Blend weight chosen the same way: **{blend["weight"]}** (the '
+                      "objective after each weight's own search: " f'{scores}). The faces were '
+                      f'shown once with the model blended at {blend["recorded_weight"]}; each '
+                      'record holds the mean of the window the model read, so the probabilities '
+                      'at another weight are computed exactly (`robot_tuning.reblended`; the '
+                      'exported model at the chosen weight differs from that computation by '
+                      f'{blend.get("reblend_check_max_difference", 0)} at most on the test '
+                      'windows).']
     points = _load(results / 'operating_points.json')
     if points:
         parts += ['', '### Operating points: what a lower `sad_gain` buys', '',

@@ -23,17 +23,18 @@ from emotion_estimator_training.crossval import extract_stills, load_crossval, p
 from emotion_estimator_training.dataset import FerDataset
 from emotion_estimator_training.evaluate import evaluate, plot_confusion, summary_line, \
     tune_decision
-from emotion_estimator_training.export import choose_default
+from emotion_estimator_training.export import choose_default, tflite_predict
 from emotion_estimator_training.extract import BlendshapeTable, drop_report, \
     extract_blendshapes, ExtractionConfig
 from emotion_estimator_training.features import ALL51, backward_elimination, feature_indices, \
     LinearProbe, names_of, paper_rule, weighted_mean
 from emotion_estimator_training.hyperparameters import HParams
 from emotion_estimator_training.labels import decide_three_class, to_three_class
-from emotion_estimator_training.robot_tuning import tune_on_robot_view
+from emotion_estimator_training.robot_tuning import LinearBlend, reblended, \
+    tune_on_robot_view
 from emotion_estimator_training.speech import load_talking, SpeechBank
 from emotion_estimator_training.talking import replay_clip
-from emotion_estimator_training.train import train
+from emotion_estimator_training.train import train, with_blend_weight
 from emotion_estimator_training.variants import check_windows, export_checked, \
     score_variants, test_metrics_record
 from emotion_estimator_training.windows import filled_views, speech_motion, still_windows, \
@@ -345,10 +346,26 @@ def build(prepared: Prepared, hp: HParams, models_dir: Path, results_dir: Path,
     robot_tuning = None
     if robot_view is not None and prepared.others is not None:
         write_spec()  # the still-window decision, for EmotionEstimator to load the new model
+        choices = hp.linear_blend_choices if hp.linear_blend else ()
+        blend = (LinearBlend(*model.get_layer('blend_logits').get_weights(), hp.linear_blend)
+                 if choices else None)
         settings, robot_tuning = tune_on_robot_view(
             models_dir / 'emotion_model.json', face_model, robot_view[0], robot_view[1],
             settings, SET_WEIGHTS, workers=workers, limit=robot_view_limit,
-            talking_root=prepared.talking_dir)
+            talking_root=prepared.talking_dir, blend=blend, blend_choices=choices)
+        if blend is not None and robot_tuning['blend']['weight'] != hp.linear_blend:
+            # The same LSTM and regression at the chosen weight, exported and checked again.
+            recorded = tflite_predict(paths[default], windows)
+            hp = hp.with_changes(linear_blend=robot_tuning['blend']['weight'])
+            model = with_blend_weight(model, hp)
+            val_probs = predict_still(model, val_table, indices, hp.window_length)
+            keras_probs = model.predict(windows, batch_size=1024, verbose=0)
+            paths, checks, variant_probs = export_checked(model, hp, len(indices), windows,
+                                                          keras_probs, test_all, models_dir)
+            default = choose_default(checks)
+            robot_tuning['blend']['reblend_check_max_difference'] = reblend_check(
+                recorded, tflite_predict(paths[default], windows), windows, blend,
+                hp.linear_blend)
     else:
         print("build: the decision is tuned on still windows only (the robot's-view tuning "
               'needs the FER2013 folder and the crossval faces)', file=sys.stderr)
@@ -383,6 +400,18 @@ def build(prepared: Prepared, hp: HParams, models_dir: Path, results_dir: Path,
     results_dir.mkdir(parents=True, exist_ok=True)
     (results_dir / 'metrics.json').write_text(json.dumps(record, indent=2) + '\n')
     return record
+
+
+def reblend_check(recorded: np.ndarray, exported: np.ndarray, windows: np.ndarray,
+                  blend: LinearBlend, weight: float) -> float:
+    """Return how far the model exported at ``weight`` is from re-blending the recorded one.
+
+    ``recorded`` and ``exported`` are the two TFLite models' probabilities on ``windows``; the
+    robot's-view records were re-blended the same way (``robot_tuning.reblended``).
+    """
+    rows = np.column_stack([np.zeros(len(windows)), recorded, windows.mean(axis=1)])
+    return round(float(np.abs(reblended(rows, blend, weight)[:, 1:1 + len(CLASS_NAMES)]
+                              - exported).max()), 7)
 
 
 def model_spec(path: Path, hp: HParams, selection: Dict[str, object], paths: Dict[str, Path],

@@ -7,6 +7,7 @@ runtime's ``LabelFilter`` is replayed on the record for every candidate setting 
 :func:`tune_on_robot_view`). The test split is never used.
 """
 
+from dataclasses import dataclass
 from itertools import product
 import multiprocessing
 import os
@@ -15,7 +16,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from emotion_estimator.contract import DECISION_LABELS, DecisionSettings
+from emotion_estimator.contract import CLASS_NAMES, DECISION_LABELS, DecisionSettings
 
 from emotion_estimator_training import api_eval
 from emotion_estimator_training.crossval import load_still_set
@@ -36,6 +37,8 @@ HAPPY_STEPS = tuple(np.round(np.arange(-0.3, 0.31, 0.1), 2))
 SAD_STEPS = tuple(np.round(np.arange(-1.0, 1.01, 0.2), 2))
 
 Record = np.ndarray
+#: The columns of a record (``api_eval._trace``) that hold the 7 class probabilities.
+PROBABILITIES = slice(1, 1 + len(CLASS_NAMES))
 
 
 def validation_jobs(fer_root: Path, crossval_root: Path, limit: Optional[int] = None,
@@ -85,7 +88,42 @@ def replay(record: Record, settings: DecisionSettings) -> Tuple[str, int]:
 def replay_frames(record: Record, settings: DecisionSettings) -> List[str]:
     """Replay the runtime's ``LabelFilter`` on a record: the label published at every frame."""
     has_face = ~np.isnan(record[:, 1])
-    return replay_labels(record[has_face, 1:], has_face, np.cumsum(record[:, 0]), settings)
+    return replay_labels(record[has_face, PROBABILITIES], has_face, np.cumsum(record[:, 0]),
+                         settings)
+
+
+@dataclass(frozen=True)
+class LinearBlend:
+    """The logistic regression of a blended model (``model._blended``) and its weight.
+
+    ``kernel`` ``[features, 7]`` and ``bias`` ``[7]`` read the mean of the window's raw scores;
+    ``weight`` is the blend weight the records were made with.
+    """
+
+    kernel: np.ndarray
+    bias: np.ndarray
+    weight: float
+
+
+def reblended(record: Record, blend: LinearBlend, weight: float) -> Record:
+    """Return ``record`` with its probabilities blended at ``weight`` instead of ``blend.weight``.
+
+    The recorded probabilities are ``softmax((1 - w0) z_lstm + w0 z_linear)``, and the record
+    holds the window mean that ``z_linear`` reads, so ``log p - w0 z_linear`` is
+    ``(1 - w0) z_lstm`` up to a constant per frame, which the softmax removes: the LSTM's part
+    is recovered exactly and blended again. ``blend.weight`` must be below 1.
+    """
+    out = np.array(record, dtype=np.float64, copy=True)
+    face = ~np.isnan(out[:, 1])
+    if weight == blend.weight or not face.any():
+        return out
+    linear = out[face, PROBABILITIES.stop:] @ blend.kernel + blend.bias
+    lstm = np.log(np.clip(out[face, PROBABILITIES], 1e-30, None)) - blend.weight * linear
+    logits = lstm * (1.0 - weight) / (1.0 - blend.weight) + weight * linear
+    logits -= logits.max(axis=1, keepdims=True)
+    probabilities = np.exp(logits)
+    out[face, PROBABILITIES] = probabilities / probabilities.sum(axis=1, keepdims=True)
+    return out
 
 
 def talking_replayed(records: Sequence[Record], labels7: np.ndarray,
@@ -169,10 +207,7 @@ def tune(recorded: Dict[str, Tuple[list, list]], labels: Dict[str, np.ndarray],
                                      'sad_gain': round(max(0.1, start.sad_gain + s), 2)})
                  for h, s in product(HAPPY_STEPS, SAD_STEPS)])
         improve(filters())
-    agreement = {name: float(np.mean([DECISION_LABELS.index(published) == end for published, end
-                                      in zip(recorded[name][0],
-                                             replayed(records[name], start))]))
-                 for name in recorded if recorded[name][0]}
+    agreement = agrees_with_estimator(recorded, start)
     talking = (talking_replayed(records['talking'], labels['talking'], best)
                if 'talking' in records else None)
     return best, {
@@ -184,12 +219,57 @@ def tune(recorded: Dict[str, Tuple[list, list]], labels: Dict[str, np.ndarray],
         'talking': talking, 'weights': dict(weights)}
 
 
+def agrees_with_estimator(recorded: Dict[str, Tuple[list, list]],
+                          settings: DecisionSettings) -> Dict[str, float]:
+    """Return per set the share of records whose replay ends on the label the estimator published.
+
+    Sets recorded without published labels (re-blended records) are left out.
+    """
+    return {name: float(np.mean([DECISION_LABELS.index(published) == end for published, end
+                                 in zip(recorded[name][0], replayed(recorded[name][1],
+                                                                    settings))]))
+            for name in recorded if recorded[name][0]}
+
+
+def choose_blend(recorded: Dict[str, Tuple[list, list]], labels: Dict[str, np.ndarray],
+                 start: DecisionSettings, weights: Dict[str, float], blend: LinearBlend,
+                 choices: Sequence[float], workers: int = 1
+                 ) -> Tuple[float, DecisionSettings, Dict[str, object]]:
+    """Tune the decision at every blend weight of ``choices``; return the best weight's.
+
+    The records (made at ``blend.weight``) are blended again at each weight
+    (:func:`reblended`) and searched as :func:`tune` searches; the weight whose tuned objective
+    is highest wins (the lower weight on a tie). Returns the weight, its settings and its search
+    record, with ``blend``: the recorded weight, the weight chosen and each weight's objective.
+    """
+    best = None
+    objectives = {}
+    for weight in sorted(set(float(w) for w in choices)):
+        records = {name: ((published if weight == blend.weight else []),
+                          [reblended(record, blend, weight) for record in traces])
+                   for name, (published, traces) in recorded.items()}
+        settings, detail = tune(records, labels, start, weights, workers)
+        objectives[weight] = detail['objective']
+        if best is None or detail['objective'] > best[2]['objective'] + 1e-9:
+            best = (weight, settings, detail)
+    weight, settings, detail = best
+    detail['replay_agrees_with_estimator'] = {
+        name: round(value, 4) for name, value in agrees_with_estimator(recorded, start).items()}
+    detail['blend'] = {'recorded_weight': blend.weight, 'weight': weight,
+                       'objective_per_weight': {str(w): o for w, o in objectives.items()}}
+    return weight, settings, detail
+
+
 def tune_on_robot_view(model_spec: Path, face_model: Path, fer_root: Path, crossval_root: Path,
                        start: DecisionSettings, weights: Dict[str, float],
                        workers: Optional[int] = None, limit: Optional[int] = None,
-                       talking_root: Optional[Path] = None
+                       talking_root: Optional[Path] = None,
+                       blend: Optional[LinearBlend] = None, blend_choices: Sequence[float] = ()
                        ) -> Tuple[DecisionSettings, Dict[str, object]]:
     """Record the validation faces through ``EmotionEstimator`` with ``model_spec``, then tune.
+
+    With ``blend`` (the model's linear blend) and ``blend_choices``, the blend weight is chosen
+    too (:func:`choose_blend`): the search record's ``blend`` names it.
 
     ``model_spec`` must hold ``start`` as its decision, which the records' published labels
     are checked against (``replay_agrees_with_estimator``).
@@ -223,5 +303,9 @@ def tune_on_robot_view(model_spec: Path, face_model: Path, fer_root: Path, cross
     workers = workers or os.cpu_count() or 1
     sets = validation_jobs(fer_root, crossval_root, limit, talking_root)
     recorded = record_sets(sets, str(model_spec), str(face_model), workers)
-    return tune(recorded, {name: labels for name, (_, labels) in sets.items()}, start, weights,
-                workers)
+    labels = {name: labels for name, (_, labels) in sets.items()}
+    if blend is None or not blend_choices:
+        return tune(recorded, labels, start, weights, workers)
+    _, settings, detail = choose_blend(recorded, labels, start, weights, blend, blend_choices,
+                                       workers)
+    return settings, detail

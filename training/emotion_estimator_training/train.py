@@ -116,12 +116,22 @@ def with_linear_blend(model: keras.Model, hp: HParams, views: np.ndarray,
                          f'{regression.classes_}')
     kernel = regression.coef_.T / scaler.scale_[:, None]
     bias = regression.intercept_ - scaler.mean_ @ kernel
-    normalize = model.get_layer('normalize')
-    blended = make_model(hp, views.shape[-1], normalize.mean.numpy().ravel(),
-                         normalize.variance.numpy().ravel(), blend=True)
-    copy_weights(model, blended)
+    blended = with_blend_weight(model, hp)
     blended.get_layer('blend_logits').set_weights([kernel.astype(np.float32),
                                                    bias.astype(np.float32)])
+    return blended
+
+
+def with_blend_weight(model: keras.Model, hp: HParams) -> keras.Model:
+    """Return a blended model at ``hp.linear_blend`` with every trained weight of ``model``.
+
+    ``model`` is the LSTM alone (its regression is set afterwards) or a blended model (its
+    regression is copied: the same model at another weight).
+    """
+    normalize = model.get_layer('normalize')
+    blended = make_model(hp, model.input_shape[-1], normalize.mean.numpy().ravel(),
+                         normalize.variance.numpy().ravel(), blend=True)
+    copy_weights(model, blended)
     return blended
 
 

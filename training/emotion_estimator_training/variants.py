@@ -92,6 +92,7 @@ def reexport(prepared, spec_path: Path, checkpoint: os.PathLike, results_dir: Pa
         raise ValueError(f'{spec_path}: class order {spec.class_names} is not {CLASS_NAMES}')
     values = dict(spec.extra['hyperparameters'])
     values['lstm_units'] = tuple(values['lstm_units'])
+    values['linear_blend_choices'] = tuple(values.get('linear_blend_choices', ()))
     hp = HParams(**values)
     indices = spec.feature_indices
     model = restore_model(hp, prepared.split('train'), indices, checkpoint)

@@ -94,3 +94,20 @@ def test_the_linear_blend_is_the_product_of_the_two_experts_and_exports(tmp_path
     classifier = EmotionClassifier(paths['fp32'])
     np.testing.assert_allclose(np.stack([classifier.predict(w) for w in windows]), got,
                                atol=1e-5)
+    # The same LSTM and regression at another weight (the build's robot's-view choice): its
+    # TFLite file gives what re-blending the first file's probabilities gives, which is how the
+    # build scores the other weights on records made with the first model.
+    from emotion_estimator_training.pipeline import reblend_check
+    from emotion_estimator_training.robot_tuning import LinearBlend
+    from emotion_estimator_training.train import with_blend_weight
+    heavier = with_blend_weight(blended, hp.with_changes(linear_blend=0.7))
+    expected = p_lstm ** 0.3 * p_linear ** 0.7
+    expected /= expected.sum(axis=1, keepdims=True)
+    np.testing.assert_allclose(heavier.predict(windows, verbose=0), expected, atol=1e-4)
+    again = export_all(heavier, hp.with_changes(linear_blend=0.7), features, tmp_path / 'w07')
+    blend = LinearBlend(*blended.get_layer('blend_logits').get_weights(), 0.3)
+    first = np.stack([classifier.predict(w) for w in windows])
+    heavier_file = EmotionClassifier(again['fp32'])
+    second = np.stack([heavier_file.predict(w) for w in windows])
+    assert np.abs(second - first).max() > 0.05
+    assert reblend_check(first, second, windows, blend, 0.7) < 1e-5

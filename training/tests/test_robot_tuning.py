@@ -50,11 +50,12 @@ def recorded(face_model):
 
 def test_replaying_the_record_gives_what_the_estimator_published(recorded):
     sets, records = recorded
-    settings = ModelSpec.load().decision
+    settings_spec = ModelSpec.load()
+    settings = settings_spec.decision
     for name, (published, traces) in records.items():
         assert len(traces) == len(sets[name][0]) > 0
         for label, trace in zip(published, traces):
-            assert trace.shape[1] == 1 + len(CLASS_NAMES)
+            assert trace.shape[1] == 1 + len(CLASS_NAMES) + len(settings_spec.feature_names)
             assert rt.replay(trace, settings)[0] == label, name
     # A met Yale job: 10 s of the neutral photo, then 1.5 s of the expression, face always found.
     trace = records['yale_met'][1][0]
@@ -161,3 +162,84 @@ def test_talking_clips_are_played_whole_and_limit_the_sad_gain():
     assert detail['per_set']['talking']['neutral_talkers_sad_share'] <= 0.05
     assert detail['talking']['clips_found']['sad'] == 1.0
     assert best != start
+
+
+def _softmax(logits: np.ndarray) -> np.ndarray:
+    exp = np.exp(logits - logits.max(axis=1, keepdims=True))
+    return exp / exp.sum(axis=1, keepdims=True)
+
+
+def test_a_record_holds_the_mean_of_the_window_the_model_read(face_model, monkeypatch):
+    # The regression of a blended model reads the window's mean: the record must hold exactly
+    # the mean of what the model was given on that frame, or a re-blended replay is not the
+    # model at the other weight.
+    from emotion_estimator.classifier import EmotionClassifier
+    given = []
+    predict = EmotionClassifier.predict
+
+    def spy(self, window):
+        given.append(np.array(window, np.float64))
+        return predict(self, window)
+
+    monkeypatch.setattr(EmotionClassifier, 'predict', spy)
+    crossval = shared_dir() / 'datasets' / 'crossval'
+    jobs = rt.validation_jobs(shared_dir() / 'datasets' / 'fer2013', crossval,
+                              limit=2)['yale'][0][:1]
+    _, record = api_eval.run_jobs(jobs, None, str(face_model), trace=True)[0]
+    face = ~np.isnan(record[:, 1])
+    assert face.sum() == len(given) > 10
+    means = record[face, rt.PROBABILITIES.stop:]
+    np.testing.assert_allclose(means, [window.mean(axis=0) for window in given], atol=1e-6)
+    assert np.isnan(record[~face, 1:]).all()
+
+
+def test_reblending_recovers_the_lstm_and_blends_it_at_another_weight():
+    rng = np.random.default_rng(0)
+    frames, features = 40, 5
+    lstm = rng.normal(0, 2, (frames, len(CLASS_NAMES)))
+    means = rng.uniform(0, 1, (frames, features))
+    blend = rt.LinearBlend(rng.normal(0, 3, (features, len(CLASS_NAMES))),
+                           rng.normal(0, 1, len(CLASS_NAMES)), 0.3)
+    linear = means @ blend.kernel + blend.bias
+    record = np.column_stack([np.full(frames, STEP), _softmax(0.7 * lstm + 0.3 * linear),
+                              means])
+    record[5] = np.nan  # a frame without a face
+    record[5, 0] = STEP
+    again = rt.reblended(record, blend, 0.7)
+    expected = _softmax(0.3 * lstm + 0.7 * linear)
+    face = np.arange(frames) != 5
+    np.testing.assert_allclose(again[face, rt.PROBABILITIES], expected[face], atol=1e-9)
+    assert np.isnan(again[5, 1:]).all() and again[5, 0] == STEP
+    np.testing.assert_array_equal(again[:, rt.PROBABILITIES.stop:], record[:, 8:])
+    np.testing.assert_array_equal(rt.reblended(record, blend, 0.3), record)
+    assert not np.shares_memory(rt.reblended(record, blend, 0.3), record)
+
+
+def test_the_blend_weight_whose_tuned_decision_scores_best_is_chosen():
+    # The LSTM reads every face as neutral; the regression reads the sad faces' window means
+    # as sad and the neutral faces' as neutral: the higher the regression's weight, the more
+    # sad faces are found without false alarms (within the gains searched, only at 0.7).
+    features = 2
+    blend = rt.LinearBlend(np.zeros((features, len(CLASS_NAMES))), np.zeros(len(CLASS_NAMES)),
+                           0.3)
+    blend.kernel[0, SAD], blend.kernel[1, NEUTRAL] = 3.0, 6.0
+
+    def face(sad: bool, count: int = 30) -> np.ndarray:
+        means = np.tile([1.0, 0.0] if sad else [0.0, 1.0], (count, 1))
+        lstm = np.zeros((count, len(CLASS_NAMES)))
+        lstm[:, NEUTRAL] = 3.0
+        probabilities = _softmax(0.7 * lstm + 0.3 * (means @ blend.kernel + blend.bias))
+        return np.column_stack([np.full(count, STEP), probabilities, means])
+
+    faces = [face(True) for _ in range(10)] + [face(False) for _ in range(10)]
+    labels = {'a': np.array([SAD] * 10 + [NEUTRAL] * 10), 'flicker': np.array([NEUTRAL])}
+    recorded = {'a': ([], faces), 'flicker': ([], [face(False, 60)])}
+    start = DecisionSettings(sad_gain=1.0, happy_gain=1.0, min_confidence=0.0)
+    weight, best, detail = rt.choose_blend(recorded, labels, start, {'a': 1.0}, blend,
+                                           (0.3, 0.5, 0.7))
+    assert weight == detail['blend']['weight'] == 0.7
+    assert detail['blend']['recorded_weight'] == 0.3
+    scores = detail['blend']['objective_per_weight']
+    assert set(scores) == {'0.3', '0.5', '0.7'} and scores['0.7'] > scores['0.3']
+    assert detail['objective'] == scores['0.7']
+    assert detail['per_set']['a']['sad_recall'] == 1.0
