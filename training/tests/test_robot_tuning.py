@@ -50,12 +50,12 @@ def recorded(face_model):
 
 def test_replaying_the_record_gives_what_the_estimator_published(recorded):
     sets, records = recorded
-    settings_spec = ModelSpec.load()
-    settings = settings_spec.decision
+    spec = ModelSpec.load()
+    settings = spec.decision
     for name, (published, traces) in records.items():
         assert len(traces) == len(sets[name][0]) > 0
         for label, trace in zip(published, traces):
-            assert trace.shape[1] == 1 + len(CLASS_NAMES) + len(settings_spec.feature_names)
+            assert trace.shape[1] == 1 + len(CLASS_NAMES) + len(spec.feature_names)
             assert rt.replay(trace, settings)[0] == label, name
     # A met Yale job: 10 s of the neutral photo, then 1.5 s of the expression, face always found.
     trace = records['yale_met'][1][0]
@@ -210,7 +210,8 @@ def test_reblending_recovers_the_lstm_and_blends_it_at_another_weight():
     face = np.arange(frames) != 5
     np.testing.assert_allclose(again[face, rt.PROBABILITIES], expected[face], atol=1e-9)
     assert np.isnan(again[5, 1:]).all() and again[5, 0] == STEP
-    np.testing.assert_array_equal(again[:, rt.PROBABILITIES.stop:], record[:, 8:])
+    np.testing.assert_array_equal(again[:, rt.PROBABILITIES.stop:],
+                                  record[:, rt.PROBABILITIES.stop:])
     np.testing.assert_array_equal(rt.reblended(record, blend, 0.3), record)
     assert not np.shares_memory(rt.reblended(record, blend, 0.3), record)
 
@@ -235,8 +236,8 @@ def test_the_blend_weight_whose_tuned_decision_scores_best_is_chosen():
     labels = {'a': np.array([SAD] * 10 + [NEUTRAL] * 10), 'flicker': np.array([NEUTRAL])}
     recorded = {'a': ([], faces), 'flicker': ([], [face(False, 60)])}
     start = DecisionSettings(sad_gain=1.0, happy_gain=1.0, min_confidence=0.0)
-    weight, best, detail = rt.choose_blend(recorded, labels, start, {'a': 1.0}, blend,
-                                           (0.3, 0.5, 0.7))
+    weight, _, detail = rt.choose_blend(recorded, labels, start, {'a': 1.0}, blend,
+                                        (0.3, 0.5, 0.7))
     assert weight == detail['blend']['weight'] == 0.7
     assert detail['blend']['recorded_weight'] == 0.3
     scores = detail['blend']['objective_per_weight']
