@@ -13,6 +13,7 @@ from emotion_estimator.decision import label_from_scores, LabelFilter, three_cla
 
 from emotion_estimator_training import api_eval
 from emotion_estimator_training.labels import decide_three_class, to_three_class, UNKNOWN_INDEX
+from emotion_estimator_training.robot_tuning import PROBABILITIES
 
 #: Decision settings around and away from the shipped ones: gains that favour happy, sad or
 #: neither, with and without a confidence floor, and wide and narrow hysteresis.
@@ -31,7 +32,7 @@ def probabilities(face_model) -> np.ndarray:
               for i in np.flatnonzero(labels == CLASS_NAMES.index(name))[:3]]
     results = api_eval.run_jobs(api_eval.held_still_jobs(chosen), None, str(face_model),
                                 trace=True)
-    rows = np.concatenate([record[:, 1:] for _, record in results])
+    rows = np.concatenate([record[:, PROBABILITIES] for _, record in results])
     rows = rows[~np.isnan(rows).any(axis=1)]
     assert len(rows) >= 100, 'the estimator should find most of these faces'
     return rows
