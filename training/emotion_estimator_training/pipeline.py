@@ -23,14 +23,14 @@ from emotion_estimator_training.crossval import extract_stills, load_crossval, p
 from emotion_estimator_training.dataset import FerDataset
 from emotion_estimator_training.evaluate import evaluate, plot_confusion, summary_line, \
     tune_decision
-from emotion_estimator_training.export import choose_default, tflite_predict
+from emotion_estimator_training.export import choose_default
 from emotion_estimator_training.extract import BlendshapeTable, drop_report, \
     extract_blendshapes, ExtractionConfig
 from emotion_estimator_training.features import ALL51, backward_elimination, feature_indices, \
     LinearProbe, names_of, paper_rule, weighted_mean
 from emotion_estimator_training.hyperparameters import HParams
 from emotion_estimator_training.labels import decide_three_class, to_three_class
-from emotion_estimator_training.robot_tuning import LinearBlend, reblended, \
+from emotion_estimator_training.robot_tuning import LinearBlend, PROBABILITIES, reblended, \
     tune_on_robot_view
 from emotion_estimator_training.speech import load_talking, SpeechBank
 from emotion_estimator_training.talking import replay_clip
@@ -355,7 +355,7 @@ def build(prepared: Prepared, hp: HParams, models_dir: Path, results_dir: Path,
             talking_root=prepared.talking_dir, blend=blend, blend_choices=choices)
         if blend is not None and robot_tuning['blend']['weight'] != hp.linear_blend:
             # The same LSTM and regression at the chosen weight, exported and checked again.
-            recorded = tflite_predict(paths[default], windows)
+            recorded = variant_probs[default]  # what the robot's-view records were made with
             hp = hp.with_changes(linear_blend=robot_tuning['blend']['weight'])
             model = with_blend_weight(model, hp)
             val_probs = predict_still(model, val_table, indices, hp.window_length)
@@ -364,8 +364,7 @@ def build(prepared: Prepared, hp: HParams, models_dir: Path, results_dir: Path,
                                                           keras_probs, test_all, models_dir)
             default = choose_default(checks)
             robot_tuning['blend']['reblend_check_max_difference'] = reblend_check(
-                recorded, tflite_predict(paths[default], windows), windows, blend,
-                hp.linear_blend)
+                recorded, variant_probs[default], windows, blend, hp.linear_blend)
     else:
         print("build: the decision is tuned on still windows only (the robot's-view tuning "
               'needs the FER2013 folder and the crossval faces)', file=sys.stderr)
@@ -410,7 +409,7 @@ def reblend_check(recorded: np.ndarray, exported: np.ndarray, windows: np.ndarra
     robot's-view records were re-blended the same way (``robot_tuning.reblended``).
     """
     rows = np.column_stack([np.zeros(len(windows)), recorded, windows.mean(axis=1)])
-    return round(float(np.abs(reblended(rows, blend, weight)[:, 1:1 + len(CLASS_NAMES)]
+    return round(float(np.abs(reblended(rows, blend, weight)[:, PROBABILITIES]
                               - exported).max()), 7)
 
 

@@ -245,9 +245,9 @@ def choose_blend(recorded: Dict[str, Tuple[list, list]], labels: Dict[str, np.nd
     best = None
     objectives = {}
     for weight in sorted(set(float(w) for w in choices)):
-        records = {name: ((published if weight == blend.weight else []),
-                          [reblended(record, blend, weight) for record in traces])
-                   for name, (published, traces) in recorded.items()}
+        # Without the published labels: the agreement with the estimator is checked once below.
+        records = {name: ([], [reblended(record, blend, weight) for record in traces])
+                   for name, (_, traces) in recorded.items()}
         settings, detail = tune(records, labels, start, weights, workers)
         objectives[weight] = detail['objective']
         if best is None or detail['objective'] > best[2]['objective'] + 1e-9:
