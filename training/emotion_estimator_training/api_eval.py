@@ -86,10 +86,12 @@ Job = Tuple[Segment, ...]
 _WORKER: Dict[str, object] = {}
 
 
-def _start(model_spec: Optional[str], face_model: Optional[str]) -> None:
+def _start(model_spec: Optional[str], face_model: Optional[str],
+           resting_face: bool = True) -> None:
     os.environ.setdefault('GLOG_minloglevel', '2')
     _WORKER['estimator'] = EmotionEstimator(model_spec_path=model_spec,
-                                            face_model_path=face_model)
+                                            face_model_path=face_model,
+                                            resting_face=resting_face)
     _WORKER['time'] = 0.0
 
 
@@ -181,23 +183,25 @@ def _trace(job: Job) -> Tuple[str, np.ndarray]:
 
 
 def run_jobs(jobs: Sequence[Job], model_spec: Optional[str], face_model: Optional[str],
-             workers: int = 1, desc: str = '', trace: bool = False) -> List[tuple]:
+             workers: int = 1, desc: str = '', trace: bool = False,
+             resting_face: bool = True) -> List[tuple]:
     """Run jobs on ``workers`` processes (each its own estimator), results in job order.
 
     Each result is ``_run``'s (label, 7-class argmax, settledness, labels of the scored frames),
-    or with ``trace`` ``_trace``'s (label, per-frame record).
+    or with ``trace`` ``_trace``'s (label, per-frame record). ``resting_face`` False runs the
+    estimators without the person's resting face (``EmotionEstimator(resting_face=False)``).
     """
     from tqdm import tqdm
 
     work = _trace if trace else _run
     if workers <= 1:
-        _start(model_spec, face_model)
+        _start(model_spec, face_model, resting_face)
         try:
             return [work(job) for job in tqdm(jobs, desc=desc, unit='face', leave=False)]
         finally:
             _WORKER.pop('estimator').close()
     context = multiprocessing.get_context('spawn')
-    with context.Pool(workers, _start, (model_spec, face_model)) as pool:
+    with context.Pool(workers, _start, (model_spec, face_model, resting_face)) as pool:
         return list(tqdm(pool.imap(work, jobs, chunksize=16), total=len(jobs), desc=desc,
                          unit='face', leave=False))
 
@@ -311,16 +315,19 @@ def dataset_jobs(items: Sequence[Item]) -> Dict[str, object]:
 
 def evaluate_dataset(name: str, root: os.PathLike, model_spec: Optional[str] = None,
                      face_model: Optional[str] = None, workers: int = 1,
-                     subject_pattern: str = SUBJECT_PATTERN) -> Dict[str, object]:
+                     subject_pattern: str = SUBJECT_PATTERN,
+                     resting_face: bool = True) -> Dict[str, object]:
     """Return ``{NAME: cold scores, NAME_met: met scores}`` of a ``--dataset`` folder."""
     items = load_items(root, subject_pattern)
     jobs = dataset_jobs(items)
     kinds = {kind: sum(item.kind == kind for item in items) for kind in ('photo', 'clip')}
-    cold = run_jobs(jobs['cold'], model_spec, face_model, workers, name)
+    cold = run_jobs(jobs['cold'], model_spec, face_model, workers, name,
+                    resting_face=resting_face)
     sets = {name: dict(score(jobs['labels'], cold), items=kinds, folder=str(root),
                        clips=clip_score(jobs['labels'], items, cold))}
     if jobs['met']:
-        met = run_jobs(jobs['met'], model_spec, face_model, workers, f'{name} met')
+        met = run_jobs(jobs['met'], model_spec, face_model, workers, f'{name} met',
+                       resting_face=resting_face)
         sets[f'{name}_met'] = dict(
             score(jobs['met_labels'], met), met_from=jobs['met_from'], folder=str(root),
             clips=clip_score(jobs['met_labels'], jobs['met_items'], met))
@@ -335,22 +342,23 @@ def thin(items: Sequence, labels: np.ndarray, limit: Optional[int],
 
 
 def builtin_sets(fer_root: Path, crossval_root: Path, model_spec: Optional[str],
-                 face_model: Optional[str], workers: int,
-                 limit: Optional[int]) -> Dict[str, object]:
+                 face_model: Optional[str], workers: int, limit: Optional[int],
+                 resting_face: bool = True) -> Dict[str, object]:
     """Return the scores of FER2013 test, the crossval stills and Yale cold and met."""
+    def run(jobs: Sequence[Job], desc: str) -> List[tuple]:
+        return run_jobs(jobs, model_spec, face_model, workers, desc, resting_face=resting_face)
+
     sets: Dict[str, object] = {}
     fer_paths, fer_labels = thin(*fer_test_set(fer_root), limit)
-    sets['fer2013_test'] = score(fer_labels, run_jobs(held_still_jobs(fer_paths), model_spec,
-                                                      face_model, workers, 'fer2013_test'))
+    sets['fer2013_test'] = score(fer_labels, run(held_still_jobs(fer_paths), 'fer2013_test'))
     for name in ('muxspace', 'yale'):
         stills = load_still_set(crossval_root / name, name)
         paths, labels = thin([str(p) for p in stills.paths], stills.labels, limit)
-        sets[f'{name}_stills'] = score(labels, run_jobs(held_still_jobs(paths), model_spec,
-                                                        face_model, workers, name))
+        sets[f'{name}_stills'] = score(labels, run(held_still_jobs(paths), name))
     met, cold, labels = meeting_jobs(crossval_root / 'yale')
     (met, _), (cold, labels) = thin(met, labels, limit), thin(cold, labels, limit)
-    sets['yale_cold'] = score(labels, run_jobs(cold, model_spec, face_model, workers, 'cold'))
-    sets['yale_met'] = score(labels, run_jobs(met, model_spec, face_model, workers, 'met'))
+    sets['yale_cold'] = score(labels, run(cold, 'cold'))
+    sets['yale_met'] = score(labels, run(met, 'met'))
     return sets
 
 
@@ -358,20 +366,23 @@ def evaluate_api(fer_root: Path, crossval_root: Path, model_spec: Optional[str] 
                  face_model: Optional[str] = None, workers: int = 1,
                  limit: Optional[int] = None, command: str = '',
                  datasets: Sequence[Tuple[str, os.PathLike]] = (), builtin: bool = True,
-                 subject_pattern: str = SUBJECT_PATTERN) -> Dict[str, object]:
+                 subject_pattern: str = SUBJECT_PATTERN,
+                 resting_face: bool = True) -> Dict[str, object]:
     """Run every protocol and return the record (see :data:`PROTOCOL`).
 
     ``limit`` keeps every ``k``-th photo (or Yale expression) of each set so that about
     ``limit`` remain (smoke runs). ``datasets`` are ``(name, folder)`` pairs of labelled
     folders run after the built-in sets (FER2013 test and crossval; ``builtin`` False skips
-    those).
+    those). ``resting_face`` False measures the estimator without the person's resting face
+    (what the feature buys: compare with the default run); the record says which.
     """
     sets: Dict[str, object] = {}
     if builtin:
-        sets.update(builtin_sets(fer_root, crossval_root, model_spec, face_model, workers, limit))
+        sets.update(builtin_sets(fer_root, crossval_root, model_spec, face_model, workers, limit,
+                                 resting_face))
     for name, root in datasets:
         sets.update(evaluate_dataset(name, root, model_spec, face_model, workers,
-                                     subject_pattern))
+                                     subject_pattern, resting_face))
     return {'command': command, 'date': today(),
             'machine': machine(), 'model_spec': model_spec or 'packaged',
-            'protocol': PROTOCOL.strip(), 'sets': sets}
+            'resting_face': resting_face, 'protocol': PROTOCOL.strip(), 'sets': sets}

@@ -226,7 +226,8 @@ def cmd_evaluate_api(args) -> int:
                           workers=args.workers, limit=args.limit,
                           command=' '.join(['emotion-estimator-train'] + args.argv),
                           datasets=args.dataset, builtin=not args.only_datasets,
-                          subject_pattern=args.subject_pattern)
+                          subject_pattern=args.subject_pattern,
+                          resting_face=not args.no_resting_face)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(record, indent=2) + '\n')
@@ -415,6 +416,9 @@ def build_parser() -> argparse.ArgumentParser:
     api_cmd.add_argument('--subject-pattern', default=SUBJECT_PATTERN,
                          help='regular expression whose first group is the subject of an item '
                               f'name (default: {SUBJECT_PATTERN})')
+    api_cmd.add_argument('--no-resting-face', action='store_true',
+                         help="run the estimator without the person's resting face (to "
+                              'measure what it buys; the record says resting_face false)')
     points_cmd = commands.choices['operating-points']
     points_cmd.add_argument('--model', default=str(REPO / 'models' / 'emotion_model.json'))
     points_cmd.add_argument('--limit', type=int,

@@ -8,6 +8,7 @@ of frames) and a video file, run through the packaged model with ``EmotionEstima
 """
 
 import argparse
+import json
 from pathlib import Path
 import shutil
 
@@ -19,7 +20,7 @@ from emotion_estimator.contract import CLASS_NAMES, shared_dir
 
 from emotion_estimator_training.api_eval import dataset_jobs, evaluate_api, Segment, \
     segment_frames
-from emotion_estimator_training.cli import _named_folder
+from emotion_estimator_training.cli import _named_folder, main
 from emotion_estimator_training.media import clip_frames, load_items, read_bgr
 
 VIDEO_FPS = 25.0
@@ -117,6 +118,20 @@ def test_evaluate_api_scores_the_folder_cold_and_met(dataset, face_model):
         assert sum(sum(counts.values()) for counts in result['answers_from'].values()) <= 9
         assert set(result['alarms']) == {'macro_f1', 'sad_recall', 'sad_precision',
                                          'negatives_read_sad'}
+
+
+def test_evaluate_api_can_measure_without_the_resting_face(dataset, face_model, tmp_path):
+    """``--no-resting-face``: the same protocol with the feature off, and the record says so."""
+    out = tmp_path / 'api_eval_no_resting_face.json'
+    assert main(['evaluate-api', '--face-model', str(face_model), '--only-datasets',
+                 '--dataset', f'mini={dataset}', '--no-resting-face', '--out', str(out)]) == 0
+    record = json.loads(out.read_text())
+    assert record['resting_face'] is False
+    assert record['command'].endswith('--no-resting-face --out ' + str(out))
+    # Met after 10 s of the person's neutral face, yet nothing was learnt of that face.
+    assert record['sets']['mini_met']['images'] == 9
+    assert record['sets']['mini_met']['mean_resting_face_settled'] == 0.0
+    assert record['sets']['mini']['three_class']['per_class']['happy']['recall'] >= 2 / 3
 
 
 def test_bad_folders_get_clear_errors(tmp_path):
