@@ -11,7 +11,7 @@ import itertools
 import multiprocessing
 import os
 from pathlib import Path
-from typing import Dict, Iterator, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 import zlib
 
 import numpy as np
@@ -82,6 +82,8 @@ class Segment:
 
 #: One job: segments shown one after another (after a gap), scored at the end of the last one.
 Job = Tuple[Segment, ...]
+#: ``run(jobs, desc)``: ``run_jobs`` with the model, face model, workers and resting face bound.
+Runner = Callable[[Sequence[Job], str], List[tuple]]
 
 _WORKER: Dict[str, object] = {}
 
@@ -313,21 +315,17 @@ def dataset_jobs(items: Sequence[Item]) -> Dict[str, object]:
             'met_from': met_from}
 
 
-def evaluate_dataset(name: str, root: os.PathLike, model_spec: Optional[str] = None,
-                     face_model: Optional[str] = None, workers: int = 1,
-                     subject_pattern: str = SUBJECT_PATTERN,
-                     resting_face: bool = True) -> Dict[str, object]:
+def evaluate_dataset(name: str, root: os.PathLike, run: Runner,
+                     subject_pattern: str = SUBJECT_PATTERN) -> Dict[str, object]:
     """Return ``{NAME: cold scores, NAME_met: met scores}`` of a ``--dataset`` folder."""
     items = load_items(root, subject_pattern)
     jobs = dataset_jobs(items)
     kinds = {kind: sum(item.kind == kind for item in items) for kind in ('photo', 'clip')}
-    cold = run_jobs(jobs['cold'], model_spec, face_model, workers, name,
-                    resting_face=resting_face)
+    cold = run(jobs['cold'], name)
     sets = {name: dict(score(jobs['labels'], cold), items=kinds, folder=str(root),
                        clips=clip_score(jobs['labels'], items, cold))}
     if jobs['met']:
-        met = run_jobs(jobs['met'], model_spec, face_model, workers, f'{name} met',
-                       resting_face=resting_face)
+        met = run(jobs['met'], f'{name} met')
         sets[f'{name}_met'] = dict(
             score(jobs['met_labels'], met), met_from=jobs['met_from'], folder=str(root),
             clips=clip_score(jobs['met_labels'], jobs['met_items'], met))
@@ -341,13 +339,9 @@ def thin(items: Sequence, labels: np.ndarray, limit: Optional[int],
     return list(items)[::step], np.asarray(labels)[::step]
 
 
-def builtin_sets(fer_root: Path, crossval_root: Path, model_spec: Optional[str],
-                 face_model: Optional[str], workers: int, limit: Optional[int],
-                 resting_face: bool = True) -> Dict[str, object]:
+def builtin_sets(fer_root: Path, crossval_root: Path, run: Runner,
+                 limit: Optional[int]) -> Dict[str, object]:
     """Return the scores of FER2013 test, the crossval stills and Yale cold and met."""
-    def run(jobs: Sequence[Job], desc: str) -> List[tuple]:
-        return run_jobs(jobs, model_spec, face_model, workers, desc, resting_face=resting_face)
-
     sets: Dict[str, object] = {}
     fer_paths, fer_labels = thin(*fer_test_set(fer_root), limit)
     sets['fer2013_test'] = score(fer_labels, run(held_still_jobs(fer_paths), 'fer2013_test'))
@@ -376,13 +370,14 @@ def evaluate_api(fer_root: Path, crossval_root: Path, model_spec: Optional[str] 
     those). ``resting_face`` False measures the estimator without the person's resting face
     (what the feature buys: compare with the default run); the record says which.
     """
+    def run(jobs: Sequence[Job], desc: str) -> List[tuple]:
+        return run_jobs(jobs, model_spec, face_model, workers, desc, resting_face=resting_face)
+
     sets: Dict[str, object] = {}
     if builtin:
-        sets.update(builtin_sets(fer_root, crossval_root, model_spec, face_model, workers, limit,
-                                 resting_face))
+        sets.update(builtin_sets(fer_root, crossval_root, run, limit))
     for name, root in datasets:
-        sets.update(evaluate_dataset(name, root, model_spec, face_model, workers,
-                                     subject_pattern, resting_face))
+        sets.update(evaluate_dataset(name, root, run, subject_pattern))
     return {'command': command, 'date': today(),
             'machine': machine(), 'model_spec': model_spec or 'packaged',
             'resting_face': resting_face, 'protocol': PROTOCOL.strip(), 'sets': sets}
