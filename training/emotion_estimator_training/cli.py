@@ -121,7 +121,7 @@ def _hparams(args):
     changes = {}
     for name in ('window_length', 'feature_set', 'balancing', 'epochs', 'seed',
                  'speech_source', 'talker_fraction', 'talker_loss', 'weight_ema',
-                 'label_smoothing', 'linear_blend'):
+                 'label_smoothing', 'linear_blend', 'linear_speech_fraction', 'linear_c'):
         value = getattr(args, name, None)
         if value is not None:
             changes[name] = value
@@ -367,6 +367,12 @@ def build_parser() -> argparse.ArgumentParser:
                              help='weight of a logistic regression fitted apart, blended with '
                                   'the LSTM (p_lstm^(1-w) p_linear^w); 0: off (default: build '
                                   "chooses 0.3, 0.5 or 0.7 on the robot's view; 0.3 elsewhere)")
+            sub.add_argument('--linear-speech-fraction', dest='linear_speech_fraction',
+                             type=float, help="share of the linear blend's training frames "
+                                              'moved by real speech; 0: none')
+            sub.add_argument('--linear-c', dest='linear_c', type=float,
+                             help="inverse L2 strength of the linear blend's regression "
+                                  '(default 1)')
             sub.add_argument('--weight-ema', dest='weight_ema', type=float,
                              help='momentum of a moving average of the weights; 0: off')
             sub.add_argument('--label-smoothing', dest='label_smoothing', type=float,

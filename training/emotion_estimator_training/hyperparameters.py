@@ -83,6 +83,12 @@ class HParams:
     #: chosen one is stored as ``linear_blend``. Empty: ``linear_blend`` as given (``--linear-
     #: blend``). Not above 0.7, so that the LSTM, the model over time, keeps a share.
     linear_blend_choices: Tuple[float, ...] = (0.3, 0.5, 0.7)
+    #: share of the regression's training frames moved by real speech (``train.
+    #: regression_frames``: the mean of a window of articulation residuals added, label
+    #: unchanged), so that what speech does to the window's mean is not read as an expression
+    linear_speech_fraction: float = 0.0
+    #: inverse strength of the regression's L2 penalty (scikit-learn's ``C``, inputs standardised)
+    linear_c: float = 1.0
     #: momentum of an exponential moving average of the weights (Polyak averaging, Keras's
     #: ``use_ema``), per training step; validation, early stopping and the saved model use the
     #: averaged weights. 0: off (the raw weights). Off: over three seeds 0.999 (about the last
@@ -116,6 +122,9 @@ class HParams:
         if not all(0.0 < weight < 1.0 for weight in self.linear_blend_choices):
             raise ValueError(f'linear_blend_choices must be in (0, 1), got '
                              f'{self.linear_blend_choices}')
+        if not 0.0 <= self.linear_speech_fraction <= 1.0 or self.linear_c <= 0:
+            raise ValueError(f'linear_speech_fraction must be in [0, 1] and linear_c positive, '
+                             f'got {self.linear_speech_fraction} and {self.linear_c}')
         if not 0.0 <= self.weight_ema < 1.0:
             raise ValueError(f'weight_ema must be in [0, 1), got {self.weight_ema}')
 

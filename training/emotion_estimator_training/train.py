@@ -5,7 +5,7 @@
 import os
 from pathlib import Path
 import random
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import keras
 import numpy as np
@@ -96,26 +96,65 @@ def frame_statistics(views: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
     return frames.mean(axis=0), frames.var(axis=0)
 
 
-def with_linear_blend(model: keras.Model, hp: HParams, views: np.ndarray,
-                      labels: np.ndarray) -> keras.Model:
-    """Return ``model`` blended with a logistic regression (``hp.linear_blend``; 0: as is).
+def regression_frames(hp: HParams, views: np.ndarray, labels: np.ndarray,
+                      indices: Optional[Sequence[int]] = None, speech_bank=None
+                      ) -> Tuple[np.ndarray, np.ndarray]:
+    """Return the linear blend's training frames ``[N * V, F]`` and their faces' labels.
 
-    The regression (standardised inputs, L2, seeded solver) is fitted on every training frame
-    of ``views`` ``[N, V, F]`` with its face's label, apart from the LSTM, whose weights are
-    copied unchanged into the blended model (``model.make_model(blend=True)``).
+    Every view of every face of ``views`` ``[N, V, F]``; with ``hp.linear_speech_fraction``,
+    that share of them (seeded) moved by real speech as the regression sees it on a talking
+    face: the mean of a window's length of articulation residuals (``speech_bank.sample``,
+    the features ``indices``), label unchanged.
+
+    Raises:
+        ValueError: ``hp.linear_speech_fraction`` is set but no ``speech_bank`` or
+            ``indices`` is given.
+
     """
-    if not hp.linear_blend:
-        return model
     frames = views.reshape(-1, views.shape[-1]).astype(np.float64)
     frame_labels = np.repeat(labels, views.shape[1])
+    if hp.linear_speech_fraction > 0:
+        if speech_bank is None or indices is None:
+            raise ValueError('linear_speech_fraction needs the clips of people talking '
+                             '(a speech bank) and the feature indices')
+        rng = np.random.default_rng(hp.seed + 2)
+        talking = np.flatnonzero(rng.random(len(frames)) < hp.linear_speech_fraction)
+        frames[talking] += speech_bank.sample(len(talking), hp.window_length, indices,
+                                              rng).mean(axis=1)
+    return frames, frame_labels
+
+
+def fit_regression(hp: HParams, views: np.ndarray, labels: np.ndarray,
+                   indices: Optional[Sequence[int]] = None, speech_bank=None
+                   ) -> Tuple[np.ndarray, np.ndarray]:
+    """Return the linear blend's logistic regression on raw scores: kernel ``[F, 7]``, bias.
+
+    Standardised inputs, L2 of strength ``1 / hp.linear_c``, seeded solver; fitted on the
+    frames of :func:`regression_frames` with their face's label. The standardisation is folded
+    into the kernel and bias.
+    """
+    frames, frame_labels = regression_frames(hp, views, labels, indices, speech_bank)
     scaler = StandardScaler().fit(frames)
-    regression = LogisticRegression(max_iter=3000, random_state=hp.seed).fit(
+    regression = LogisticRegression(C=hp.linear_c, max_iter=3000, random_state=hp.seed).fit(
         scaler.transform(frames), frame_labels)
     if list(regression.classes_) != list(range(len(CLASS_NAMES))):
         raise ValueError(f'the linear blend needs training frames of every class, got '
                          f'{regression.classes_}')
     kernel = regression.coef_.T / scaler.scale_[:, None]
-    bias = regression.intercept_ - scaler.mean_ @ kernel
+    return kernel, regression.intercept_ - scaler.mean_ @ kernel
+
+
+def with_linear_blend(model: keras.Model, hp: HParams, views: np.ndarray,
+                      labels: np.ndarray, indices: Optional[Sequence[int]] = None,
+                      speech_bank=None) -> keras.Model:
+    """Return ``model`` blended with a logistic regression (``hp.linear_blend``; 0: as is).
+
+    The regression (:func:`fit_regression`) is fitted apart from the LSTM, whose weights are
+    copied unchanged into the blended model (``model.make_model(blend=True)``).
+    """
+    if not hp.linear_blend:
+        return model
+    kernel, bias = fit_regression(hp, views, labels, indices, speech_bank)
     blended = with_blend_weight(model, hp)
     blended.get_layer('blend_logits').set_weights([kernel.astype(np.float32),
                                                    bias.astype(np.float32)])
@@ -136,7 +175,7 @@ def with_blend_weight(model: keras.Model, hp: HParams) -> keras.Model:
 
 
 def restore_model(hp: HParams, train_table: BlendshapeTable, indices: List[int],
-                  checkpoint: os.PathLike) -> keras.Model:
+                  checkpoint: os.PathLike, speech_bank=None) -> keras.Model:
     """Return the model ``train`` left in ``checkpoint`` (its best weights).
 
     The checkpoint holds the LSTM's weights only; the input normalisation and the linear blend
@@ -146,7 +185,7 @@ def restore_model(hp: HParams, train_table: BlendshapeTable, indices: List[int],
     views = filled_views(faces, indices)
     model = make_model(hp, len(indices), *frame_statistics(views))
     model.load_weights(str(checkpoint))
-    return with_linear_blend(model, hp, views, faces.labels)
+    return with_linear_blend(model, hp, views, faces.labels, indices, speech_bank)
 
 
 def train(hp: HParams, train_table: BlendshapeTable, val_table: BlendshapeTable,
@@ -202,5 +241,5 @@ def train(hp: HParams, train_table: BlendshapeTable, val_table: BlendshapeTable,
         x_train, targets(y_train), validation_data=(x_val, targets(y_val)),
         batch_size=hp.batch_size, epochs=hp.epochs, class_weight=weights,
         sample_weight=per_window, callbacks=callbacks, shuffle=True, verbose=verbose)
-    return (with_linear_blend(model, hp, train_views, train_table.labels),
+    return (with_linear_blend(model, hp, train_views, train_table.labels, indices, speech_bank),
             {k: [float(v) for v in vs] for k, vs in history.history.items()})

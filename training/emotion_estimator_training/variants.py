@@ -95,7 +95,7 @@ def reexport(prepared, spec_path: Path, checkpoint: os.PathLike, results_dir: Pa
     values['linear_blend_choices'] = tuple(values.get('linear_blend_choices', ()))
     hp = HParams(**values)
     indices = spec.feature_indices
-    model = restore_model(hp, prepared.split('train'), indices, checkpoint)
+    model = restore_model(hp, prepared.split('train'), indices, checkpoint, prepared.speech)
     windows = check_windows(prepared.split('test'), indices, spec.window_length)
     shipped = tflite_predict(spec.model_file(), windows)
     keras_probs = model.predict(windows, batch_size=1024, verbose=0)

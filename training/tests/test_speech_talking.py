@@ -248,3 +248,35 @@ def test_talking_folder_is_read_with_its_subjects(face_model, tmp_path):
     clips = load_talking(folder, Path(face_model), tmp_path / 'cache')
     assert [(label, subject) for label, subject, _, _ in clips] == [(NEUTRAL, 'gridB')]
     assert clips[0][2].shape[1] == len(BLENDSHAPE_NAMES) and clips[0][3] == pytest.approx(25.0)
+
+
+def test_the_regression_can_learn_from_frames_moved_by_real_speech(speech_clip):
+    from emotion_estimator_training.train import fit_regression, regression_frames
+    _, _, blendshapes, fps = speech_clip
+    bank = SpeechBank([SpeechClip('clip', articulation_residuals(blendshapes, fps), fps)])
+    indices = [JAW, BLENDSHAPE_NAMES.index('eyeBlinkLeft')]
+    rng = np.random.default_rng(3)
+    labels = np.arange(700) % len(CLASS_NAMES)
+    views = (rng.random((700, 2, 2)) * 0.1 + labels[:, None, None] / 20).astype(np.float32)
+    hp = HParams(window_length=16)
+    plain, plain_labels = regression_frames(hp, views, labels, indices, bank)
+    np.testing.assert_array_equal(plain, views.reshape(-1, 2))
+    np.testing.assert_array_equal(plain_labels, np.repeat(labels, 2))
+    moved, moved_labels = regression_frames(hp.with_changes(linear_speech_fraction=0.5),
+                                            views, labels, indices, bank)
+    np.testing.assert_array_equal(moved_labels, plain_labels)
+    changed = np.abs(moved - plain).max(axis=1) > 0
+    assert 0.45 < changed.mean() < 0.55
+    # A window's mean of the clip's residuals (scaled by at most 1.3): within their range.
+    residuals = bank.clips[0].residuals[:, indices]
+    shift = (moved - plain)[changed]
+    assert (shift >= 1.3 * np.nanmin(residuals, axis=0) - 1e-6).all()
+    assert (shift <= 1.3 * np.nanmax(residuals, axis=0) + 1e-6).all()
+    assert np.abs(shift[:, 0]).mean() > 1e-3  # talking moves the jaw
+    kernel, bias = fit_regression(hp.with_changes(linear_speech_fraction=0.5), views, labels,
+                                  indices, bank)
+    assert kernel.shape == (2, len(CLASS_NAMES)) and bias.shape == (len(CLASS_NAMES),)
+    with pytest.raises(ValueError, match='speech bank'):
+        regression_frames(hp.with_changes(linear_speech_fraction=0.5), views, labels)
+    with pytest.raises(ValueError, match='linear_speech_fraction'):
+        HParams(linear_speech_fraction=1.5)
