@@ -105,20 +105,26 @@ class LinearBlend:
     weight: float
 
 
-def reblended(record: Record, blend: LinearBlend, weight: float) -> Record:
+def reblended(record: Record, blend: LinearBlend, weight: float,
+              regression: Optional[Tuple[np.ndarray, np.ndarray]] = None) -> Record:
     """Return ``record`` with its probabilities blended at ``weight`` instead of ``blend.weight``.
 
     The recorded probabilities are ``softmax((1 - w0) z_lstm + w0 z_linear)``, and the record
     holds the window mean that ``z_linear`` reads, so ``log p - w0 z_linear`` is
     ``(1 - w0) z_lstm`` up to a constant per frame, which the softmax removes: the LSTM's part
-    is recovered exactly and blended again. ``blend.weight`` must be below 1.
+    is recovered exactly and blended again, with ``blend``'s regression or with another one
+    (``regression``: kernel ``[features, 7]`` and bias, as ``train.fit_regression`` returns
+    them). ``blend.weight`` must be below 1.
     """
     out = np.array(record, dtype=np.float64, copy=True)
     face = ~np.isnan(out[:, 1])
-    if weight == blend.weight or not face.any():
+    if (weight == blend.weight and regression is None) or not face.any():
         return out
-    linear = out[face, PROBABILITIES.stop:] @ blend.kernel + blend.bias
+    means = out[face, PROBABILITIES.stop:]
+    linear = means @ blend.kernel + blend.bias
     lstm = np.log(np.clip(out[face, PROBABILITIES], 1e-30, None)) - blend.weight * linear
+    if regression is not None:
+        linear = means @ regression[0] + regression[1]
     logits = lstm * (1.0 - weight) / (1.0 - blend.weight) + weight * linear
     logits -= logits.max(axis=1, keepdims=True)
     probabilities = np.exp(logits)

@@ -214,6 +214,14 @@ def test_reblending_recovers_the_lstm_and_blends_it_at_another_weight():
                                   record[:, rt.PROBABILITIES.stop:])
     np.testing.assert_array_equal(rt.reblended(record, blend, 0.3), record)
     assert not np.shares_memory(rt.reblended(record, blend, 0.3), record)
+    # Another regression in place of the recorded one, at the recorded weight or another.
+    kernel, bias = rng.normal(0, 3, (features, len(CLASS_NAMES))), rng.normal(0, 1, 7)
+    other = means @ kernel + bias
+    for weight in (0.3, 0.5):
+        swapped = rt.reblended(record, blend, weight, (kernel, bias))
+        np.testing.assert_allclose(swapped[face, rt.PROBABILITIES],
+                                   _softmax((1 - weight) * lstm + weight * other)[face],
+                                   atol=1e-9)
 
 
 def test_the_blend_weight_whose_tuned_decision_scores_best_is_chosen():
