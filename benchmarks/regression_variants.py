@@ -17,7 +17,8 @@ split is never used.
         linear_speech_fraction=0.5 --variant linear_speech_fraction=1.0 --variant linear_c=0.01
 
 Needs the blendshape cache of a build (``--cache``) and the shared data; recording the faces
-takes about 20 minutes on two cores (kept in ``--records`` for later runs).
+takes about 20 minutes on two cores (kept in ``--records`` for later runs with the
+same model file).
 """
 
 import argparse
@@ -28,6 +29,7 @@ import sys
 import time
 
 from emotion_estimator.contract import ModelSpec, shared_dir
+from emotion_estimator.model_files import sha256_of
 from emotion_estimator.provenance import command_line, machine, today
 
 from emotion_estimator_training.hyperparameters import HParams
@@ -61,19 +63,20 @@ def main(argv=None) -> None:
     data = shared_dir() / 'datasets'
     face_model = shared_dir() / 'models' / 'face_landmarker.task'
     spec = ModelSpec.load(Path(args.model))
-    values = dict(spec.extra['hyperparameters'])
-    values['lstm_units'] = tuple(values['lstm_units'])
-    values['linear_blend_choices'] = tuple(values.get('linear_blend_choices', ()))
-    hp = HParams(**values)
+    hp = HParams.from_dict(spec.extra['hyperparameters'])
     sets = validation_jobs(data / 'fer2013', data / 'crossval',
                            talking_root=data / 'talking')
     labels = {name: set_labels for name, (_, set_labels) in sets.items()}
-    records = Path(args.records)
-    if records.is_file():
-        recorded = pickle.loads(records.read_bytes())
-    else:
-        recorded = record_sets(sets, args.model, str(face_model), args.workers)
-        records.write_bytes(pickle.dumps(recorded))
+    records, model_sha = Path(args.records), sha256_of(spec.model_file())
+    kept = pickle.loads(records.read_bytes()) if records.is_file() else None
+    if kept is not None and kept['model_sha256'] != model_sha:
+        raise SystemExit(f'{records} holds the faces recorded with another model; remove it '
+                         f'or give --records another path')
+    if kept is None:
+        kept = {'model_sha256': model_sha,
+                'recorded': record_sets(sets, args.model, str(face_model), args.workers)}
+        records.write_bytes(pickle.dumps(kept))
+    recorded = kept['recorded']
     prepared = prepare(load_dataset(data=str(data / 'fer2013')), face_model, Path(args.cache),
                        workers=args.workers, progress=False, speech_dir=data / 'speech')
     faces = training_faces(hp, prepared.split('train'))
@@ -83,8 +86,9 @@ def main(argv=None) -> None:
     results = {}
     for changes in [{}] + [dict([change]) for change in args.variant]:
         variant = hp.with_changes(**changes)
-        regression = fit_regression(variant, views, faces.labels, spec.feature_indices,
-                                    prepared.speech)
+        regression = (fit_regression(variant, views, faces.labels, spec.feature_indices,
+                                     prepared.speech) if changes
+                      else (shipped.kernel, shipped.bias))
         replayed = {name: ([], [reblended(record, shipped, hp.linear_blend, regression)
                                 for record in traces])
                     for name, (_, traces) in recorded.items()}

@@ -139,6 +139,14 @@ class HParams:
         values['linear_blend_choices'] = list(self.linear_blend_choices)
         return values
 
+    @classmethod
+    def from_dict(cls, values: Dict[str, object]) -> 'HParams':
+        """Return the hyper-parameters of :meth:`to_dict`'s dict (as stored with a model)."""
+        values = dict(values)
+        values['lstm_units'] = tuple(values['lstm_units'])
+        values['linear_blend_choices'] = tuple(values.get('linear_blend_choices', ()))
+        return cls(**values)
+
     def with_changes(self, **changes) -> 'HParams':
         """Return a copy with some fields changed."""
         return replace(self, **changes)

@@ -90,10 +90,7 @@ def reexport(prepared, spec_path: Path, checkpoint: os.PathLike, results_dir: Pa
     spec = ModelSpec.load(spec_path)
     if list(spec.class_names) != list(CLASS_NAMES):
         raise ValueError(f'{spec_path}: class order {spec.class_names} is not {CLASS_NAMES}')
-    values = dict(spec.extra['hyperparameters'])
-    values['lstm_units'] = tuple(values['lstm_units'])
-    values['linear_blend_choices'] = tuple(values.get('linear_blend_choices', ()))
-    hp = HParams(**values)
+    hp = HParams.from_dict(spec.extra['hyperparameters'])
     indices = spec.feature_indices
     model = restore_model(hp, prepared.split('train'), indices, checkpoint, prepared.speech)
     windows = check_windows(prepared.split('test'), indices, spec.window_length)

@@ -111,3 +111,14 @@ def test_the_linear_blend_is_the_product_of_the_two_experts_and_exports(tmp_path
     second = np.stack([heavier_file.predict(w) for w in windows])
     assert np.abs(second - first).max() > 0.05
     assert reblend_check(first, second, windows, blend, 0.7) < 1e-5
+
+
+def test_hyperparameters_come_back_from_the_dict_stored_with_a_model():
+    import json
+    hp = HParams(lstm_units=(16, 8), linear_blend_choices=(0.5,), linear_speech_fraction=0.5)
+    assert HParams.from_dict(json.loads(json.dumps(hp.to_dict()))) == hp
+    # A model stored before a field existed gets that field's default.
+    older = {k: v for k, v in hp.to_dict().items()
+             if k not in ('linear_blend_choices', 'linear_speech_fraction', 'linear_c')}
+    assert HParams.from_dict(older) == hp.with_changes(
+        linear_blend_choices=(), linear_speech_fraction=0.0)
