@@ -355,14 +355,16 @@ def render(results: Path) -> str:
         if blend:
             scores = ', '.join(f'{weight}: {_f(score)}'
                                for weight, score in blend['objective_per_weight'].items())
+            gap = blend.get('reblend_check_max_difference', 0)
+            how = ('exactly' if gap < 1e-4 else
+                   'up to how the default variant, quantized again at the new weight, rounds')
             parts += ['', f'Blend weight chosen the same way: **{blend["weight"]}** (the '
                       "objective after each weight's own search: " f'{scores}). The faces were '
                       f'shown once with the model blended at {blend["recorded_weight"]}; each '
                       'record holds the mean of the window the model read, so the probabilities '
-                      'at another weight are computed exactly (`robot_tuning.reblended`; the '
+                      f'at another weight are computed {how} (`robot_tuning.reblended`; the '
                       'exported model at the chosen weight differs from that computation by '
-                      f'{blend.get("reblend_check_max_difference", 0)} at most on the test '
-                      'windows).']
+                      f'{gap} at most on the test windows).']
     points = _load(results / 'operating_points.json')
     if points:
         parts += ['', '### Operating points: what a lower `sad_gain` buys', '',
