@@ -356,8 +356,7 @@ def render(results: Path) -> str:
             scores = ', '.join(f'{weight}: {_f(score)}'
                                for weight, score in blend['objective_per_weight'].items())
             gap = blend.get('reblend_check_max_difference', 0)
-            how = ('exactly' if gap < 1e-4 else
-                   'up to how the default variant, quantized again at the new weight, rounds')
+            how = 'exactly' if gap < 1e-4 else 'only approximately'
             parts += ['', f'Blend weight chosen the same way: **{blend["weight"]}** (the '
                       "objective after each weight's own search: " f'{scores}). The faces were '
                       f'shown once with the model blended at {blend["recorded_weight"]}; each '

@@ -28,13 +28,13 @@ def _with_reblend_gap(results: Path, gap: float) -> None:
 
 @pytest.mark.parametrize('gap, wording', [
     (2e-7, 'computed exactly'),
-    (0.0168, 'computed up to how the default variant'),
+    (0.0168, 'computed only approximately'),
 ])
 def test_the_reblend_is_called_exact_only_when_the_check_says_so(results, gap, wording):
     _with_reblend_gap(results, gap)
     block = render(results)
     assert wording in block and f'by {gap} at most' in block
-    other = 'computed up to' if wording == 'computed exactly' else 'computed exactly'
+    other = 'computed only approximately' if wording == 'computed exactly' else 'computed exactly'
     assert other not in block
 
 
