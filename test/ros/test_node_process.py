@@ -24,8 +24,9 @@ HARNESS_FILE = Path(harness.__file__).resolve()
 #: Required by the issue: frames out of the node per second for a 30 Hz camera.
 MIN_OUTPUT_HZ = 29.0
 #: A 1-minute load average above this means other work shares the 2 cores: the node and the
-#: camera alone load about 0.6 here. Then a rate below the requirement is reported as an expected
-#: failure with the measured numbers (shown by pytest as XFAIL), never as a pass.
+#: camera alone load about 0.6 here. Then a rate or a share of outputs below the requirement is
+#: reported as an expected failure with the measured numbers (shown by pytest as XFAIL), never
+#: as a pass.
 BUSY_LOAD = 0.75 * (os.cpu_count() or 2)
 CAMERA_SECONDS = 15.0
 
@@ -84,7 +85,9 @@ def test_camera_in_another_process_gets_29_hz_out(node_process, tmp_path, reliab
     report = (f"{result['output_rate_hz']} Hz out for {result['input_rate_hz']} Hz in, "
               f"{result['outputs']} outputs of {result['frames_sent']} frames, node counters "
               f'{counters}, 1-minute load {load:.2f}')
-    if result['output_rate_hz'] < MIN_OUTPUT_HZ and load > BUSY_LOAD:
+    kept_up = (result['output_rate_hz'] >= MIN_OUTPUT_HZ
+               and result['outputs'] >= 0.99 * result['frames_sent'])
+    if not kept_up and load > BUSY_LOAD:  # the rate and the share are one measurement
         pytest.xfail(f'machine busy (load above {BUSY_LOAD:g}): {report}')
     assert result['output_rate_hz'] >= MIN_OUTPUT_HZ, report
     assert result['outputs'] >= 0.99 * result['frames_sent'], report
