@@ -39,8 +39,10 @@ def still_windows(cache: Path, spec: ModelSpec, faces: int, seed: int) -> np.nda
 
 def gaps(spec: ModelSpec, windows: np.ndarray) -> List[List[str]]:
     """Return a row per variant: its max and 99th-percentile gap to fp32, argmax agreement."""
-    probs = {variant: np.array([EmotionClassifier(spec.model_file(variant)).predict(w)
-                                for w in windows]) for variant in spec.variants}
+    classifiers = {variant: EmotionClassifier(spec.model_file(variant))
+                   for variant in spec.variants}
+    probs = {variant: np.array([classifier.predict(w) for w in windows])
+             for variant, classifier in classifiers.items()}
     rows = []
     for variant, p in probs.items():
         gap = np.abs(p - probs['fp32']).max(axis=1)

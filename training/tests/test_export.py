@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """Export to TFLite: one fused LSTM op per layer, the Keras model's outputs, the default rule."""
 
+import json
 from pathlib import Path
 import re
 
@@ -114,7 +115,6 @@ def test_the_linear_blend_is_the_product_of_the_two_experts_and_exports(tmp_path
 
 
 def test_hyperparameters_come_back_from_the_dict_stored_with_a_model():
-    import json
     hp = HParams(lstm_units=(16, 8), linear_blend_choices=(0.5,), linear_speech_fraction=0.5)
     assert HParams.from_dict(json.loads(json.dumps(hp.to_dict()))) == hp
     # A model stored before a field existed gets that field's default.
