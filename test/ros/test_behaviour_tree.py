@@ -119,11 +119,15 @@ def test_the_node_says_how_long_the_label_has_held(record):
     assert helds[0] < 0.5 and all(b >= a for a, b in zip(helds, helds[1:])), helds
     elapsed = happy[-1][0] - happy[0][0]
     assert abs((helds[-1] - helds[0]) - elapsed) < 0.5, (helds[0], helds[-1], elapsed)
-    # The tree greeted when the node's label_held_s passed GREET_AFTER_S.
+    # The tree greeted when the node's label_held_s passed GREET_AFTER_S, not before. The probe
+    # takes the node's and the tree's messages from one executor, in either order when both
+    # wait (it publishes frames between spins), so the greeting may be recorded a moment before
+    # the message that caused it (CI: 0.9998 s held on the last face recorded before the greet).
+    # Slack: one tree tick and one probe frame; a tree greeting at 0.8 s still fails.
     greet = next(t for t, what in record['behaviours']['behaviour']
                  if what == 'greet' and t >= start)
-    held_then = [held for t, label, held, _ in record['faces'] if t <= greet][-1]
-    assert held_then >= GREET_AFTER_S
+    passed = next(t for t, held in happy if held >= GREET_AFTER_S)
+    assert greet >= passed - (0.1 + 1.0 / 15.0), (greet - start, passed - start)
 
 
 @pytest.mark.parametrize('tree', TREES)
