@@ -356,6 +356,7 @@ def build(prepared: Prepared, hp: HParams, models_dir: Path, results_dir: Path,
         if blend is not None and robot_tuning['blend']['weight'] != hp.linear_blend:
             # The same LSTM and regression at the chosen weight, exported and checked again.
             recorded = variant_probs[default]  # what the robot's-view records were made with
+            robot_tuning['blend']['recorded_variant'] = default
             hp = hp.with_changes(linear_blend=robot_tuning['blend']['weight'])
             model = with_blend_weight(model, hp)
             val_probs = predict_still(model, val_table, indices, hp.window_length)
