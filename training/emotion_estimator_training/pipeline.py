@@ -50,6 +50,10 @@ OTHER_SETS = ('muxspace', 'yale', 'yale_met')
 #: talking clips (per-clip macro-F1; the decision tunings only).
 SET_WEIGHTS = {'fer_val': 1.0, 'muxspace': 1.0, 'yale': 0.5, 'yale_met': 0.5, 'talking': 1.0}
 
+#: The TFLite variant the robot's-view tuning shows the validation faces to: the model as
+#: trained, so the decision does not depend on which variant ships (``export.choose_default``).
+RECORDING_VARIANT = 'fp32'
+
 #: A blendshape whose scores vary less than this on FER2013 training faces is not a candidate.
 MIN_FEATURE_STD = 0.005
 
@@ -336,8 +340,9 @@ def build(prepared: Prepared, hp: HParams, models_dir: Path, results_dir: Path,
     default = choose_default(checks)
     variant_metrics: Dict[str, Dict[str, object]] = {}
 
-    def write_spec() -> ModelSpec:
-        spec = model_spec(models_dir / 'emotion_model.json', hp, selection, paths, default,
+    def write_spec(variant: Optional[str] = None) -> ModelSpec:
+        spec = model_spec(models_dir / 'emotion_model.json', hp, selection, paths,
+                          variant or default,
                           settings, prepared, checks, variant_metrics.get(default), face_model,
                           command)
         spec.save()
@@ -345,7 +350,11 @@ def build(prepared: Prepared, hp: HParams, models_dir: Path, results_dir: Path,
 
     robot_tuning = None
     if robot_view is not None and prepared.others is not None:
-        write_spec()  # the still-window decision, for EmotionEstimator to load the new model
+        # The still-window decision, for EmotionEstimator to load the new model: its fp32 file,
+        # the model as trained, whatever the default variant (round 14 measured that the
+        # tuning's choices move with the int8 file's rounding: blend 0.5 and happy gain 1.0
+        # instead of 0.7 and 0.7, `rebuild_check.md`).
+        write_spec(RECORDING_VARIANT)
         choices = hp.linear_blend_choices if hp.linear_blend else ()
         blend = (LinearBlend(*model.get_layer('blend_logits').get_weights(), hp.linear_blend)
                  if choices else None)
@@ -353,10 +362,10 @@ def build(prepared: Prepared, hp: HParams, models_dir: Path, results_dir: Path,
             models_dir / 'emotion_model.json', face_model, robot_view[0], robot_view[1],
             settings, SET_WEIGHTS, workers=workers, limit=robot_view_limit,
             talking_root=prepared.talking_dir, blend=blend, blend_choices=choices)
+        robot_tuning['recorded_variant'] = RECORDING_VARIANT
         if blend is not None and robot_tuning['blend']['weight'] != hp.linear_blend:
             # The same LSTM and regression at the chosen weight, exported and checked again.
-            recorded = variant_probs[default]  # what the robot's-view records were made with
-            robot_tuning['blend']['recorded_variant'] = default
+            recorded = variant_probs[RECORDING_VARIANT]  # what the records were made with
             hp = hp.with_changes(linear_blend=robot_tuning['blend']['weight'])
             model = with_blend_weight(model, hp)
             val_probs = predict_still(model, val_table, indices, hp.window_length)
