@@ -91,7 +91,7 @@ def choose_default(checks: Dict[str, Dict[str, float]], min_agreement: float = 0
     ``max_accuracy_drop`` of fp32. The product ships quantized for the Raspberry Pi, and the
     choice must not depend on the build machine: before round 14 a variant had to be 10% faster
     than a more exact one, timed inside the build, and the build of the model shipped in round
-    13 chose int8 over fp16 by 3% of that margin (median 0.141 against 0.161 ms), so the same
+    13 chose int8 over fp16 at 13% faster (median 0.141 against 0.161 ms), so the same
     command could ship another default and tune the decision on another variant's outputs. The
     times stay in the record (``median_ms``); they no longer decide.
     """
