@@ -9,6 +9,7 @@ FEATURE_SETS = ('cross27', 'cross27brows', 'paper27', 'data27', 'all51', 'all52'
 BALANCING = ('class_weights', 'focal', 'paper_subsample', 'none')
 SPEECH_SOURCES = ('real', 'simulated', 'none')
 TALKER_LOSSES = ('plain', 'focal')
+LINEAR_FEATURES = ('all51', 'lstm')
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,13 @@ class HParams:
     #: inverse strength of the regression's L2 penalty (scikit-learn's ``C``, inputs
     #: standardised); 0.01 scored as 1 does (same file)
     linear_c: float = 1.0
+    #: the blendshapes the linear blend's regression reads: ``all51`` (the model's input is
+    #: then all 51 and the LSTM picks its ``feature_set`` from them) or ``lstm`` (the LSTM's
+    #: features, rounds 9-14). ``all51``: on still windows, with the shipped LSTM, a regression
+    #: on all 51 carried further than one on the LSTM's 30 (FER2013 val macro-F1 0.645 against
+    #: 0.634, muxspace 0.627 against 0.610, Yale 0.838 against 0.811 at blend 0.7), as
+    #: ``frontier.json`` found for a regression alone (Yale 0.80 against 0.73)
+    linear_features: str = 'all51'
     #: momentum of an exponential moving average of the weights (Polyak averaging, Keras's
     #: ``use_ema``), per training step; validation, early stopping and the saved model use the
     #: averaged weights. 0: off (the raw weights). Off: over three seeds 0.999 (about the last
@@ -129,6 +137,9 @@ class HParams:
         if not 0.0 <= self.linear_speech_fraction <= 1.0 or self.linear_c <= 0:
             raise ValueError(f'linear_speech_fraction must be in [0, 1] and linear_c positive, '
                              f'got {self.linear_speech_fraction} and {self.linear_c}')
+        if self.linear_features not in LINEAR_FEATURES:
+            raise ValueError(f'linear_features must be one of {LINEAR_FEATURES}, '
+                             f'got {self.linear_features!r}')
         if not 0.0 <= self.weight_ema < 1.0:
             raise ValueError(f'weight_ema must be in [0, 1), got {self.weight_ema}')
 
@@ -145,6 +156,8 @@ class HParams:
         values = dict(values)
         values['lstm_units'] = tuple(values['lstm_units'])
         values['linear_blend_choices'] = tuple(values.get('linear_blend_choices', ()))
+        # Models before linear_features had the regression read the LSTM's features.
+        values.setdefault('linear_features', 'lstm')
         return cls(**values)
 
     def with_changes(self, **changes) -> 'HParams':

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """The 4-layer LSTM: raw blendshape scores in, seven class probabilities out."""
 
-from typing import Optional
+from typing import List, Optional, Sequence
 
 import keras
 import numpy as np
@@ -14,26 +14,35 @@ from emotion_estimator_training.hyperparameters import HParams
 
 def make_model(hp: HParams, num_features: int, mean: np.ndarray, variance: np.ndarray,
                batch_size: Optional[int] = None, layers_from=keras,
-               blend: bool = False) -> keras.Model:
+               blend: bool = False, lstm_inputs: Optional[Sequence[int]] = None) -> keras.Model:
     """Build the LSTM; the input normalisation is part of the model (the TFLite input is raw).
 
     Args:
         hp: the hyper-parameters (window length, units, dropout).
-        num_features: F, blendshapes per frame.
-        mean: per-feature mean of the training frames.
-        variance: per-feature variance of the training frames.
+        num_features: F, blendshapes per frame (the model's input).
+        mean: per-feature mean of the training frames (of the LSTM's features).
+        variance: per-feature variance of the training frames (of the LSTM's features).
         batch_size: a fixed batch (1 for export) or None (training).
         layers_from: the Keras that builds it: ``keras`` (Keras 3) to train, ``tf_keras``
             (Keras 2) to export, whose LSTM the TFLite converter fuses (see ``export``).
         blend: add the linear model of ``hp.linear_blend`` (see :func:`_blended`); its weights
             are set after training (``train.with_linear_blend``), never trained here.
+        lstm_inputs: the positions in the input of the features the LSTM reads, when it reads
+            fewer than the input holds (a linear blend that reads all 51 blendshapes, ``hp.
+            linear_features``): a fixed 0/1 projection picks them (``lstm_inputs``); None: all.
 
     """
     k = layers_from
     inputs = k.Input(shape=(hp.window_length, num_features), batch_size=batch_size,
                      name='blendshapes')
+    x = inputs
+    if lstm_inputs is not None:
+        pick = k.layers.Dense(len(lstm_inputs), use_bias=False, trainable=False,
+                              name='lstm_inputs')
+        x = pick(x)
+        pick.set_weights([_selection(num_features, lstm_inputs)])
     normalized = x = k.layers.Normalization(mean=mean, variance=np.maximum(variance, 1e-6),
-                                            name='normalize')(inputs)
+                                            name='normalize')(x)
     for layer, units in enumerate(hp.lstm_units):
         last = layer == len(hp.lstm_units) - 1
         x = k.layers.LSTM(units, return_sequences=not last, name=f'lstm_{layer + 1}')(x)
@@ -56,6 +65,21 @@ def make_model(hp: HParams, num_features: int, mean: np.ndarray, variance: np.nd
     if blended:
         outputs = _blended(k, hp.linear_blend, inputs, outputs)
     return k.Model(inputs, outputs, name='emotion_lstm')
+
+
+def _selection(num_features: int, positions: Sequence[int]) -> np.ndarray:
+    """Return the ``[num_features, len(positions)]`` 0/1 matrix that picks ``positions``."""
+    matrix = np.zeros((num_features, len(positions)), np.float32)
+    matrix[list(positions), np.arange(len(positions))] = 1.0
+    return matrix
+
+
+def lstm_inputs_of(model) -> Optional[List[int]]:
+    """Return the input positions ``model``'s LSTM reads (``make_model``'s ``lstm_inputs``)."""
+    names = [layer.name for layer in model.layers]
+    if 'lstm_inputs' not in names:
+        return None
+    return np.argmax(model.get_layer('lstm_inputs').get_weights()[0], axis=0).tolist()
 
 
 def copy_weights(source, target) -> None:

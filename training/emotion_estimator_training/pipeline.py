@@ -34,7 +34,7 @@ from emotion_estimator_training.robot_tuning import LinearBlend, PROBABILITIES, 
     tune_on_robot_view
 from emotion_estimator_training.speech import load_talking, SpeechBank
 from emotion_estimator_training.talking import replay_clip
-from emotion_estimator_training.train import train, with_blend_weight
+from emotion_estimator_training.train import model_inputs, train, with_blend_weight
 from emotion_estimator_training.variants import check_windows, export_checked, \
     score_variants, test_metrics_record
 from emotion_estimator_training.windows import filled_views, speech_motion, still_windows, \
@@ -325,6 +325,8 @@ def build(prepared: Prepared, hp: HParams, models_dir: Path, results_dir: Path,
     train_table, val_table = prepared.split('train'), prepared.split('val')
     model, history = train(hp, train_table, val_table, indices, out_dir=work_dir,
                            person_offsets=person_offsets(prepared), speech_bank=prepared.speech)
+    # From here on the trained model: its LSTM reads the selection, the model its inputs.
+    indices = model_inputs(hp, indices)
 
     val_all, test_all = prepared.split('val', False), prepared.split('test', False)
     val_probs = predict_still(model, val_table, indices, hp.window_length)
@@ -341,7 +343,7 @@ def build(prepared: Prepared, hp: HParams, models_dir: Path, results_dir: Path,
     variant_metrics: Dict[str, Dict[str, object]] = {}
 
     def write_spec(variant: Optional[str] = None) -> ModelSpec:
-        spec = model_spec(models_dir / 'emotion_model.json', hp, selection, paths,
+        spec = model_spec(models_dir / 'emotion_model.json', hp, selection, indices, paths,
                           variant or default,
                           settings, prepared, checks, variant_metrics.get(default), face_model,
                           command)
@@ -423,17 +425,24 @@ def reblend_check(recorded: np.ndarray, exported: np.ndarray, windows: np.ndarra
                               - exported).max()), 7)
 
 
-def model_spec(path: Path, hp: HParams, selection: Dict[str, object], paths: Dict[str, Path],
-               default: str, settings: DecisionSettings, prepared: Prepared,
-               checks: Dict[str, object], test_metrics: Optional[Dict[str, object]],
-               face_model: Path, command: Sequence[str]) -> ModelSpec:
-    """Return the spec ``emotion_model.json`` holds at ``path`` (test metrics once known)."""
+def model_spec(path: Path, hp: HParams, selection: Dict[str, object], inputs: List[int],
+               paths: Dict[str, Path], default: str, settings: DecisionSettings,
+               prepared: Prepared, checks: Dict[str, object],
+               test_metrics: Optional[Dict[str, object]], face_model: Path,
+               command: Sequence[str]) -> ModelSpec:
+    """Return the spec ``emotion_model.json`` holds at ``path`` (test metrics once known).
+
+    ``inputs`` are the blendshapes the model reads (``train.model_inputs``); where the LSTM
+    reads fewer (``selection``), their names are kept as ``lstm_feature_names``.
+    """
+    lstm = ({'lstm_feature_names': list(selection['names'])}
+            if list(inputs) != list(selection['indices']) else {})
     return ModelSpec(
         path=path,
         variants={preset: variant.name for preset, variant in paths.items()},
         default_variant=default,
         class_names=tuple(CLASS_NAMES),
-        feature_names=tuple(selection['names']),
+        feature_names=tuple(names_of(inputs)),
         window_length=hp.window_length,
         decision=settings,
         preprocessing=dict(STILL_FACE_PREPROCESSING),
@@ -444,7 +453,7 @@ def model_spec(path: Path, hp: HParams, selection: Dict[str, object], paths: Dic
             'test_metrics': (test_metrics_record(default, test_metrics)
                              if test_metrics is not None else {}),
             'variants_check': checks,
-            'hyperparameters': hp.to_dict(),
+            'hyperparameters': hp.to_dict(), **lstm,
             'face_model_sha256': sha256_of(face_model),
             'reproduce': command_line(command)})
 
@@ -469,6 +478,7 @@ def ablate(prepared: Prepared, base: HParams, runs: Dict[str, HParams], out: Pat
         model, history = train(hp, prepared.split('train'), prepared.split('val'), indices,
                                verbose=0, person_offsets=person_offsets(prepared),
                                speech_bank=prepared.speech)
+        indices = model_inputs(hp, indices)
         probs = predict_still(model, prepared.split('val'), indices, hp.window_length)
         settings = DecisionSettings(min_confidence=0.0)
         metrics = evaluate(probs, val_all.labels, val_all.detected, settings)

@@ -15,8 +15,10 @@ from sklearn.preprocessing import StandardScaler
 from emotion_estimator.contract import CLASS_NAMES
 
 from emotion_estimator_training.extract import BlendshapeTable
+from emotion_estimator_training.features import ALL51
 from emotion_estimator_training.hyperparameters import HParams, PAPER_CLASS_COUNTS
-from emotion_estimator_training.model import compile_model, copy_weights, make_model
+from emotion_estimator_training.model import compile_model, copy_weights, lstm_inputs_of, \
+    make_model
 from emotion_estimator_training.windows import build_windows, filled_views
 
 
@@ -144,32 +146,52 @@ def fit_regression(hp: HParams, views: np.ndarray, labels: np.ndarray,
     return kernel, regression.intercept_ - scaler.mean_ @ kernel
 
 
-def with_linear_blend(model: keras.Model, hp: HParams, views: np.ndarray,
-                      labels: np.ndarray, indices: Optional[Sequence[int]] = None,
-                      speech_bank=None) -> keras.Model:
+def model_inputs(hp: HParams, indices: Sequence[int]) -> List[int]:
+    """Return the blendshapes the trained model reads, its LSTM reading ``indices``.
+
+    With a linear blend that reads all 51 (``hp.linear_features``), all 51; else ``indices``.
+    """
+    if hp.linear_blend and hp.linear_features == 'all51':
+        return list(ALL51)
+    return list(indices)
+
+
+def with_linear_blend(model: keras.Model, hp: HParams, faces: BlendshapeTable,
+                      indices: Sequence[int], speech_bank=None) -> keras.Model:
     """Return ``model`` blended with a logistic regression (``hp.linear_blend``; 0: as is).
 
-    The regression (:func:`fit_regression`) is fitted apart from the LSTM, whose weights are
-    copied unchanged into the blended model (``model.make_model(blend=True)``).
+    The regression (:func:`fit_regression`) is fitted apart from the LSTM on the detected
+    training ``faces``, reading :func:`model_inputs`; the LSTM (reading ``indices``) is copied
+    unchanged into the blended model (``model.make_model(blend=True)``), whose input is then
+    :func:`model_inputs`.
     """
     if not hp.linear_blend:
         return model
-    kernel, bias = fit_regression(hp, views, labels, indices, speech_bank)
-    blended = with_blend_weight(model, hp)
+    inputs = model_inputs(hp, indices)
+    kernel, bias = fit_regression(hp, filled_views(faces, inputs), faces.labels, inputs,
+                                  speech_bank)
+    picked = None if inputs == list(indices) else [inputs.index(i) for i in indices]
+    blended = with_blend_weight(model, hp, len(inputs), picked)
     blended.get_layer('blend_logits').set_weights([kernel.astype(np.float32),
                                                    bias.astype(np.float32)])
     return blended
 
 
-def with_blend_weight(model: keras.Model, hp: HParams) -> keras.Model:
+def with_blend_weight(model: keras.Model, hp: HParams, num_features: Optional[int] = None,
+                      lstm_inputs: Optional[Sequence[int]] = None) -> keras.Model:
     """Return a blended model at ``hp.linear_blend`` with every trained weight of ``model``.
 
-    ``model`` is the LSTM alone (its regression is set afterwards) or a blended model (its
-    regression is copied: the same model at another weight).
+    ``model`` is the LSTM alone (its regression is set afterwards; ``num_features`` and
+    ``lstm_inputs`` give the blended model's input and where the LSTM's features are in it,
+    by default the LSTM's own) or a blended model (its input and regression are kept: the same
+    model at another weight).
     """
     normalize = model.get_layer('normalize')
-    blended = make_model(hp, model.input_shape[-1], normalize.mean.numpy().ravel(),
-                         normalize.variance.numpy().ravel(), blend=True)
+    if lstm_inputs is None:
+        lstm_inputs = lstm_inputs_of(model)
+    blended = make_model(hp, num_features or model.input_shape[-1],
+                         normalize.mean.numpy().ravel(), normalize.variance.numpy().ravel(),
+                         blend=True, lstm_inputs=lstm_inputs)
     copy_weights(model, blended)
     return blended
 
@@ -182,10 +204,9 @@ def restore_model(hp: HParams, train_table: BlendshapeTable, indices: List[int],
     are computed again from the same training faces, as ``train`` computed them.
     """
     faces = training_faces(hp, train_table)
-    views = filled_views(faces, indices)
-    model = make_model(hp, len(indices), *frame_statistics(views))
+    model = make_model(hp, len(indices), *frame_statistics(filled_views(faces, indices)))
     model.load_weights(str(checkpoint))
-    return with_linear_blend(model, hp, views, faces.labels, indices, speech_bank)
+    return with_linear_blend(model, hp, faces, indices, speech_bank)
 
 
 def train(hp: HParams, train_table: BlendshapeTable, val_table: BlendshapeTable,
@@ -198,7 +219,8 @@ def train(hp: HParams, train_table: BlendshapeTable, val_table: BlendshapeTable,
         hp: hyper-parameters.
         train_table: blendshapes of the training split (detected faces only).
         val_table: blendshapes of the validation split (detected faces only).
-        indices: the blendshapes the model reads.
+        indices: the blendshapes the LSTM reads (the blended model reads
+            :func:`model_inputs`).
         out_dir: where checkpoints and TensorBoard logs go (None: no files).
         verbose: Keras verbosity.
         person_offsets: ``[P, 52]`` resting-face offsets of other people for the person-offset
@@ -241,5 +263,5 @@ def train(hp: HParams, train_table: BlendshapeTable, val_table: BlendshapeTable,
         x_train, targets(y_train), validation_data=(x_val, targets(y_val)),
         batch_size=hp.batch_size, epochs=hp.epochs, class_weight=weights,
         sample_weight=per_window, callbacks=callbacks, shuffle=True, verbose=verbose)
-    return (with_linear_blend(model, hp, train_views, train_table.labels, indices, speech_bank),
+    return (with_linear_blend(model, hp, train_table, indices, speech_bank),
             {k: [float(v) for v in vs] for k, vs in history.history.items()})

@@ -60,31 +60,43 @@ def test_the_default_is_the_most_compact_good_preset_whatever_the_timing():
         choose_default(dict(worse, fp32=check(0.9, 0.50, 0.150)))
 
 
-def test_the_linear_blend_is_the_product_of_the_two_experts_and_exports(tmp_path, capfd):
-    # Random frames of 7 classes whose mean differs per class: the regression has something to
-    # fit, and its blend with the LSTM must be p_lstm^(1 - w) * p_linear^w, renormalised, in
-    # Keras and in the TFLite file the runtime loads.
+def blend_faces(faces: int = 140, views: int = 2):
+    """Training faces of 7 classes whose blendshapes' mean differs per class (the regression
+    has something to fit), as the extraction's table holds them."""
+    from emotion_estimator_training.extract import BlendshapeTable
+    rng = np.random.default_rng(7)
+    labels = np.arange(faces) % 7
+    scores = (rng.random((faces, views, 52)) * 0.3 + labels[:, None, None] / 10.0)
+    return BlendshapeTable(['face.png'] * faces, np.array(['train'] * faces), labels,
+                           scores.astype(np.float32))
+
+
+def regression_probabilities(table, columns, windows_of_columns, seed):
+    """What a logistic regression on ``columns`` of every view gives for the windows' means."""
     from sklearn.linear_model import LogisticRegression
     from sklearn.preprocessing import StandardScaler
+    flat = table.scores[..., columns].reshape(-1, len(columns)).astype(np.float64)
+    scaler = StandardScaler().fit(flat)
+    linear = LogisticRegression(max_iter=3000, random_state=seed).fit(
+        scaler.transform(flat), np.repeat(table.labels, table.scores.shape[1]))
+    return linear.predict_proba(scaler.transform(windows_of_columns.mean(axis=1)))
+
+
+def test_the_linear_blend_is_the_product_of_the_two_experts_and_exports(tmp_path, capfd):
+    # The blend with the LSTM must be p_lstm^(1 - w) * p_linear^w, renormalised, in Keras and
+    # in the TFLite file the runtime loads (here the regression reads the LSTM's features).
     from emotion_estimator_training.train import with_linear_blend
-    hp = HParams(window_length=6, lstm_units=(16, 8), linear_blend=0.3)
-    rng = np.random.default_rng(7)
-    features, faces, views = 5, 140, 2
-    labels = np.arange(faces) % 7
-    frames = (rng.random((faces, views, features)) * 0.3
-              + labels[:, None, None] / 10.0).astype(np.float32)
+    hp = HParams(window_length=6, lstm_units=(16, 8), linear_blend=0.3, linear_features='lstm')
+    table, indices = blend_faces(), [1, 2, 3, 4, 5]
+    features = len(indices)
+    frames = table.scores[..., indices]
     lstm = make_model(hp, features, frames.reshape(-1, features).mean(0),
                       frames.reshape(-1, features).var(0))
-    blended = with_linear_blend(lstm, hp, frames, labels)
-    assert with_linear_blend(lstm, hp.with_changes(linear_blend=0.0), frames,
-                             labels) is lstm
+    blended = with_linear_blend(lstm, hp, table, indices)
+    assert with_linear_blend(lstm, hp.with_changes(linear_blend=0.0), table, indices) is lstm
     windows = np.repeat(frames[:20, :1], hp.window_length, axis=1)
     windows[:, :3] = frames[20:40, 1:2]  # two faces in a window: the mean is what is read
-    flat = frames.reshape(-1, features).astype(np.float64)
-    scaler = StandardScaler().fit(flat)
-    linear = LogisticRegression(max_iter=3000, random_state=hp.seed).fit(
-        scaler.transform(flat), np.repeat(labels, views))
-    p_linear = linear.predict_proba(scaler.transform(windows.mean(axis=1)))
+    p_linear = regression_probabilities(table, indices, windows, hp.seed)
     p_lstm = lstm.predict(windows, verbose=0)
     expected = p_lstm ** 0.7 * p_linear ** 0.3
     expected /= expected.sum(axis=1, keepdims=True)
@@ -116,6 +128,54 @@ def test_the_linear_blend_is_the_product_of_the_two_experts_and_exports(tmp_path
     assert reblend_check(first, second, windows, blend, 0.7) < 1e-5
 
 
+def test_a_regression_on_all_51_reads_them_while_the_lstm_reads_its_own(tmp_path, capfd):
+    # linear_features 'all51': the model's input is all 51 blendshapes, the regression reads
+    # their window mean and the LSTM the features it was trained on, picked inside the model,
+    # in Keras, in the TFLite files and at another blend weight.
+    from emotion_estimator_training.features import ALL51
+    from emotion_estimator_training.model import lstm_inputs_of
+    from emotion_estimator_training.train import model_inputs, with_blend_weight, \
+        with_linear_blend
+    hp = HParams(window_length=6, lstm_units=(16, 8), linear_blend=0.3)
+    assert hp.linear_features == 'all51'
+    table, indices = blend_faces(), [3, 8, 20, 44]
+    inputs = model_inputs(hp, indices)
+    assert inputs == list(ALL51)
+    assert model_inputs(hp.with_changes(linear_blend=0.0), indices) == indices
+    frames = table.scores[..., indices]
+    lstm = make_model(hp, len(indices), frames.reshape(-1, len(indices)).mean(0),
+                      frames.reshape(-1, len(indices)).var(0))
+    blended = with_linear_blend(lstm, hp, table, indices)
+    assert blended.input_shape[-1] == 51
+    assert [inputs[i] for i in lstm_inputs_of(blended)] == indices
+    windows = np.repeat(table.scores[:20, :1, inputs], hp.window_length, axis=1)
+    windows[:, :3] = table.scores[20:40, 1:2, inputs]
+    p_linear = regression_probabilities(table, inputs, windows, hp.seed)
+    p_lstm = lstm.predict(windows[..., [inputs.index(i) for i in indices]], verbose=0)
+    expected = p_lstm ** 0.7 * p_linear ** 0.3
+    expected /= expected.sum(axis=1, keepdims=True)
+    got = blended.predict(windows, verbose=0)
+    np.testing.assert_allclose(got, expected, atol=1e-4)
+    # A regression on the LSTM's 4 features alone answers otherwise: all 51 are read.
+    only_four = regression_probabilities(table, indices, windows[..., [inputs.index(i)
+                                                                       for i in indices]],
+                                         hp.seed)
+    assert np.abs(only_four - p_linear).max() > 0.05
+    paths = export_all(blended, hp, len(inputs), tmp_path)
+    ops = operators(paths['fp32'], capfd)
+    assert ops.count('UNIDIRECTIONAL_SEQUENCE_LSTM') == len(hp.lstm_units), ops
+    for preset, tolerance in (('fp32', 1e-5), ('int8_dynamic', 0.05)):
+        classifier = EmotionClassifier(paths[preset])
+        assert classifier.num_features == 51
+        np.testing.assert_allclose(np.stack([classifier.predict(w) for w in windows]), got,
+                                   atol=tolerance)
+    heavier = with_blend_weight(blended, hp.with_changes(linear_blend=0.7))
+    assert lstm_inputs_of(heavier) == lstm_inputs_of(blended)
+    expected = p_lstm ** 0.3 * p_linear ** 0.7
+    expected /= expected.sum(axis=1, keepdims=True)
+    np.testing.assert_allclose(heavier.predict(windows, verbose=0), expected, atol=1e-4)
+
+
 def test_hyperparameters_come_back_from_the_dict_stored_with_a_model():
     hp = HParams(lstm_units=(16, 8), linear_blend_choices=(0.5,), linear_speech_fraction=0.5)
     assert HParams.from_dict(json.loads(json.dumps(hp.to_dict()))) == hp
@@ -124,3 +184,6 @@ def test_hyperparameters_come_back_from_the_dict_stored_with_a_model():
              if k not in ('linear_blend_choices', 'linear_speech_fraction', 'linear_c')}
     assert HParams.from_dict(older) == hp.with_changes(
         linear_blend_choices=(), linear_speech_fraction=0.0)
+    # Before linear_features, the regression read the LSTM's features.
+    before = {k: v for k, v in hp.to_dict().items() if k != 'linear_features'}
+    assert HParams.from_dict(before) == hp.with_changes(linear_features='lstm')

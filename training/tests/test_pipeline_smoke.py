@@ -16,7 +16,7 @@ import pytest
 
 from emotion_estimator import EmotionEstimator
 from emotion_estimator.classifier import EmotionClassifier
-from emotion_estimator.contract import ModelSpec, shared_dir
+from emotion_estimator.contract import BLENDSHAPE_NAMES, ModelSpec, shared_dir
 from emotion_estimator_training import cli
 from emotion_estimator_training.dataset import FerDataset
 from emotion_estimator_training.extract import extract_blendshapes, ExtractionConfig
@@ -143,8 +143,11 @@ def test_build_end_to_end_gives_a_model_the_runtime_runs(fer_root, face_model, t
     assert 'build' in spec.extra['reproduce']
     # Features chosen across data sets, and the resting face the runtime learns per person.
     cross = record['feature_selection']['cross_dataset']
-    # The shipped set: the cross-dataset 27 plus every brow blendshape (cross27brows).
-    assert set(cross['names']) | set(BROWS) == set(spec.feature_names)
+    # The LSTM's set: the cross-dataset 27 plus every brow blendshape (cross27brows); the model
+    # reads all 51, for its regression (linear_features 'all51').
+    lstm_features = spec.extra['lstm_feature_names']
+    assert set(cross['names']) | set(BROWS) == set(lstm_features)
+    assert spec.feature_names == BLENDSHAPE_NAMES[1:]
     assert set(cross['comparison']) == {'paper27', 'cross27', 'all51'}
     # The decision is tuned with the talking clips and the false-alarm limits.
     assert set(record['decision_tuning']['per_set']) == {'fer_val', 'muxspace', 'yale',
@@ -179,14 +182,15 @@ def test_build_end_to_end_gives_a_model_the_runtime_runs(fer_root, face_model, t
               '--model', str(models / 'emotion_model.json'), '--results', str(results)]
     assert cli.main(export + ['--checkpoint', str(tmp_path / 'work' / 'best.weights.h5')]) == 0
     again = ModelSpec.load(models / 'emotion_model.json')
-    assert again.extra['reexport']['keras_vs_shipped_max_difference'] < 1e-4
+    assert again.extra['reexport']['keras_vs_shipped_fp32_max_difference'] < 1e-4
     assert (again.decision, again.feature_names) == (spec.decision, spec.feature_names)
     assert json.loads((results / 'metrics.json').read_text())['reexport'] == \
         again.extra['reexport']
     # Another model's weights are refused, and nothing is written.
     units = tuple(record['hyperparameters']['lstm_units'])
     other = make_model(HParams(**{**record['hyperparameters'], 'lstm_units': units}),
-                       features, np.zeros(features), np.ones(features))  # untrained
+                       len(lstm_features), np.zeros(len(lstm_features)),
+                       np.ones(len(lstm_features)))  # untrained
     other.save_weights(str(tmp_path / 'other.weights.h5'))
     with pytest.raises(ValueError):
         cli.main(export + ['--checkpoint', str(tmp_path / 'other.weights.h5')])
