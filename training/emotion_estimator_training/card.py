@@ -363,9 +363,12 @@ def render(results: Path) -> str:
                       + (f' (its {robot["recorded_variant"]} file)'
                          if 'recorded_variant' in robot else '') + '; each '
                       'record holds the mean of the window the model read, so the probabilities '
-                      f'at another weight are computed {how} (`robot_tuning.reblended`; the '
-                      'exported model at the chosen weight differs from that computation by '
-                      f'{gap} at most on the test windows).']
+                      f'at another weight are computed {how} (`robot_tuning.reblended`; '
+                      + (f'the exported model at the chosen weight differs from that computation '
+                         f'by {gap} at most on the test windows).'
+                         if 'reblend_check_max_difference' in blend else
+                         'the weight chosen is the one recorded, so no re-blend was '
+                         'exported).')]
     points = _load(results / 'operating_points.json')
     if points:
         parts += ['', '### Operating points: what a lower `sad_gain` buys', '',

@@ -20,8 +20,8 @@ from emotion_estimator.contract import CLASS_NAMES, ModelSpec, shared_dir
 from emotion_estimator.model_files import find_face_model, user_cache_dir
 
 from emotion_estimator_training.card import update_card
-from emotion_estimator_training.hyperparameters import BALANCING, FEATURE_SETS, HParams, SMOKE, \
-    SPEECH_SOURCES, TALKER_LOSSES
+from emotion_estimator_training.hyperparameters import BALANCING, FEATURE_SETS, HParams, \
+    LINEAR_FEATURES, SMOKE, SPEECH_SOURCES, TALKER_LOSSES
 from emotion_estimator_training.media import SUBJECT_PATTERN
 
 # The steps are imported inside the commands that run them: the pipeline, export and frontier
@@ -121,7 +121,8 @@ def _hparams(args):
     changes = {}
     for name in ('window_length', 'feature_set', 'balancing', 'epochs', 'seed',
                  'speech_source', 'talker_fraction', 'talker_loss', 'weight_ema',
-                 'label_smoothing', 'linear_blend', 'linear_speech_fraction', 'linear_c'):
+                 'label_smoothing', 'linear_blend', 'linear_speech_fraction', 'linear_c',
+                 'linear_features'):
         value = getattr(args, name, None)
         if value is not None:
             changes[name] = value
@@ -373,6 +374,11 @@ def build_parser() -> argparse.ArgumentParser:
             sub.add_argument('--linear-c', dest='linear_c', type=float,
                              help="inverse L2 strength of the linear blend's regression "
                                   '(default 1)')
+            sub.add_argument('--linear-features', dest='linear_features',
+                             choices=LINEAR_FEATURES,
+                             help="the blendshapes the linear blend's regression reads: all51 "
+                                  "(default; the model's input is then all 51) or lstm (the "
+                                  "LSTM's features)")
             sub.add_argument('--weight-ema', dest='weight_ema', type=float,
                              help='momentum of a moving average of the weights; 0: off')
             sub.add_argument('--label-smoothing', dest='label_smoothing', type=float,

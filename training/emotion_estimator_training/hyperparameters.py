@@ -96,10 +96,11 @@ class HParams:
     linear_c: float = 1.0
     #: the blendshapes the linear blend's regression reads: ``all51`` (the model's input is
     #: then all 51 and the LSTM picks its ``feature_set`` from them) or ``lstm`` (the LSTM's
-    #: features, rounds 9-14). ``all51``: on still windows, with the shipped LSTM, a regression
-    #: on all 51 carried further than one on the LSTM's 30 (FER2013 val macro-F1 0.645 against
-    #: 0.634, muxspace 0.627 against 0.610, Yale 0.838 against 0.811 at blend 0.7), as
-    #: ``frontier.json`` found for a regression alone (Yale 0.80 against 0.73)
+    #: features, rounds 9-14). ``all51`` (round 15): alone, a regression on all 51 carries to
+    #: other people further than one on the LSTM's features (``frontier.json``: Yale 0.80
+    #: against 0.73); blended with the same LSTM the build's robot's-view objective rose from
+    #: 0.375 to 0.401 (blend 0.3 chosen) and FER2013 PrivateTest macro-F1 from 0.655 to 0.661
+    #: (``api_eval.json`` against ``api_eval_round13_regression_on_30.json``)
     linear_features: str = 'all51'
     #: momentum of an exponential moving average of the weights (Polyak averaging, Keras's
     #: ``use_ema``), per training step; validation, early stopping and the saved model use the

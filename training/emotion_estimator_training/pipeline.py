@@ -30,7 +30,7 @@ from emotion_estimator_training.features import ALL51, backward_elimination, fea
     LinearProbe, names_of, paper_rule, weighted_mean
 from emotion_estimator_training.hyperparameters import HParams
 from emotion_estimator_training.labels import decide_three_class, to_three_class
-from emotion_estimator_training.robot_tuning import LinearBlend, PROBABILITIES, reblended, \
+from emotion_estimator_training.robot_tuning import LinearBlend, reblend_check, \
     tune_on_robot_view
 from emotion_estimator_training.speech import load_talking, SpeechBank
 from emotion_estimator_training.talking import replay_clip
@@ -411,18 +411,6 @@ def build(prepared: Prepared, hp: HParams, models_dir: Path, results_dir: Path,
     results_dir.mkdir(parents=True, exist_ok=True)
     (results_dir / 'metrics.json').write_text(json.dumps(record, indent=2) + '\n')
     return record
-
-
-def reblend_check(recorded: np.ndarray, exported: np.ndarray, windows: np.ndarray,
-                  blend: LinearBlend, weight: float) -> float:
-    """Return how far the model exported at ``weight`` is from re-blending the recorded one.
-
-    ``recorded`` and ``exported`` are the two TFLite models' probabilities on ``windows``; the
-    robot's-view records were re-blended the same way (``robot_tuning.reblended``).
-    """
-    rows = np.column_stack([np.zeros(len(windows)), recorded, windows.mean(axis=1)])
-    return round(float(np.abs(reblended(rows, blend, weight)[:, PROBABILITIES]
-                              - exported).max()), 7)
 
 
 def model_spec(path: Path, hp: HParams, selection: Dict[str, object], inputs: List[int],

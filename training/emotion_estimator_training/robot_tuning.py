@@ -132,6 +132,18 @@ def reblended(record: Record, blend: LinearBlend, weight: float,
     return out
 
 
+def reblend_check(recorded: np.ndarray, exported: np.ndarray, windows: np.ndarray,
+                  blend: LinearBlend, weight: float) -> float:
+    """Return how far the model exported at ``weight`` is from re-blending the recorded one.
+
+    ``recorded`` and ``exported`` are the two TFLite models' probabilities on ``windows``; the
+    robot's-view records were re-blended the same way (:func:`reblended`).
+    """
+    rows = np.column_stack([np.zeros(len(windows)), recorded, windows.mean(axis=1)])
+    return round(float(np.abs(reblended(rows, blend, weight)[:, PROBABILITIES]
+                              - exported).max()), 7)
+
+
 def talking_replayed(records: Sequence[Record], labels7: np.ndarray,
                      settings: DecisionSettings) -> Dict[str, object]:
     """Return ``talking.talking_report`` of the talking clips' records replayed."""

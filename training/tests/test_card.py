@@ -38,6 +38,18 @@ def test_the_reblend_is_called_exact_only_when_the_check_says_so(results, gap, w
     assert other not in block
 
 
+def test_a_weight_kept_as_recorded_is_not_called_re_blended(results):
+    path = results / 'metrics.json'
+    record = json.loads(path.read_text())
+    blend = record['robot_view_tuning']['blend']
+    blend['weight'] = blend['recorded_weight']
+    blend.pop('reblend_check_max_difference', None)
+    path.write_text(json.dumps(record))
+    block = render(results)
+    assert 'the weight chosen is the one recorded, so no re-blend was exported' in block
+    assert 'at most on the test windows' not in block
+
+
 def test_the_card_keeps_its_prose_and_replaces_only_the_block(results, tmp_path):
     card = tmp_path / 'MODEL_CARD.md'
     card.write_text(f'# prose before\n{BEGIN}\nstale numbers\n{END}\nprose after\n')

@@ -61,8 +61,10 @@ def test_the_default_is_the_most_compact_good_preset_whatever_the_timing():
 
 
 def blend_faces(faces: int = 140, views: int = 2):
-    """Training faces of 7 classes whose blendshapes' mean differs per class (the regression
-    has something to fit), as the extraction's table holds them."""
+    """Return training faces of 7 classes, as the extraction's table holds them.
+
+    Their blendshapes' mean differs per class: the regression has something to fit.
+    """
     from emotion_estimator_training.extract import BlendshapeTable
     rng = np.random.default_rng(7)
     labels = np.arange(faces) % 7
@@ -72,7 +74,7 @@ def blend_faces(faces: int = 140, views: int = 2):
 
 
 def regression_probabilities(table, columns, windows_of_columns, seed):
-    """What a logistic regression on ``columns`` of every view gives for the windows' means."""
+    """Return what a logistic regression on ``columns`` of every view gives the windows."""
     from sklearn.linear_model import LogisticRegression
     from sklearn.preprocessing import StandardScaler
     flat = table.scores[..., columns].reshape(-1, len(columns)).astype(np.float64)
@@ -112,8 +114,7 @@ def test_the_linear_blend_is_the_product_of_the_two_experts_and_exports(tmp_path
     # The same LSTM and regression at another weight (the build's robot's-view choice): its
     # TFLite file gives what re-blending the first file's probabilities gives, which is how the
     # build scores the other weights on records made with the first model.
-    from emotion_estimator_training.pipeline import reblend_check
-    from emotion_estimator_training.robot_tuning import LinearBlend
+    from emotion_estimator_training.robot_tuning import LinearBlend, reblend_check
     from emotion_estimator_training.train import with_blend_weight
     heavier = with_blend_weight(blended, hp.with_changes(linear_blend=0.7))
     expected = p_lstm ** 0.3 * p_linear ** 0.7
@@ -187,3 +188,17 @@ def test_hyperparameters_come_back_from_the_dict_stored_with_a_model():
     # Before linear_features, the regression read the LSTM's features.
     before = {k: v for k, v in hp.to_dict().items() if k != 'linear_features'}
     assert HParams.from_dict(before) == hp.with_changes(linear_features='lstm')
+
+
+def test_the_command_line_sets_what_the_linear_blend_reads():
+    from emotion_estimator_training import cli
+    parser = cli.build_parser()
+    assert cli._hparams(parser.parse_args(['build'])).linear_features == 'all51'
+    given = cli._hparams(parser.parse_args(['build', '--linear-features', 'lstm',
+                                            '--linear-blend', '0.5']))
+    assert (given.linear_features, given.linear_blend, given.linear_blend_choices) == \
+        ('lstm', 0.5, ())
+    with pytest.raises(SystemExit):
+        parser.parse_args(['build', '--linear-features', 'all52'])
+    with pytest.raises(ValueError, match='linear_features'):
+        HParams(linear_features='all52')
