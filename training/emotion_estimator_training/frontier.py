@@ -17,7 +17,8 @@ from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from emotion_estimator.contract import CLASS_NAMES, DECISION_LABELS, DecisionSettings, ModelSpec
+from emotion_estimator.contract import BLENDSHAPE_NAMES, CLASS_NAMES, DECISION_LABELS, \
+    DecisionSettings, ModelSpec
 from emotion_estimator.provenance import machine, today
 
 from emotion_estimator_training.evaluate import every_image
@@ -44,7 +45,7 @@ the detected faces, as the LSTM is) and its 7 probabilities go through the runti
 The shipped LSTM is included on still windows (the unaugmented frame repeated T times). Sets:
 FER2013 test (all 3,589; no face = unknown), muxspace and Yale (cold), and Yale relative to
 each subject's neutral face (``yale_met``). The classifiers are those of ``../shared/PEERS.md``
-(logistic regression, an MLP, gradient boosting), on the shipped 27 and on all 51 blendshapes.
+(logistic regression, an MLP, gradient boosting), on the LSTM's features and on all 51 blendshapes.
 """
 
 #: Gains tried for happy and for sad.
@@ -122,7 +123,11 @@ def measure(prepared, spec: ModelSpec, feature_sets: Optional[Dict[str, Sequence
             classifiers: Optional[Dict[str, Classifier]] = None,
             command: str = '') -> Dict[str, object]:
     """Train every classifier on every feature set and score them and the shipped model."""
-    feature_sets = feature_sets or {'shipped 27': spec.feature_indices, 'all 51': list(ALL51)}
+    if feature_sets is None:
+        # The LSTM's features (the model's input, unless its regression reads all 51).
+        lstm = [BLENDSHAPE_NAMES.index(name)
+                for name in spec.extra.get('lstm_feature_names', spec.feature_names)]
+        feature_sets = {f'shipped {len(lstm)}': lstm, 'all 51': list(ALL51)}
     classifiers = classifiers or CLASSIFIERS
     sets = sets_of(prepared)
     train = prepared.split('train')
