@@ -171,3 +171,12 @@ def feature_indices(feature_set: str, scores: np.ndarray = None,
 def names_of(indices: List[int]) -> List[str]:
     """Return the blendshape names of indices."""
     return [BLENDSHAPE_NAMES[i] for i in indices]
+
+
+def lstm_indices(spec) -> List[int]:
+    """Return the blendshapes a shipped model's LSTM reads (``lstm_feature_names``, else all).
+
+    Its input (``spec.feature_indices``) holds more when its regression reads all 51.
+    """
+    return [BLENDSHAPE_NAMES.index(name)
+            for name in spec.extra.get('lstm_feature_names', spec.feature_names)]

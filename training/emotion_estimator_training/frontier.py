@@ -17,13 +17,12 @@ from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from emotion_estimator.contract import BLENDSHAPE_NAMES, CLASS_NAMES, DECISION_LABELS, \
-    DecisionSettings, ModelSpec
+from emotion_estimator.contract import CLASS_NAMES, DECISION_LABELS, DecisionSettings, ModelSpec
 from emotion_estimator.provenance import machine, today
 
 from emotion_estimator_training.evaluate import every_image
 from emotion_estimator_training.export import tflite_predict
-from emotion_estimator_training.features import ALL51
+from emotion_estimator_training.features import ALL51, lstm_indices
 from emotion_estimator_training.labels import decide_three_class, to_three_class, UNKNOWN_INDEX
 
 #: How the classifiers are trained and scored (written into the record as ``protocol``).
@@ -124,9 +123,7 @@ def measure(prepared, spec: ModelSpec, feature_sets: Optional[Dict[str, Sequence
             command: str = '') -> Dict[str, object]:
     """Train every classifier on every feature set and score them and the shipped model."""
     if feature_sets is None:
-        # The LSTM's features (the model's input, unless its regression reads all 51).
-        lstm = [BLENDSHAPE_NAMES.index(name)
-                for name in spec.extra.get('lstm_feature_names', spec.feature_names)]
+        lstm = lstm_indices(spec)
         feature_sets = {f'shipped {len(lstm)}': lstm, 'all 51': list(ALL51)}
     classifiers = classifiers or CLASSIFIERS
     sets = sets_of(prepared)

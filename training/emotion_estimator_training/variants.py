@@ -15,13 +15,14 @@ from typing import Dict, List, Sequence, Tuple
 import keras
 import numpy as np
 
-from emotion_estimator.contract import BLENDSHAPE_NAMES, CLASS_NAMES, DecisionSettings, ModelSpec
+from emotion_estimator.contract import CLASS_NAMES, DecisionSettings, ModelSpec
 from emotion_estimator.provenance import command_line, machine, today
 
 from emotion_estimator_training.evaluate import evaluate, every_image, summary_line
 from emotion_estimator_training.export import choose_default, export_all, tflite_predict, \
     time_tflite
 from emotion_estimator_training.extract import BlendshapeTable
+from emotion_estimator_training.features import lstm_indices
 from emotion_estimator_training.hyperparameters import HParams
 from emotion_estimator_training.train import restore_model
 from emotion_estimator_training.windows import filled_views, still_windows
@@ -93,9 +94,8 @@ def reexport(prepared, spec_path: Path, checkpoint: os.PathLike, results_dir: Pa
         raise ValueError(f'{spec_path}: class order {spec.class_names} is not {CLASS_NAMES}')
     hp = HParams.from_dict(spec.extra['hyperparameters'])
     indices = spec.feature_indices  # the model's input; its LSTM may read fewer of them
-    lstm = [BLENDSHAPE_NAMES.index(name)
-            for name in spec.extra.get('lstm_feature_names', spec.feature_names)]
-    model = restore_model(hp, prepared.split('train'), lstm, checkpoint, prepared.speech)
+    model = restore_model(hp, prepared.split('train'), lstm_indices(spec), checkpoint,
+                          prepared.speech)
     windows = check_windows(prepared.split('test'), indices, spec.window_length)
     keras_probs = model.predict(windows, batch_size=1024, verbose=0)
     difference = float(np.abs(keras_probs - tflite_predict(spec.model_file('fp32'),
