@@ -96,6 +96,10 @@ class AlarmLimits:
     ``talker_share``: the share of a neutral talker's frames published happy, and the share
     published sad; ``negatives_sad``: the share of a set's angry, disgusted and neutral faces
     that read sad; ``sad_recall``: the least sad recall of every set.
+
+    Happy precision is reported (``alarm_rates``; per clip, ``talking_report``) but not
+    limited: on the talking clips (two happy clips) it turns on single clips, which would make
+    every comparison of models a draw on one clip (round 16, the model card).
     """
 
     talker_share: float = 0.05
@@ -110,11 +114,14 @@ NEGATIVE_CLASSES = ('angry', 'disgust', 'neutral')
 
 
 def alarm_rates(labels7: np.ndarray, pred3: np.ndarray) -> Dict[str, float]:
-    """Return a set's 3-class macro-F1, sad recall and precision, and negatives read sad."""
+    """Return a set's 3-class macro-F1, sad recall, sad and happy precision, negatives read sad.
+
+    A precision is None where nothing was read as that class.
+    """
     true3 = to_three_class(labels7)
-    sad = DECISION_LABELS.index('sad')
+    sad, happy = DECISION_LABELS.index('sad'), DECISION_LABELS.index('happy')
     negatives = np.isin(labels7, [CLASS_NAMES.index(n) for n in NEGATIVE_CLASSES])
-    said_sad = pred3 == sad
+    said_sad, said_happy = pred3 == sad, pred3 == happy
     return {'macro_f1': round(float(f1_score(true3, pred3, labels=[0, 1, 2], average='macro',
                                              zero_division=0)), 4),
             'sad_recall': round(float(np.mean(said_sad[true3 == sad])), 4)
@@ -122,7 +129,9 @@ def alarm_rates(labels7: np.ndarray, pred3: np.ndarray) -> Dict[str, float]:
             'sad_precision': round(float(np.mean(true3[said_sad] == sad)), 4)
             if said_sad.any() else None,
             'negatives_read_sad': round(float(np.mean(said_sad[negatives])), 4)
-            if negatives.any() else None}
+            if negatives.any() else None,
+            'happy_precision': round(float(np.mean(true3[said_happy] == happy)), 4)
+            if said_happy.any() else None}
 
 
 def decision_objective(predictions: Dict[str, Tuple[np.ndarray, np.ndarray]],
@@ -137,7 +146,8 @@ def decision_objective(predictions: Dict[str, Tuple[np.ndarray, np.ndarray]],
     one more set, named ``talking``). The score is the (``weights``-weighted) mean macro-F1
     less ``limits.penalty`` times every amount by which a limit of :class:`AlarmLimits` is
     exceeded: sad recall and negatives read sad on every set, the neutral talkers' happy and
-    sad frame shares. Returns the score and ``{name: rates}`` (``alarm_rates``).
+    sad frame shares. Returns the score and ``{name: rates}`` (``alarm_rates``; for the talking
+    clips also their per-clip happy precision).
     """
     detail, terms = {}, {}
     for name, (labels7, pred3) in predictions.items():
@@ -153,6 +163,7 @@ def decision_objective(predictions: Dict[str, Tuple[np.ndarray, np.ndarray]],
         excess = sum(max(0.0, share - limits.talker_share) for share in shares)
         excess += max(0.0, limits.sad_recall - found)
         detail['talking'] = {'macro_f1': talking['clip_macro_f1'], 'sad_recall': found,
+                             'happy_precision': talking['clips_precision'].get('happy'),
                              'neutral_talkers_happy_share': shares[0],
                              'neutral_talkers_sad_share': shares[1]}
         terms['talking'] = talking['clip_macro_f1'] - limits.penalty * excess

@@ -91,8 +91,10 @@ def replay_clip(blendshapes: np.ndarray, fps: float, indices: Sequence[int], len
 def talking_report(clips: Sequence[Tuple[int, Sequence[str]]]) -> Dict[str, object]:
     """Score clips given as ``(FER2013 class index, published label per frame)``.
 
-    Returns the per-clip 3-class macro-F1, the clips found per class, the share of the neutral
-    talkers' frames published happy and sad, and the same share for every true class.
+    Returns the per-clip 3-class macro-F1, the clips found per class (recall) and the share of
+    the clips read as a class that are of it (precision, for the classes some clip read as),
+    the share of the neutral talkers' frames published happy and sad, and the same share for
+    every true class.
     """
     true3 = to_three_class(np.array([label for label, _ in clips], dtype=np.int64))
     read = np.array([DECISION_LABELS.index(clip_label(labels)) for _, labels in clips])
@@ -109,11 +111,14 @@ def talking_report(clips: Sequence[Tuple[int, Sequence[str]]]) -> Dict[str, obje
                                               for d in DECISION_LABELS}}
     found = {name: round(float(np.mean(read[true3 == i] == i)), 4)
              for i, name in enumerate(DECISION_LABELS) if (true3 == i).any()}
+    precision = {name: round(float(np.mean(true3[read == i] == i)), 4)
+                 for i, name in enumerate(DECISION_LABELS) if (read == i).any()}
     neutral = per_class.get('neutral', {})
     return {'clips': len(clips),
             'clip_macro_f1': round(float(f1_score(true3, read, labels=[0, 1, 2],
                                                   average='macro', zero_division=0)), 4),
             'clips_found': found,
+            'clips_precision': precision,
             'neutral_talkers_happy_share': neutral.get('happy_share'),
             'neutral_talkers_sad_share': neutral.get('sad_share'),
             'per_class': per_class}

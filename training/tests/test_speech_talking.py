@@ -30,7 +30,8 @@ from emotion_estimator_training.train import fit_weights, targets
 from emotion_estimator_training.windows import build_windows, TALKER_LABEL
 
 JAW = BLENDSHAPE_NAMES.index('jawOpen')
-NEUTRAL, SAD, ANGRY = (CLASS_NAMES.index(n) for n in ('neutral', 'sad', 'angry'))
+NEUTRAL, SAD, ANGRY, HAPPY, DISGUST = (
+    CLASS_NAMES.index(n) for n in ('neutral', 'sad', 'angry', 'happy', 'disgust'))
 
 
 @pytest.fixture(scope='module')
@@ -181,6 +182,8 @@ def test_the_report_counts_neutral_talkers_frames():
     assert report['neutral_talkers_sad_share'] == pytest.approx(0.05)
     assert report['neutral_talkers_happy_share'] == pytest.approx(0.10)
     assert report['clips_found'] == {'sad': 1.0, 'unknown': pytest.approx(2 / 3, abs=1e-4)}
+    # Read sad: the sad clip and the angry one; read unknown: both neutral clips.
+    assert report['clips_precision'] == {'sad': 0.5, 'unknown': 1.0}
     assert report['per_class']['angry']['clips_read'] == {'happy': 0, 'sad': 1, 'unknown': 0}
 
 
@@ -199,6 +202,21 @@ def test_the_limits_cost_more_than_any_macro_f1_gain():
     good, _ = decision_objective({'a': (labels, calm)}, talking=quiet_talkers)
     talking, _ = decision_objective({'a': (labels, calm)}, talking=loud_talkers)
     assert talking == pytest.approx(good - AlarmLimits().penalty * 0.01 / 2)
+
+
+def test_happy_precision_is_reported_per_set_and_per_clip():
+    # Issue 16's acted videos ask happy precision >= 0.75: the tuning reports it.
+    labels = np.array([HAPPY] * 3 + [NEUTRAL] * 7)
+    two_wrong = np.array([0] * 3 + [0] * 2 + [2] * 5)
+    _, detail = decision_objective({'a': (labels, two_wrong)})
+    assert detail['a']['happy_precision'] == pytest.approx(0.6)
+    _, detail = decision_objective({'a': (labels, np.full(10, 2))})
+    assert detail['a']['happy_precision'] is None
+    happy_clips = [(HAPPY, ['happy'] * 100)] * 2
+    smiling = talking_report(happy_clips + [(DISGUST, ['happy'] * 100)])
+    assert smiling['clips_precision'] == {'happy': pytest.approx(2 / 3, abs=1e-4)}
+    _, detail = decision_objective({'a': (labels, two_wrong)}, talking=smiling)
+    assert detail['talking']['happy_precision'] == pytest.approx(2 / 3, abs=1e-4)
 
 
 def test_replaying_a_clip_gives_what_the_estimator_computes(face_model):
