@@ -24,18 +24,16 @@ same model file).
 import argparse
 import json
 from pathlib import Path
-import pickle
 import sys
 import time
 
 from emotion_estimator.contract import ModelSpec, shared_dir
-from emotion_estimator.model_files import sha256_of
 from emotion_estimator.provenance import command_line, machine, today
 
 from emotion_estimator_training.hyperparameters import HParams
 from emotion_estimator_training.pipeline import load_dataset, prepare, SET_WEIGHTS
-from emotion_estimator_training.robot_tuning import LinearBlend, reblended, record_sets, tune, \
-    validation_jobs
+from emotion_estimator_training.robot_tuning import LinearBlend, reblended, recorded_once, \
+    tune, validation_jobs
 from emotion_estimator_training.train import fit_regression, training_faces
 from emotion_estimator_training.windows import filled_views
 
@@ -67,16 +65,8 @@ def main(argv=None) -> None:
     sets = validation_jobs(data / 'fer2013', data / 'crossval',
                            talking_root=data / 'talking')
     labels = {name: set_labels for name, (_, set_labels) in sets.items()}
-    records, model_sha = Path(args.records), sha256_of(spec.model_file())
-    kept = pickle.loads(records.read_bytes()) if records.is_file() else None
-    if kept is not None and kept['model_sha256'] != model_sha:
-        raise SystemExit(f'{records} holds the faces recorded with another model; remove it '
-                         f'or give --records another path')
-    if kept is None:
-        kept = {'model_sha256': model_sha,
-                'recorded': record_sets(sets, args.model, str(face_model), args.workers)}
-        records.write_bytes(pickle.dumps(kept))
-    recorded = kept['recorded']
+    recorded = recorded_once(sets, args.model, str(face_model), args.workers,
+                             Path(args.records))
     prepared = prepare(load_dataset(data=str(data / 'fer2013')), face_model, Path(args.cache),
                        workers=args.workers, progress=False, speech_dir=data / 'speech')
     faces = training_faces(hp, prepared.split('train'))

@@ -12,11 +12,13 @@ from itertools import product
 import multiprocessing
 import os
 from pathlib import Path
+import pickle
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from emotion_estimator.contract import CLASS_NAMES, DECISION_LABELS, DecisionSettings
+from emotion_estimator.contract import CLASS_NAMES, DECISION_LABELS, DecisionSettings, ModelSpec
+from emotion_estimator.model_files import sha256_of
 
 from emotion_estimator_training import api_eval
 from emotion_estimator_training.crossval import load_still_set
@@ -75,6 +77,25 @@ def record_sets(sets: Dict[str, Tuple[list, np.ndarray]], model_spec: Optional[s
     for name, (jobs, _) in sets.items():
         results = api_eval.run_jobs(jobs, model_spec, face_model, workers, name, trace=True)
         recorded[name] = ([label for label, _ in results], [record for _, record in results])
+    return recorded
+
+
+def recorded_once(sets: Dict[str, Tuple[list, np.ndarray]], model_spec: str, face_model: str,
+                  workers: int, path: Path) -> Dict[str, Tuple[list, list]]:
+    """Return :func:`record_sets` of ``sets``, kept in ``path`` for later runs (benchmarks).
+
+    The file names the checksum of the model file that made it; a file made with another model
+    is refused rather than replayed (remove it, or give another path).
+    """
+    model_sha = sha256_of(ModelSpec.load(Path(model_spec)).model_file())
+    if path.is_file():
+        kept = pickle.loads(path.read_bytes())
+        if kept['model_sha256'] != model_sha:
+            raise SystemExit(f'{path} holds the faces recorded with another model; remove it '
+                             f'or give another path')
+        return kept['recorded']
+    recorded = record_sets(sets, model_spec, face_model, workers)
+    path.write_bytes(pickle.dumps({'model_sha256': model_sha, 'recorded': recorded}))
     return recorded
 
 

@@ -252,3 +252,29 @@ def test_the_blend_weight_whose_tuned_decision_scores_best_is_chosen():
     assert set(scores) == {'0.3', '0.5', '0.7'} and scores['0.7'] > scores['0.3']
     assert detail['objective'] == scores['0.7']
     assert detail['per_set']['a']['sad_recall'] == 1.0
+
+
+def test_records_are_kept_for_their_model_and_refused_for_another(recorded, face_model,
+                                                                  tmp_path, monkeypatch):
+    sets, _ = recorded
+    few = {'fer_val': (sets['fer_val'][0][:2], sets['fer_val'][1][:2])}
+    model = str(ModelSpec.load().path)
+    path = tmp_path / 'records.pkl'
+    first = rt.recorded_once(few, model, str(face_model), 1, path)
+    assert path.is_file() and len(first['fer_val'][1]) == 2
+
+    def no_recording(*args, **kwargs):
+        raise AssertionError('recorded again although the file holds this model')
+
+    monkeypatch.setattr(rt, 'record_sets', no_recording)
+    again = rt.recorded_once(few, model, str(face_model), 1, path)
+    assert all(np.array_equal(a, b, equal_nan=True)
+               for a, b in zip(first['fer_val'][1], again['fer_val'][1]))
+    # The same file claimed for another model file: refused, never replayed.
+    other = tmp_path / 'emotion_model.json'
+    spec_text = Path(model).read_text()
+    other.write_text(spec_text)
+    for variant in (Path(model).parent).glob('emotion_model_*.tflite'):
+        (tmp_path / variant.name).write_bytes(variant.read_bytes()[:-1] + b'\0')
+    with pytest.raises(SystemExit, match='another model'):
+        rt.recorded_once(few, str(other), str(face_model), 1, path)
