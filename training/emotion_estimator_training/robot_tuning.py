@@ -85,13 +85,13 @@ def recorded_once(sets: Dict[str, Tuple[list, np.ndarray]], model_spec: str, fac
     """Return :func:`record_sets` of ``sets``, kept in ``path`` for later runs (benchmarks).
 
     The file names the checksum of the model file that made it; a file made with another model
-    is refused rather than replayed (remove it, or give another path).
+    is refused (``ValueError``) rather than replayed: remove it, or give another path.
     """
     model_sha = sha256_of(ModelSpec.load(Path(model_spec)).model_file())
     if path.is_file():
         kept = pickle.loads(path.read_bytes())
         if kept['model_sha256'] != model_sha:
-            raise SystemExit(f'{path} holds the faces recorded with another model; remove it '
+            raise ValueError(f'{path} holds the faces recorded with another model; remove it '
                              f'or give another path')
         return kept['recorded']
     recorded = record_sets(sets, model_spec, face_model, workers)

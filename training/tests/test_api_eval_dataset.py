@@ -117,7 +117,8 @@ def test_evaluate_api_scores_the_folder_cold_and_met(dataset, face_model):
     for result in (cold, met):
         assert sum(sum(counts.values()) for counts in result['answers_from'].values()) <= 9
         assert set(result['alarms']) == {'macro_f1', 'sad_recall', 'sad_precision',
-                                         'negatives_read_sad'}
+                                         'negatives_read_sad', 'happy_precision'}
+        assert set(result['clips']['clips_precision']) <= {'happy', 'sad', 'unknown'}
 
 
 def test_evaluate_api_can_measure_without_the_resting_face(dataset, face_model, tmp_path):

@@ -276,5 +276,5 @@ def test_records_are_kept_for_their_model_and_refused_for_another(recorded, face
     other.write_text(spec_text)
     for variant in (Path(model).parent).glob('emotion_model_*.tflite'):
         (tmp_path / variant.name).write_bytes(variant.read_bytes()[:-1] + b'\0')
-    with pytest.raises(SystemExit, match='another model'):
+    with pytest.raises(ValueError, match='another model'):
         rt.recorded_once(few, str(other), str(face_model), 1, path)
