@@ -32,25 +32,20 @@ from typing import List
 import numpy as np
 
 from emotion_estimator import decision, provenance
-from emotion_estimator.contract import CLASS_NAMES, ModelSpec, shared_dir
+from emotion_estimator.contract import CLASS_NAMES, DECISION_LABELS, ModelSpec, shared_dir
 
 from emotion_estimator_training.evaluate import decision_objective
 from emotion_estimator_training.pipeline import SET_WEIGHTS
 from emotion_estimator_training.robot_tuning import recorded_once, replay_frames, replayed, \
     talking_replayed, validation_jobs
-from emotion_estimator_training.talking import clip_label
+from emotion_estimator_training.talking import clip_label, late_shares, talking_report
 
 REPO = Path(__file__).resolve().parents[1]
 STILLS = ('fer_val', 'muxspace', 'yale', 'yale_met')
 HAPPY_GAINS = (0.5, 0.7, 0.9, 1.0, 1.2)
 DWELLS = (0.35, 0.5, 0.75, 1.0)
 RATIOS = (None, 1.0, 0.6)
-
-
-def share_after_first_third(frames: List[str], label: str) -> float:
-    """Return the share of frames published ``label`` after the first third (``clip_label``)."""
-    tail = frames[len(frames) // 3:]
-    return sum(frame == label for frame in tail) / max(1, len(tail))
+SAD_INDEX = DECISION_LABELS.index('sad')
 
 
 @contextmanager
@@ -59,12 +54,11 @@ def sad_needs_happy_ratio(ratio):
     original = decision.three_class_scores
 
     def scores(probabilities, settings, class_names=CLASS_NAMES):
+        # The runtime's scores, with sad's taken away where the rule forbids it.
         p = np.asarray(probabilities, dtype=np.float64)
-        happy = p[..., class_names.index('happy')]
-        sad = p[..., class_names.index('sad')]
-        unknown = np.clip(p.sum(axis=-1) - happy - sad, 0.0, None)
-        sad_score = np.where(sad >= ratio * happy, sad * settings.sad_gain, 0.0)
-        out = np.stack([happy * settings.happy_gain, sad_score, unknown], axis=-1)
+        out = original(p, settings, class_names)
+        allowed = p[..., class_names.index('sad')] >= ratio * p[..., class_names.index('happy')]
+        out[..., SAD_INDEX] = np.where(allowed, out[..., SAD_INDEX], 0.0)
         return out / np.clip(out.sum(axis=-1, keepdims=True), 1e-12, None)
 
     if ratio is not None:
@@ -93,14 +87,15 @@ def happy_grid(records, labels, names, shipped) -> List[str]:
         for dwell in sorted(set(DWELLS) | {shipped.min_dwell_s}):
             settings = replace(shipped, happy_gain=gain, min_dwell_s=dwell)
             frames = {name: replay_frames(record, settings) for name, _, record in talking}
-            happy = [f'{name} {share_after_first_third(frames[name], "happy"):.2f}'
+            happy = [f'{name} {late_shares(frames[name])["happy"]:.2f}'
                      for name, label, _ in talking if CLASS_NAMES[label] == 'happy']
-            wrong = [f'{name} {share_after_first_third(frames[name], "happy"):.2f}'
+            wrong = [f'{name} {late_shares(frames[name])["happy"]:.2f}'
                      for name, label, _ in talking if CLASS_NAMES[label] != 'happy'
                      and clip_label(frames[name]) == 'happy']
             _, detail = decision_objective(
                 {n: (labels[n], replayed(records[n], settings)) for n in STILLS[:3]},
-                SET_WEIGHTS, talking_replayed(records['talking'], labels['talking'], settings))
+                SET_WEIGHTS, talking_report([(label, frames[name])
+                                             for name, label, _ in talking]))
             mark = ' (shipped)' if settings == shipped else ''
             rows.append(f'| {gain}{mark} | {dwell} | {", ".join(happy)} | '
                         f'{", ".join(wrong) or "none"} | '

@@ -29,12 +29,15 @@ CLIP_SHARE = 0.2
 HAPPY, SAD, UNKNOWN = (DECISION_LABELS.index(name) for name in ('happy', 'sad', 'unknown'))
 
 
+def late_shares(labels: Sequence[str]) -> Dict[str, float]:
+    """Return the share of a clip's frames after its first third published happy, and sad."""
+    late = list(labels)[len(labels) // 3:]
+    return {name: late.count(name) / len(late) if late else 0.0 for name in ('happy', 'sad')}
+
+
 def clip_label(labels: Sequence[str]) -> str:
     """Return what a clip reads from its published labels (see the module docstring)."""
-    late = list(labels)[len(labels) // 3:]
-    if not late:
-        return 'unknown'
-    shares = {name: late.count(name) / len(late) for name in ('happy', 'sad')}
+    shares = late_shares(labels)
     best = max(shares, key=lambda name: (shares[name], name == 'sad'))
     return best if shares[best] >= CLIP_SHARE else 'unknown'
 
