@@ -104,6 +104,9 @@ class ModelSpec:
     class_names: Tuple[str, ...]
     feature_names: Tuple[str, ...]
     window_length: int
+    #: the window reads every ``frame_stride``-th camera frame (``BlendshapeWindow``); models
+    #: before round 17 read every frame and lack the key
+    frame_stride: int = 1
     decision: DecisionSettings = field(default_factory=DecisionSettings)
     preprocessing: Dict[str, int] = field(default_factory=lambda: dict(STILL_FACE_PREPROCESSING))
     #: how the model reads features relative to the person's resting face (see
@@ -154,6 +157,7 @@ class ModelSpec:
                 class_names=tuple(data['class_names']),
                 feature_names=tuple(data['feature_names']),
                 window_length=int(data['window_length']),
+                frame_stride=int(data.get('frame_stride', 1)),
                 decision=DecisionSettings.from_dict(data.get('decision', {})),
                 preprocessing=dict(data.get('preprocessing', STILL_FACE_PREPROCESSING)),
                 resting_face=dict(data.get('resting_face') or {}),
@@ -176,6 +180,7 @@ class ModelSpec:
             'class_names': list(self.class_names),
             'feature_names': list(self.feature_names),
             'window_length': self.window_length,
+            **({'frame_stride': self.frame_stride} if self.frame_stride != 1 else {}),
             'input': self.extra.get('input', {
                 'shape': [1, self.window_length, len(self.feature_names)], 'dtype': 'float32',
                 'meaning': 'raw MediaPipe blendshape scores in [0, 1], oldest frame first'}),
@@ -211,6 +216,8 @@ class ModelSpec:
             raise ModelSpecError(f'{self.path}: unknown blendshape names {unknown}')
         if self.window_length < 1:
             raise ModelSpecError(f'{self.path}: window_length must be >= 1')
+        if self.frame_stride < 1:
+            raise ModelSpecError(f'{self.path}: frame_stride must be >= 1')
         if self.resting_face and 'prior' not in self.resting_face:
             raise ModelSpecError(f'{self.path}: resting_face needs a prior')
         if self.default_variant not in self.variants:
@@ -219,7 +226,7 @@ class ModelSpec:
 
 
 _SPEC_KEYS = {'variants', 'default_variant', 'class_names', 'feature_names', 'window_length',
-              'decision', 'preprocessing', 'resting_face'}
+              'frame_stride', 'decision', 'preprocessing', 'resting_face'}
 
 
 def package_share_dir() -> Optional[Path]:

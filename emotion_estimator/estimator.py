@@ -141,8 +141,8 @@ class EmotionEstimator:
     def window(self) -> BlendshapeWindow:
         """Return the frame window of the main face (an empty one when no face is tracked)."""
         track = self._front_end.tracker.main_track()
-        return track.window if track else BlendshapeWindow(self.spec.window_length,
-                                                           self.max_gap_s)
+        return track.window if track else BlendshapeWindow(
+            self.spec.window_length, self.max_gap_s, self.spec.frame_stride)
 
     @property
     def filter(self) -> LabelFilter:

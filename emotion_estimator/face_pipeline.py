@@ -120,7 +120,8 @@ class FacePipeline:
         resting = (RestingFace(self.resting_prior, self.resting_settings)
                    if self.resting_prior is not None else None)
         return FaceTrack(face_id, box, time_s,
-                         BlendshapeWindow(self.spec.window_length, self.max_gap_s),
+                         BlendshapeWindow(self.spec.window_length, self.max_gap_s,
+                                          self.spec.frame_stride),
                          LabelFilter(self.settings, self.spec.class_names), resting)
 
     def update_decision(self, tracks, **changes: float) -> None:

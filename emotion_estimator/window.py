@@ -9,31 +9,39 @@ import numpy as np
 
 
 class BlendshapeWindow:
-    """Keep the features of the last ``length`` frames of one face.
+    """Keep the features of the last ``length`` frames of one face, every ``stride``-th frame.
+
+    With ``stride`` s the model reads the newest frame and every s-th frame before it: ``length``
+    frames spanning ``(length - 1) * s + 1`` camera frames (a lower rate, a longer time at the
+    same cost); the model's metadata says which stride it was trained for (``frame_stride``).
 
     The window starts over when frames arrive more than ``max_gap_s`` apart or out of order, so a
     window never mixes a face seen now with one seen long ago. A window that is not yet full is
     padded at the front with its oldest frame (the model is trained with such start-up windows).
     """
 
-    def __init__(self, length: int, max_gap_s: float = 0.5):
-        """Create an empty window of ``length`` frames."""
+    def __init__(self, length: int, max_gap_s: float = 0.5, stride: int = 1):
+        """Create an empty window of ``length`` frames, ``stride`` camera frames apart."""
         if length < 1:
             raise ValueError(f'window length must be >= 1, got {length}')
+        if stride < 1:
+            raise ValueError(f'stride must be >= 1, got {stride}')
         if max_gap_s <= 0:
             raise ValueError(f'max_gap_s must be > 0, got {max_gap_s}')
         self.length = length
+        self.stride = stride
         self.max_gap_s = max_gap_s
-        self._frames = deque(maxlen=length)
+        self._frames = deque(maxlen=(length - 1) * stride + 1)
         self._last_time: Optional[float] = None
 
     def __len__(self) -> int:
+        """Return the number of camera frames held (up to ``(length - 1) * stride + 1``)."""
         return len(self._frames)
 
     @property
     def full(self) -> bool:
-        """Return whether the window holds ``length`` frames."""
-        return len(self._frames) == self.length
+        """Return whether the window spans all the camera frames it reads from."""
+        return len(self._frames) == self._frames.maxlen
 
     def reset(self) -> None:
         """Forget every frame."""
@@ -51,9 +59,13 @@ class BlendshapeWindow:
         return restarted
 
     def as_array(self) -> np.ndarray:
-        """Return a ``(length, features)`` float32 array, front-padded while not full."""
+        """Return a ``(length, features)`` float32 array, front-padded while not full.
+
+        The newest frame and every ``stride``-th before it, oldest first; while fewer than
+        ``length`` are held, the oldest of them fills the front.
+        """
         if not self._frames:
             raise ValueError('the window is empty')
-        frames = list(self._frames)
+        frames = list(self._frames)[::-self.stride][::-1]
         frames = [frames[0]] * (self.length - len(frames)) + frames
         return np.stack(frames)

@@ -107,6 +107,17 @@ def test_a_new_spec_saves_its_input_and_output_shapes(tmp_path):
     assert ModelSpec.load(tmp_path / 'new.json').feature_names == spec.feature_names
 
 
+def test_frame_stride_is_read_saved_and_one_where_a_file_lacks_it(tmp_path):
+    spec = ModelSpec.load(write_spec(tmp_path, minimal_spec()))
+    assert spec.frame_stride == 1
+    assert 'frame_stride' not in json.loads(spec.save(tmp_path / 'one.json').read_text())
+    strided = ModelSpec.load(write_spec(tmp_path, dict(minimal_spec(), frame_stride=2)))
+    assert strided.frame_stride == 2 and 'frame_stride' not in strided.extra
+    saved = json.loads(strided.save(tmp_path / 'two.json').read_text())
+    assert saved['frame_stride'] == 2
+    assert ModelSpec.load(tmp_path / 'two.json').frame_stride == 2
+
+
 def test_a_spec_that_would_not_load_is_not_saved(tmp_path):
     spec = ModelSpec.load(write_spec(tmp_path, minimal_spec()))
     broken = dataclasses.replace(spec, window_length=0)
@@ -143,6 +154,7 @@ def test_missing_key(tmp_path):
      r"unknown blendshape names \['mouthGrin'"),
     ({'feature_names': []}, 'unknown blendshape names'),
     ({'window_length': 0}, 'window_length must be >= 1'),
+    ({'frame_stride': 0}, 'frame_stride must be >= 1'),
     ({'default_variant': 'int8'}, 'not among the variants'),
     ({'decision': {'happy_gain': 1.2, 'sadness': 1.0}},
      r"unknown decision settings \['sadness'\]"),

@@ -216,6 +216,23 @@ def test_every_variant_runs(spec_path, face_model_path, astronaut_frame):
             assert result.face_found and result.instant_label == 'happy'
 
 
+def test_a_strided_model_reads_every_other_frame(spec_path, face_model_path,
+                                                 astronaut_frame, tmp_path):
+    """A model trained on every second camera frame gets a window of every second frame."""
+    data = json.loads(spec_path.read_text())
+    data['frame_stride'] = 2
+    data['variants'] = {k: str(spec_path.parent / v) for k, v in data['variants'].items()}
+    strided = tmp_path / MODEL_SPEC_FILENAME
+    strided.write_text(json.dumps(data))
+    with EmotionEstimator(strided) as est:
+        assert est.window.stride == 2
+        run(est, astronaut_frame, 0.0, 3.0)
+        window = est.window
+        length = data['window_length']
+        assert window.stride == 2 and window.full and len(window) == 2 * (length - 1) + 1
+        assert est.process(astronaut_frame, 3.0).face_found
+
+
 def test_spec_that_disagrees_with_the_model_is_refused(spec_path, face_model_path, tmp_path):
     data = json.loads(spec_path.read_text())
     data['window_length'] += 1

@@ -73,7 +73,32 @@ def test_pushed_features_are_copied_as_float32():
     np.testing.assert_array_equal(window.as_array()[-1], [0.5, 0.25])
 
 
-@pytest.mark.parametrize('length, gap', [(0, 0.5), (3, 0.0), (3, -1.0)])
-def test_invalid_arguments(length, gap):
+def test_strided_window_reads_every_stride_th_frame_back_from_the_newest():
+    window = BlendshapeWindow(3, stride=2)
+    window.push(frame(0), 0.0)
+    np.testing.assert_array_equal(window.as_array()[:, 0], [0, 0, 0])
+    window.push(frame(1), 0.1)
+    np.testing.assert_array_equal(window.as_array()[:, 0], [1, 1, 1])  # frame 0 is skipped
+    for i in range(2, 4):
+        window.push(frame(i), i * 0.1)
+    np.testing.assert_array_equal(window.as_array()[:, 0], [1, 1, 3])
+    assert not window.full and len(window) == 4
+    for i in range(4, 8):
+        window.push(frame(i), i * 0.1)
+    assert window.full and len(window) == 5  # (3 - 1) * 2 + 1 camera frames
+    np.testing.assert_array_equal(window.as_array()[:, 0], [3, 5, 7])
+
+
+def test_stride_one_is_the_plain_window():
+    plain, strided = BlendshapeWindow(4), BlendshapeWindow(4, stride=1)
+    for i in range(6):
+        plain.push(frame(i), i * 0.1)
+        strided.push(frame(i), i * 0.1)
+        np.testing.assert_array_equal(plain.as_array(), strided.as_array())
+
+
+@pytest.mark.parametrize('length, gap, stride', [(0, 0.5, 1), (3, 0.0, 1), (3, -1.0, 1),
+                                                 (3, 0.5, 0)])
+def test_invalid_arguments(length, gap, stride):
     with pytest.raises(ValueError):
-        BlendshapeWindow(length, gap)
+        BlendshapeWindow(length, gap, stride)

@@ -119,10 +119,10 @@ def _prepare(args):
 def _hparams(args):
     hp = SMOKE if getattr(args, 'smoke', False) else HParams()
     changes = {}
-    for name in ('window_length', 'feature_set', 'balancing', 'epochs', 'seed',
+    for name in ('window_length', 'frame_stride', 'feature_set', 'balancing', 'epochs', 'seed',
                  'speech_source', 'talker_fraction', 'talker_loss', 'weight_ema',
                  'label_smoothing', 'linear_blend', 'linear_speech_fraction', 'linear_c',
-                 'linear_features'):
+                 'linear_features', 'linear_min_std'):
         value = getattr(args, name, None)
         if value is not None:
             changes[name] = value
@@ -287,6 +287,9 @@ def cmd_ablate(args) -> int:
     for length in args.window_lengths:
         if length != base.window_length:
             runs[f'T={length}'] = base.with_changes(window_length=length)
+    for stride in args.frame_strides:
+        if stride != base.frame_stride:
+            runs[f'stride={stride}'] = base.with_changes(frame_stride=stride)
     for balancing in BALANCING:
         if balancing != base.balancing:
             runs[f'balancing={balancing}'] = base.with_changes(balancing=balancing)
@@ -354,6 +357,8 @@ def build_parser() -> argparse.ArgumentParser:
         if name in ('select', 'windows', 'build', 'ablate'):
             sub.add_argument('--feature-set', dest='feature_set', choices=FEATURE_SETS)
             sub.add_argument('--window-length', dest='window_length', type=int)
+            sub.add_argument('--frame-stride', dest='frame_stride', type=int,
+                             help='the window reads every N-th camera frame (default 1)')
             sub.add_argument('--balancing', choices=('class_weights', 'focal',
                                                      'paper_subsample', 'none'))
             sub.add_argument('--speech-source', dest='speech_source',
@@ -379,6 +384,10 @@ def build_parser() -> argparse.ArgumentParser:
                              help="the blendshapes the linear blend's regression reads: all51 "
                                   "(default; the model's input is then all 51) or lstm (the "
                                   "LSTM's features)")
+            sub.add_argument('--linear-min-std', dest='linear_min_std', type=float,
+                             help='the regression weighs only blendshapes whose standard '
+                                  'deviation on its training frames is at least this '
+                                  "(0.005: the selection's rule; default 0: all)")
             sub.add_argument('--weight-ema', dest='weight_ema', type=float,
                              help='momentum of a moving average of the weights; 0: off')
             sub.add_argument('--label-smoothing', dest='label_smoothing', type=float,
@@ -439,6 +448,8 @@ def build_parser() -> argparse.ArgumentParser:
                                                  'operating_points.json'))
     ablate_cmd = commands.choices['ablate']
     ablate_cmd.add_argument('--window-lengths', type=int, nargs='+', default=[8, 24])
+    ablate_cmd.add_argument('--frame-strides', type=int, nargs='+', default=[2],
+                            help='runs whose window reads every N-th camera frame')
     ablate_cmd.add_argument('--only', nargs='+', help='run only these named runs')
     ablate_cmd.add_argument('--seeds', type=int, nargs='+',
                             help='train every run once per seed (names get ",seed=N") and '

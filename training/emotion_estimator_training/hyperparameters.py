@@ -5,6 +5,10 @@
 from dataclasses import asdict, dataclass, replace
 from typing import Dict, Tuple
 
+#: Blendshapes whose standard deviation on FER2013 training faces is below this (almost)
+#: never move there: not candidates of the feature selection, and no weight in the regression.
+MIN_FEATURE_STD = 0.005
+
 FEATURE_SETS = ('cross27', 'cross27brows', 'paper27', 'data27', 'all51', 'all52')
 BALANCING = ('class_weights', 'focal', 'paper_subsample', 'none')
 SPEECH_SOURCES = ('real', 'simulated', 'none')
@@ -19,6 +23,10 @@ class HParams:
     #: 16 frames (0.5-1 s at 15-30 fps): chosen on the talking clips with real speech in
     #: training (training/results/ablations_talking.json: 8 frames let more talking through)
     window_length: int = 16
+    #: the window reads every ``frame_stride``-th camera frame (a lower rate: 16 frames span
+    #: (16 - 1) * s + 1 camera frames at the same cost); training windows of speech and the
+    #: talking clips are sampled the same way, and the runtime reads it from the model's JSON
+    frame_stride: int = 1
     feature_set: str = 'cross27brows'
     lstm_units: Tuple[int, ...] = (64, 64, 32, 32)
     dropout: float = 0.2
@@ -102,6 +110,13 @@ class HParams:
     #: 0.375 to 0.401 (blend 0.3 chosen) and FER2013 PrivateTest macro-F1 from 0.655 to 0.661
     #: (``api_eval.json`` against ``api_eval_round13_regression_on_30.json``)
     linear_features: str = 'all51'
+    #: the regression gives weight 0 to the blendshapes whose standard deviation on its
+    #: training frames is below this (the selection's rule, ``MIN_FEATURE_STD``): fitted on
+    #: standardised inputs, a blendshape that barely moves on FER2013 (the cheek-squint scores'
+    #: deviation is about 1e-6) got raw weights up to 88,000 in round 15's model, so a change
+    #: of 1e-5 that no face makes visibly moved its logits by about one. 0: every blendshape
+    #: (the shipped model's regression; ``MIN_FEATURE_STD`` is the selection's rule)
+    linear_min_std: float = 0.0
     #: momentum of an exponential moving average of the weights (Polyak averaging, Keras's
     #: ``use_ema``), per training step; validation, early stopping and the saved model use the
     #: averaged weights. 0: off (the raw weights). Off: over three seeds 0.999 (about the last
@@ -122,8 +137,8 @@ class HParams:
                              f'got {self.speech_source!r}')
         if self.balancing not in BALANCING:
             raise ValueError(f'balancing must be one of {BALANCING}, got {self.balancing!r}')
-        if self.window_length < 1 or len(self.lstm_units) < 1:
-            raise ValueError('window_length and lstm_units must be positive')
+        if self.window_length < 1 or len(self.lstm_units) < 1 or self.frame_stride < 1:
+            raise ValueError('window_length, frame_stride and lstm_units must be positive')
         if self.talker_loss not in TALKER_LOSSES:
             raise ValueError(f'talker_loss must be one of {TALKER_LOSSES}, '
                              f'got {self.talker_loss!r}')
@@ -159,6 +174,8 @@ class HParams:
         values['linear_blend_choices'] = tuple(values.get('linear_blend_choices', ()))
         # Models before linear_features had the regression read the LSTM's features.
         values.setdefault('linear_features', 'lstm')
+        # Models before linear_min_std had the regression weigh every blendshape it read.
+        values.setdefault('linear_min_std', 0.0)
         return cls(**values)
 
     def with_changes(self, **changes) -> 'HParams':

@@ -28,7 +28,7 @@ from emotion_estimator_training.extract import BlendshapeTable, drop_report, \
     extract_blendshapes, ExtractionConfig
 from emotion_estimator_training.features import ALL51, backward_elimination, feature_indices, \
     LinearProbe, names_of, paper_rule, weighted_mean
-from emotion_estimator_training.hyperparameters import HParams
+from emotion_estimator_training.hyperparameters import HParams, MIN_FEATURE_STD
 from emotion_estimator_training.labels import decide_three_class, to_three_class
 from emotion_estimator_training.robot_tuning import LinearBlend, reblend_check, \
     tune_on_robot_view
@@ -53,9 +53,6 @@ SET_WEIGHTS = {'fer_val': 1.0, 'muxspace': 1.0, 'yale': 0.5, 'yale_met': 0.5, 't
 #: The TFLite variant the robot's-view tuning shows the validation faces to: the model as
 #: trained, so the decision does not depend on which variant ships (``export.choose_default``).
 RECORDING_VARIANT = 'fp32'
-
-#: A blendshape whose scores vary less than this on FER2013 training faces is not a candidate.
-MIN_FEATURE_STD = 0.005
 
 
 @dataclass
@@ -132,7 +129,7 @@ def prepare(dataset: FerDataset, face_model: Path, cache_dir: Path,
 
 
 def talking_probabilities(model, prepared: Prepared, indices: List[int],
-                          length: int) -> Optional[List[tuple]]:
+                          length: int, stride: int = 1) -> Optional[List[tuple]]:
     """Return ``[(class, probabilities, face mask)]`` of the talking clips (runtime replay)."""
     if not prepared.talking:
         return None
@@ -140,7 +137,8 @@ def talking_probabilities(model, prepared: Prepared, indices: List[int],
     def predict(windows):
         return model.predict(windows, batch_size=1024, verbose=0)
 
-    return [(label, *replay_clip(blendshapes, fps, indices, length, prepared.prior, predict))
+    return [(label, *replay_clip(blendshapes, fps, indices, length, prepared.prior, predict,
+                                 stride))
             for label, _, blendshapes, fps in prepared.talking]
 
 
@@ -232,14 +230,16 @@ def predict_still(model, table: BlendshapeTable, indices: List[int], length: int
 
 def stream_stability(model, table: BlendshapeTable, indices: List[int], length: int,
                      frames: int = 24, noise_std: float = 0.02, seed: int = 7,
-                     settings: DecisionSettings = DecisionSettings()) -> Dict[str, float]:
+                     settings: DecisionSettings = DecisionSettings(),
+                     stride: int = 1) -> Dict[str, float]:
     """Per-frame accuracy and label flicker on simulated camera streams of validation faces.
 
     Flicker = share of consecutive frame pairs whose 3-class decision (no temporal filter)
     changes, although the face and its label never change.
     """
     views = filled_views(table, indices)
-    windows = stream_windows(views, length, frames, noise_std, np.random.default_rng(seed))
+    windows = stream_windows(views, length, frames, noise_std, np.random.default_rng(seed),
+                             stride)
     flat = windows.reshape(-1, length, windows.shape[-1])
     probabilities = model.predict(flat, batch_size=2048, verbose=0)
     pred7 = probabilities.argmax(axis=1).reshape(len(views), frames)
@@ -254,7 +254,7 @@ def stream_stability(model, table: BlendshapeTable, indices: List[int], length: 
 
 def speech_check(model, prepared: Prepared, indices: List[int], length: int,
                  settings: DecisionSettings, amplitude: float = 0.35,
-                 seed: int = 11) -> Dict[str, object]:
+                 seed: int = 11, stride: int = 1) -> Dict[str, object]:
     """Measure what simulated speech does to neutral faces of other people and FER2013 val.
 
     Every detected neutral face becomes a still window and the same window with the jaw and
@@ -274,8 +274,8 @@ def speech_check(model, prepared: Prepared, indices: List[int], length: int,
         if not len(scores):
             continue
         still = np.repeat(scores[:, None], length, axis=1).astype(np.float32)
-        talking = np.clip(still + speech_motion(indices, len(still), length, amplitude, rng),
-                          0, 1)
+        talking = np.clip(still + speech_motion(indices, len(still), length, amplitude, rng,
+                                                stride), 0, 1)
         row = {'faces': int(len(still))}
         for kind, windows in (('still', still), ('talking', talking)):
             decided = decide_three_class(model.predict(windows, batch_size=1024, verbose=0),
@@ -333,7 +333,8 @@ def build(prepared: Prepared, hp: HParams, models_dir: Path, results_dir: Path,
     settings, tuning = tune_decision(
         decision_sets(model, prepared, indices, hp.window_length, val_probs),
         DecisionSettings(min_confidence=0.0), weights=SET_WEIGHTS,
-        talking=talking_probabilities(model, prepared, indices, hp.window_length))
+        talking=talking_probabilities(model, prepared, indices, hp.window_length,
+                                      hp.frame_stride))
 
     windows = check_windows(prepared.split('test'), indices, hp.window_length)
     keras_probs = model.predict(windows, batch_size=1024, verbose=0)
@@ -386,8 +387,10 @@ def build(prepared: Prepared, hp: HParams, models_dir: Path, results_dir: Path,
     variant_metrics.update(score_variants(variant_probs, checks, test_all, settings))
     test_metrics = variant_metrics[default]
 
-    stability = stream_stability(model, val_table, indices, hp.window_length, settings=settings)
-    speech = speech_check(model, prepared, indices, hp.window_length, settings)
+    stability = stream_stability(model, val_table, indices, hp.window_length, settings=settings,
+                                 stride=hp.frame_stride)
+    speech = speech_check(model, prepared, indices, hp.window_length, settings,
+                          stride=hp.frame_stride)
     figures = {}
     for key, names in (('all_7', CLASS_NAMES), ('all_3', ('happy', 'sad', 'unknown'))):
         path = plot_confusion(test_metrics[key]['confusion'], names,
@@ -432,6 +435,7 @@ def model_spec(path: Path, hp: HParams, selection: Dict[str, object], inputs: Li
         class_names=tuple(CLASS_NAMES),
         feature_names=tuple(names_of(inputs)),
         window_length=hp.window_length,
+        frame_stride=hp.frame_stride,
         decision=settings,
         preprocessing=dict(STILL_FACE_PREPROCESSING),
         resting_face=({'prior': prepared.prior.to_dict(),
@@ -475,14 +479,15 @@ def ablate(prepared: Prepared, base: HParams, runs: Dict[str, HParams], out: Pat
             gains, tuning = tune_decision(
                 decision_sets(model, prepared, indices, hp.window_length, probs), settings,
                 weights=SET_WEIGHTS,
-                talking=talking_probabilities(model, prepared, indices, hp.window_length))
+                talking=talking_probabilities(model, prepared, indices, hp.window_length,
+                                              hp.frame_stride))
             tuned = {'tuned_objective': tuning['objective'],
                      'tuned_gains': [gains.happy_gain, gains.sad_gain],
                      'tuned_per_set': tuning['per_set']}
         record['runs'][name] = {
             **summary_line(metrics), **tuned,
             **stream_stability(model, prepared.split('val'), indices, hp.window_length,
-                               settings=settings),
+                               settings=settings, stride=hp.frame_stride),
             'epochs': len(history['loss']), 'seconds': round(time.time() - started),
             'changes': {k: v for k, v in hp.to_dict().items() if v != base.to_dict()[k]}}
         print(name, json.dumps(record['runs'][name]), flush=True, file=sys.stderr)

@@ -140,19 +140,19 @@ class SpeechBank:
                                          for i in top}}
 
     def sample(self, count: int, length: int, indices: Sequence[int],
-               rng: np.random.Generator, scale: Tuple[float, float] = (0.7, 1.3)
-               ) -> np.ndarray:
+               rng: np.random.Generator, scale: Tuple[float, float] = (0.7, 1.3),
+               stride: int = 1) -> np.ndarray:
         """Return ``[count, length, F]`` residual stretches of the features ``indices``.
 
-        Stretches of random clips as ``_stretches`` takes them, times ``U(scale)``; frames
-        without a face add nothing.
+        Stretches of random clips as ``_stretches`` takes them (every ``stride``-th camera
+        frame), times ``U(scale)``; frames without a face add nothing.
         """
         out = _stretches([c.residuals for c in self.clips], [c.fps for c in self.clips],
-                         count, length, indices, rng, scale)
+                         count, length, indices, rng, scale, stride)
         return np.nan_to_num(out, nan=0.0)
 
     def talker_windows(self, count: int, length: int, indices: Sequence[int],
-                       rng: np.random.Generator) -> np.ndarray:
+                       rng: np.random.Generator, stride: int = 1) -> np.ndarray:
         """Return ``[count, length, F]`` stretches of the talking faces themselves.
 
         Sampled as :meth:`sample` samples residuals, from the clips' blendshapes (a frame
@@ -169,7 +169,8 @@ class SpeechBank:
         if not clips:
             raise ValueError('the speech bank holds no clip blendshapes for talker windows')
         faces = [_fill_missing(c.blendshapes) for c in clips]
-        return _stretches(faces, [c.fps for c in clips], count, length, indices, rng)
+        return _stretches(faces, [c.fps for c in clips], count, length, indices, rng,
+                          stride=stride)
 
 
 def _fill_missing(blendshapes: np.ndarray) -> np.ndarray:
@@ -185,17 +186,17 @@ def _fill_missing(blendshapes: np.ndarray) -> np.ndarray:
 
 def _stretches(sources: Sequence[np.ndarray], fps: Sequence[float], count: int, length: int,
                indices: Sequence[int], rng: np.random.Generator,
-               scale: Optional[Tuple[float, float]] = None) -> np.ndarray:
+               scale: Optional[Tuple[float, float]] = None, stride: int = 1) -> np.ndarray:
     """Return ``[count, length, F]`` stretches of ``sources`` (``[frames, 52]`` each).
 
     Each stretch is a random source (weighted by its length in seconds) at a random start,
-    sampled every ``U(FRAME_PERIOD_S)`` seconds (a 15-30 fps camera) by linear interpolation,
-    times a random factor ``U(scale)`` when ``scale`` is given.
+    sampled every ``stride`` frames of a 15-30 fps camera (every ``stride * U(FRAME_PERIOD_S)``
+    seconds) by linear interpolation, times a random factor ``U(scale)`` when ``scale`` is given.
     """
     indices = list(indices)
     weights = np.array([len(source) / rate for source, rate in zip(sources, fps)])
     chosen = rng.choice(len(sources), size=count, p=weights / weights.sum())
-    periods = rng.uniform(*FRAME_PERIOD_S, count)
+    periods = stride * rng.uniform(*FRAME_PERIOD_S, count)
     factors = (rng.uniform(*scale, count) if scale is not None else np.ones(count)
                ).astype(np.float32)
     out = np.zeros((count, length, len(indices)), np.float32)

@@ -43,14 +43,15 @@ def clip_label(labels: Sequence[str]) -> str:
 
 
 def clip_windows(blendshapes: np.ndarray, fps: float, indices: Sequence[int], length: int,
-                 prior: Optional[RestingFacePrior]) -> Tuple[np.ndarray, np.ndarray]:
+                 prior: Optional[RestingFacePrior], stride: int = 1
+                 ) -> Tuple[np.ndarray, np.ndarray]:
     """Return the runtime's window at every frame with a face, and which frames had one.
 
     ``blendshapes`` ``[N, 52]`` (NaN rows: no face) are read as the estimator reads a camera
     stream: through the face's :class:`RestingFace` (when ``prior`` is given) into a
-    :class:`BlendshapeWindow` that restarts when the face is missing.
+    :class:`BlendshapeWindow` (every ``stride``-th frame) that restarts when the face is missing.
     """
-    window = BlendshapeWindow(length)
+    window = BlendshapeWindow(length, stride=stride)
     resting = RestingFace(prior) if prior is not None else None
     windows, has_face = [], np.zeros(len(blendshapes), bool)
     indices = list(indices)
@@ -84,9 +85,10 @@ def replay_labels(probabilities: np.ndarray, has_face: np.ndarray, times_s: Sequ
 
 def replay_clip(blendshapes: np.ndarray, fps: float, indices: Sequence[int], length: int,
                 prior: Optional[RestingFacePrior],
-                predict: Callable[[np.ndarray], np.ndarray]) -> Tuple[np.ndarray, np.ndarray]:
+                predict: Callable[[np.ndarray], np.ndarray],
+                stride: int = 1) -> Tuple[np.ndarray, np.ndarray]:
     """Return the 7 class probabilities at every frame with a face, and the face mask."""
-    windows, has_face = clip_windows(blendshapes, fps, indices, length, prior)
+    windows, has_face = clip_windows(blendshapes, fps, indices, length, prior, stride)
     probabilities = predict(windows) if len(windows) else np.zeros((0, len(CLASS_NAMES)))
     return np.asarray(probabilities, np.float64), has_face
 

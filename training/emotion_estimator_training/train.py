@@ -122,7 +122,7 @@ def regression_frames(hp: HParams, views: np.ndarray, labels: np.ndarray,
         rng = np.random.default_rng(hp.seed + 2)
         talking = np.flatnonzero(rng.random(len(frames)) < hp.linear_speech_fraction)
         frames[talking] += speech_bank.sample(len(talking), hp.window_length, indices,
-                                              rng).mean(axis=1)
+                                              rng, stride=hp.frame_stride).mean(axis=1)
     return frames, frame_labels
 
 
@@ -132,18 +132,21 @@ def fit_regression(hp: HParams, views: np.ndarray, labels: np.ndarray,
     """Return the linear blend's logistic regression on raw scores: kernel ``[F, 7]``, bias.
 
     Standardised inputs, L2 of strength ``1 / hp.linear_c``, seeded solver; fitted on the
-    frames of :func:`regression_frames` with their face's label. The standardisation is folded
-    into the kernel and bias.
+    frames of :func:`regression_frames` with their face's label, reading only the features
+    whose standard deviation there is at least ``hp.linear_min_std`` (the others get weight
+    0). The standardisation is folded into the kernel and bias.
     """
     frames, frame_labels = regression_frames(hp, views, labels, indices, speech_bank)
-    scaler = StandardScaler().fit(frames)
+    moving = frames.std(axis=0) >= hp.linear_min_std
+    scaler = StandardScaler().fit(frames[:, moving])
     regression = LogisticRegression(C=hp.linear_c, max_iter=3000, random_state=hp.seed).fit(
-        scaler.transform(frames), frame_labels)
+        scaler.transform(frames[:, moving]), frame_labels)
     if list(regression.classes_) != list(range(len(CLASS_NAMES))):
         raise ValueError(f'the linear blend needs training frames of every class, got '
                          f'{regression.classes_}')
-    kernel = regression.coef_.T / scaler.scale_[:, None]
-    return kernel, regression.intercept_ - scaler.mean_ @ kernel
+    kernel = np.zeros((frames.shape[1], len(CLASS_NAMES)))
+    kernel[moving] = regression.coef_.T / scaler.scale_[:, None]
+    return kernel, regression.intercept_ - scaler.mean_ @ kernel[moving]
 
 
 def model_inputs(hp: HParams, indices: Sequence[int]) -> List[int]:

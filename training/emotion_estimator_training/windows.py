@@ -128,36 +128,38 @@ def build_windows(views: np.ndarray, labels: np.ndarray, hp: HParams, rng: np.ra
             if speech_bank is None:
                 raise ValueError(f'speech_source "real" needs the clips of people talking '
                                  f'{SPEECH_CLIPS}')
-            windows[talking] += speech_bank.sample(len(talking), length, indices, rng)
+            windows[talking] += speech_bank.sample(len(talking), length, indices, rng,
+                                                   stride=hp.frame_stride)
         else:
             windows[talking] += speech_motion(indices, len(talking), length,
-                                              hp.speech_amplitude, rng)
+                                              hp.speech_amplitude, rng, hp.frame_stride)
     labels = labels[image]
     if indices is not None and hp.talker_fraction > 0:
         if speech_bank is None:
             raise ValueError(f'talker windows (talker_fraction) need the clips of people '
                              f'talking {SPEECH_CLIPS}')
         extra = int(round(hp.talker_fraction * total))
-        windows = np.concatenate([windows, speech_bank.talker_windows(extra, length, indices,
-                                                                      rng)])
+        windows = np.concatenate([windows, speech_bank.talker_windows(
+            extra, length, indices, rng, hp.frame_stride)])
         labels = np.concatenate([labels, np.full(extra, TALKER_LABEL, labels.dtype)])
     windows = windows + rng.normal(0.0, hp.noise_std, windows.shape).astype(np.float32)
     return np.clip(windows, 0.0, 1.0), labels
 
 
 def speech_motion(indices: Sequence[int], count: int, length: int, amplitude: float,
-                  rng: np.random.Generator) -> np.ndarray:
+                  rng: np.random.Generator, stride: int = 1) -> np.ndarray:
     """Return ``[count, length, F]`` additive blendshape changes of simulated speech.
 
     The jaw opens as ``a * |sin(pi * f * t + phase)|`` (``f`` 3-6 syllables per second,
-    ``a`` up to ``amplitude``); the other speech blendshapes follow with their weights.
+    ``a`` up to ``amplitude``); the other speech blendshapes follow with their weights. The
+    frames are ``stride`` camera frames apart.
     """
     weights = np.zeros(len(indices), np.float32)
     for name, weight in SPEECH_BLENDSHAPES.items():
         index = BLENDSHAPE_NAMES.index(name)
         if index in indices:
             weights[list(indices).index(index)] = weight
-    period = rng.uniform(*SPEECH_FRAME_PERIOD_S, (count, 1))
+    period = stride * rng.uniform(*SPEECH_FRAME_PERIOD_S, (count, 1))
     rate = rng.uniform(3.0, 6.0, (count, 1))
     phase = rng.uniform(0, np.pi, (count, 1))
     jaw = rng.uniform(0.05, amplitude, (count, 1)) * np.abs(
@@ -171,16 +173,18 @@ def still_windows(views: np.ndarray, length: int) -> np.ndarray:
 
 
 def stream_windows(views: np.ndarray, length: int, frames: int, noise_std: float,
-                   rng: np.random.Generator) -> np.ndarray:
+                   rng: np.random.Generator, stride: int = 1) -> np.ndarray:
     """Simulate ``frames`` camera frames per face and return the runtime's window at each frame.
 
-    Returns ``[N, frames, length, F]``: at frame ``k`` the window holds the last ``length``
-    frames, front-padded with the oldest while ``k < length`` (as ``BlendshapeWindow`` does).
+    Returns ``[N, frames, length, F]``: at frame ``k`` the window holds frames ``k``, ``k - s``,
+    ... (``s = stride``, ``length`` of them), front-padded with the oldest of those while there
+    are fewer (as ``BlendshapeWindow`` does).
     """
     count, num_views, features = views.shape
     view = rng.integers(0, num_views, size=(count, frames))
     stream = views[np.arange(count)[:, None], view]
     stream = np.clip(stream + rng.normal(0, noise_std, stream.shape), 0, 1).astype(np.float32)
-    positions = np.arange(frames)[:, None] - np.arange(length)[::-1][None, :]
-    positions = np.maximum(positions, 0)
+    now = np.arange(frames)[:, None]
+    positions = now - stride * np.arange(length)[::-1][None, :]
+    positions = np.where(positions < 0, now % stride, positions)
     return stream[:, positions]

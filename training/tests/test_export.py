@@ -12,7 +12,7 @@ import tensorflow as tf
 
 from emotion_estimator.classifier import EmotionClassifier
 from emotion_estimator_training.export import choose_default, export_all
-from emotion_estimator_training.hyperparameters import HParams
+from emotion_estimator_training.hyperparameters import HParams, MIN_FEATURE_STD
 from emotion_estimator_training.model import make_model
 
 
@@ -188,6 +188,31 @@ def test_hyperparameters_come_back_from_the_dict_stored_with_a_model():
     # Before linear_features, the regression read the LSTM's features.
     before = {k: v for k, v in hp.to_dict().items() if k != 'linear_features'}
     assert HParams.from_dict(before) == hp.with_changes(linear_features='lstm')
+    # Before linear_min_std, it weighed every blendshape it read; before frame_stride, every
+    # camera frame went into the window.
+    before = {k: v for k, v in hp.to_dict().items()
+              if k not in ('linear_min_std', 'frame_stride')}
+    assert HParams.from_dict(before) == hp.with_changes(linear_min_std=0.0)
+    assert HParams.from_dict(hp.with_changes(linear_min_std=0.005).to_dict()).linear_min_std \
+        == 0.005
+    assert HParams.from_dict(before).frame_stride == 1
+
+
+def test_the_regression_gives_no_weight_to_a_blendshape_that_never_moves():
+    from emotion_estimator_training.train import fit_regression
+    rng = np.random.default_rng(5)
+    labels = np.arange(1400) % 7
+    views = np.stack([rng.random(1400) * 0.2 + labels / 10,  # informative, moves
+                      rng.random(1400) * 0.5,  # moves, uninformative
+                      1e-6 * (labels + rng.random(1400))],  # tracks the label, never moves
+                     axis=1)[:, None, :].astype(np.float32)
+    kernel, bias = fit_regression(HParams(linear_min_std=0.0), views, labels)
+    assert np.abs(kernel[2]).max() > 1e4  # 1e-6 standardised: a giant raw weight
+    kernel, bias = fit_regression(HParams(linear_min_std=MIN_FEATURE_STD), views, labels)
+    assert kernel.shape == (3, 7) and (kernel[2] == 0).all() and (kernel[:2] != 0).all()
+    # The bias takes the standardisation of the features read, not of the one left out.
+    logits = views[:, 0] @ kernel + bias
+    assert (logits.argmax(axis=1) == labels).mean() > 0.5
 
 
 def test_the_command_line_sets_what_the_linear_blend_reads():

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from emotion_estimator.contract import BLENDSHAPE_NAMES, CLASS_NAMES, PAPER_FEATURE_INDICES
+from emotion_estimator.window import BlendshapeWindow
 from emotion_estimator_training.extract import BlendshapeTable
 from emotion_estimator_training.features import backward_elimination, data_driven, \
     feature_indices, LinearProbe, paper_rule, weighted_mean
@@ -91,6 +92,19 @@ def test_still_and_stream_windows_match_the_runtime_window():
     # Frame 5: the last 4 frames of the stream, oldest first.
     assert np.array_equal(stream[:, 5, -1], stream[:, 5 - 0, -1])
     assert np.array_equal(stream[:, 5, :3], stream[:, 4, 1:])
+
+
+@pytest.mark.parametrize('stride', [1, 2, 3])
+def test_strided_stream_windows_are_what_the_runtime_window_reads(stride):
+    """At every frame, the simulated stream's window equals a strided ``BlendshapeWindow``'s."""
+    views = filled_views(_table(), [0, 1])
+    stream = stream_windows(views, 4, 12, 0.02, np.random.default_rng(0), stride)
+    frames = stream[:, :, -1]  # the newest frame of each window is that frame of the stream
+    for face in range(len(views)):
+        window = BlendshapeWindow(4, stride=stride)
+        for index in range(12):
+            window.push(frames[face, index], index / 15)
+            np.testing.assert_array_equal(stream[face, index], window.as_array())
 
 
 def test_named_feature_sets_across_datasets():

@@ -80,6 +80,16 @@ def test_the_bank_resamples_a_clip_to_the_window_rate():
         SpeechBank([SpeechClip('short', ramp[:10], 25.0)])
 
 
+def test_a_strided_window_samples_the_clip_at_a_lower_rate():
+    # Every second camera frame: a window frame every 2/30..2/15 s, twice the steps above.
+    ramp = np.zeros((250, len(BLENDSHAPE_NAMES)), np.float32)
+    ramp[:, JAW] = 0.01 * np.arange(250)
+    bank = SpeechBank([SpeechClip('ramp', ramp, 25.0)])
+    out = bank.sample(200, 8, [JAW], np.random.default_rng(0), scale=(1.0, 1.0), stride=2)
+    steps = np.diff(out[:, :, 0], axis=1)
+    assert steps.min() >= 0.02 * 25 / 30 - 1e-5 and steps.max() <= 0.02 * 25 / 15 + 1e-5
+
+
 def _windows_of_forty_faces(hp, bank):
     """Return 40 flat faces of the seven classes, their labels, windows and window labels.
 
