@@ -407,7 +407,9 @@ def render(results: Path) -> str:
                   'from a new face. Simulated, not measured on talking-face video.', '',
                   _table(['neutral faces', 'count', 'happy (still)', 'happy (talking)',
                           'sad (still)', 'sad (talking)'], rows)]
-    for title, record in (("Over three seeds (round 9): the linear blend on each seed's LSTM",
+    for title, record in (('Time over three seeds (round 17): a longer window, a lower rate',
+                           _load(results / 'ablations_time.json')),
+                          ("Over three seeds (round 9): the linear blend on each seed's LSTM",
                            _load(results / 'ablations_seeds_blend.json')),
                           ('Over three seeds (round 9): the linear read-out trained with the '
                            'LSTM (wide and deep)', _load(results / 'ablations_seeds_linear.json')),
