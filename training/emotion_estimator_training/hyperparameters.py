@@ -113,11 +113,12 @@ class HParams:
     #: (``api_eval.json`` against ``api_eval_round13_regression_on_30.json``)
     linear_features: str = 'all51'
     #: the regression gives weight 0 to the blendshapes whose standard deviation on its
-    #: training frames is below this (the selection's rule, ``MIN_FEATURE_STD``): fitted on
-    #: standardised inputs, a blendshape that barely moves on FER2013 (the cheek-squint scores'
-    #: deviation is about 1e-6) got raw weights up to 88,000 in round 15's model, so a change
-    #: of 1e-5 that no face makes visibly moved its logits by about one. 0: every blendshape
-    #: (the shipped model's regression; ``MIN_FEATURE_STD`` is the selection's rule)
+    #: training frames is below this (``MIN_FEATURE_STD`` = 0.005 is the selection's rule).
+    #: Fitted on standardised inputs, the scores that barely move on FER2013 (cheek squint and
+    #: nose sneer about 1e-6) got raw weights up to 88,000 in round 15's regression: a change
+    #: of 1e-5, nothing anyone could see, moves its logits by about 0.9. 0 (every blendshape,
+    #: the shipped model's regression): the build with 0.005 scored 0.399 on the robot's view
+    #: against 0.401, the same LSTM (training/results/alternatives/linear_min_std_0.005.json)
     linear_min_std: float = 0.0
     #: momentum of an exponential moving average of the weights (Polyak averaging, Keras's
     #: ``use_ema``), per training step; validation, early stopping and the saved model use the

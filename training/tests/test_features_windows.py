@@ -94,6 +94,14 @@ def test_still_and_stream_windows_match_the_runtime_window():
     assert np.array_equal(stream[:, 5, :3], stream[:, 4, 1:])
 
 
+def test_stream_noise_leaves_a_feature_that_never_moves_where_it_is():
+    rng = np.random.default_rng(1)
+    views = np.stack([rng.random((50, 4)) * 0.5, np.full((50, 4), 1e-6)], axis=-1)
+    stream = stream_windows(views.astype(np.float32), 4, 6, 0.02, rng)
+    assert (stream[..., 1] == np.float32(1e-6)).all()
+    assert stream[..., 0].std() > 0.1
+
+
 @pytest.mark.parametrize('stride', [1, 2, 3])
 def test_strided_stream_windows_are_what_the_runtime_window_reads(stride):
     """At every frame, the simulated stream's window equals a strided ``BlendshapeWindow``'s."""
