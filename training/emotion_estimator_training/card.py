@@ -174,16 +174,6 @@ def api_table(api: Dict) -> str:
                    '"sad" answers came from', '7-class acc', 'resting face settled'], rows)
 
 
-def _clips_precision(per_class: Dict[str, Dict]) -> Dict[str, Optional[float]]:
-    """Return the happy and sad precision per clip from ``talking_report``'s ``per_class``."""
-    precision = {}
-    for label in ('happy', 'sad'):
-        read = sum(row['clips_read'][label] for row in per_class.values())
-        right = per_class.get(label, {}).get('clips_read', {}).get(label, 0)
-        precision[label] = round(right / read, 4) if read else None
-    return precision
-
-
 def clips_table(api: Dict) -> Optional[str]:
     """Return how the clips of every clip set read over their frames (``talking.py``)."""
     rows = []
@@ -192,8 +182,7 @@ def clips_table(api: Dict) -> Optional[str]:
         if not clips:
             continue
         found = clips['clips_found']
-        # Older records lack the per-clip precision: computed from the clips read the same way.
-        precision = clips.get('clips_precision') or _clips_precision(clips['per_class'])
+        precision = clips['clips_precision']
         reads = '; '.join(
             f'{cls}: ' + ', '.join(f'{k} {v}' for k, v in row['clips_read'].items() if v)
             for cls, row in clips['per_class'].items())
