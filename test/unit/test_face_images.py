@@ -31,14 +31,14 @@ def crops(face_model_path: Path):
 def test_each_id_has_its_own_window_and_the_first_seen_is_main(estimator, crops):
     assert estimator.faces_from == 'face_images'
     estimator.reset()
-    for frame in range(estimator.spec.window_length + 4):
+    span = (estimator.spec.window_length - 1) * estimator.spec.frame_stride + 1  # camera frames
+    for frame in range(span + 3):
         for face_id, crop in zip(('kxqzv', 'mbwta'), crops):
             result = estimator.process_face_image(face_id, crop, frame / RATE_HZ)
             assert result.face_found and result.face_id == face_id and result.box is None
             assert abs(sum(result.scores.values()) - 1.0) < 1e-4
     assert set(estimator.tracks) == {'kxqzv', 'mbwta'}
-    assert all(len(track.window) == estimator.spec.window_length
-               for track in estimator.tracks.values())
+    assert all(track.window.full for track in estimator.tracks.values())
     assert estimator.main_face_id == 'kxqzv'
     # Both people smile: after a full window each is happy on its own.
     assert all(track.filter.label == 'happy' for track in estimator.tracks.values())
@@ -65,12 +65,13 @@ def test_fer2013_crops_go_through_the_training_pre_processing(estimator):
 
 def test_time_going_back_restarts_that_face_only(estimator, crops):
     estimator.reset()
-    for frame in range(estimator.spec.window_length + 2):
+    span = (estimator.spec.window_length - 1) * estimator.spec.frame_stride + 1  # camera frames
+    for frame in range(span + 1):
         estimator.process_face_image('a', crops[0], 10.0 + frame / RATE_HZ)
         estimator.process_face_image('b', crops[1], 10.0 + frame / RATE_HZ)
     result = estimator.process_face_image('a', crops[0], 1.0)
     assert result.window_restarted and len(estimator.tracks['a'].window) == 1
-    assert len(estimator.tracks['b'].window) == estimator.spec.window_length
+    assert estimator.tracks['b'].window.full
 
 
 def test_an_image_without_a_face_keeps_the_id_and_reports_no_face(estimator, crops):

@@ -6,7 +6,8 @@ from dataclasses import asdict, dataclass, replace
 from typing import Dict, Tuple
 
 #: Blendshapes whose standard deviation on FER2013 training faces is below this (almost)
-#: never move there: not candidates of the feature selection, and no weight in the regression.
+#: never move there: not candidates of the feature selection (nor, with ``--linear-min-std
+#: 0.005``, inputs of the regression), and the simulated camera streams leave them still.
 MIN_FEATURE_STD = 0.005
 
 FEATURE_SETS = ('cross27', 'cross27brows', 'paper27', 'data27', 'all51', 'all52')

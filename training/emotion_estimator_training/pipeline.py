@@ -238,6 +238,7 @@ def stream_stability(model, table: BlendshapeTable, indices: List[int], length: 
     changes, although the face and its label never change.
     """
     views = filled_views(table, indices)
+    frames = max(frames, (length - 1) * stride + 9)  # a longer window fills, then 8 frames
     windows = stream_windows(views, length, frames, noise_std, np.random.default_rng(seed),
                              stride)
     flat = windows.reshape(-1, length, windows.shape[-1])

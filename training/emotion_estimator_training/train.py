@@ -138,15 +138,17 @@ def fit_regression(hp: HParams, views: np.ndarray, labels: np.ndarray,
     """
     frames, frame_labels = regression_frames(hp, views, labels, indices, speech_bank)
     moving = frames.std(axis=0) >= hp.linear_min_std
-    scaler = StandardScaler().fit(frames[:, moving])
+    read = frames if moving.all() else frames[:, moving]  # a copy would round differently
+    scaler = StandardScaler().fit(read)
     regression = LogisticRegression(C=hp.linear_c, max_iter=3000, random_state=hp.seed).fit(
-        scaler.transform(frames[:, moving]), frame_labels)
+        scaler.transform(read), frame_labels)
     if list(regression.classes_) != list(range(len(CLASS_NAMES))):
         raise ValueError(f'the linear blend needs training frames of every class, got '
                          f'{regression.classes_}')
+    weights = regression.coef_.T / scaler.scale_[:, None]
     kernel = np.zeros((frames.shape[1], len(CLASS_NAMES)))
-    kernel[moving] = regression.coef_.T / scaler.scale_[:, None]
-    return kernel, regression.intercept_ - scaler.mean_ @ kernel[moving]
+    kernel[moving] = weights
+    return kernel, regression.intercept_ - scaler.mean_ @ weights
 
 
 def model_inputs(hp: HParams, indices: Sequence[int]) -> List[int]:

@@ -208,6 +208,16 @@ def test_the_regression_gives_no_weight_to_a_blendshape_that_never_moves():
                      axis=1)[:, None, :].astype(np.float32)
     kernel, bias = fit_regression(HParams(linear_min_std=0.0), views, labels)
     assert np.abs(kernel[2]).max() > 1e4  # 1e-6 standardised: a giant raw weight
+    # With every feature read, bit for bit the regression of the models before the option.
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.preprocessing import StandardScaler
+    frames = views[:, 0].astype(np.float64)
+    scaler = StandardScaler().fit(frames)
+    plain = LogisticRegression(max_iter=3000, random_state=HParams().seed).fit(
+        scaler.transform(frames), labels)
+    weights = plain.coef_.T / scaler.scale_[:, None]
+    assert np.array_equal(kernel, weights)
+    assert np.array_equal(bias, plain.intercept_ - scaler.mean_ @ weights)
     kernel, bias = fit_regression(HParams(linear_min_std=MIN_FEATURE_STD), views, labels)
     assert kernel.shape == (3, 7) and (kernel[2] == 0).all() and (kernel[:2] != 0).all()
     # The bias takes the standardisation of the features read, not of the one left out.

@@ -249,7 +249,8 @@ def test_replaying_a_clip_gives_what_the_estimator_computes(face_model):
     prior = RestingFacePrior.from_dict(spec.resting_face['prior'])
     probabilities, has_face = replay_clip(
         blendshapes, fps, spec.feature_indices, spec.window_length, prior,
-        lambda windows: np.array([classifier.predict(window) for window in windows]))
+        lambda windows: np.array([classifier.predict(window) for window in windows]),
+        spec.frame_stride)
     np.testing.assert_array_equal(has_face, found)
     expected = np.array([[result.scores[name] for name in spec.class_names]
                          for result in results if result.face_found])
