@@ -8,6 +8,11 @@ from typing import Optional
 import numpy as np
 
 
+def camera_frames(length: int, stride: int = 1) -> int:
+    """Return how many camera frames a window of ``length`` frames, ``stride`` apart, spans."""
+    return (length - 1) * stride + 1
+
+
 class BlendshapeWindow:
     """Keep the features of the last ``length`` frames of one face, every ``stride``-th frame.
 
@@ -31,11 +36,11 @@ class BlendshapeWindow:
         self.length = length
         self.stride = stride
         self.max_gap_s = max_gap_s
-        self._frames = deque(maxlen=(length - 1) * stride + 1)
+        self._frames = deque(maxlen=camera_frames(length, stride))
         self._last_time: Optional[float] = None
 
     def __len__(self) -> int:
-        """Return the number of camera frames held (up to ``(length - 1) * stride + 1``)."""
+        """Return the number of camera frames held (up to :func:`camera_frames`)."""
         return len(self._frames)
 
     @property

@@ -10,6 +10,7 @@ import pytest
 
 from emotion_estimator.estimator import EmotionEstimator
 from emotion_estimator.frames import FrameError
+from emotion_estimator.window import camera_frames
 
 RATE_HZ = 15.0
 
@@ -31,7 +32,7 @@ def crops(face_model_path: Path):
 def test_each_id_has_its_own_window_and_the_first_seen_is_main(estimator, crops):
     assert estimator.faces_from == 'face_images'
     estimator.reset()
-    span = (estimator.spec.window_length - 1) * estimator.spec.frame_stride + 1  # camera frames
+    span = camera_frames(estimator.spec.window_length, estimator.spec.frame_stride)
     for frame in range(span + 3):
         for face_id, crop in zip(('kxqzv', 'mbwta'), crops):
             result = estimator.process_face_image(face_id, crop, frame / RATE_HZ)
@@ -65,7 +66,7 @@ def test_fer2013_crops_go_through_the_training_pre_processing(estimator):
 
 def test_time_going_back_restarts_that_face_only(estimator, crops):
     estimator.reset()
-    span = (estimator.spec.window_length - 1) * estimator.spec.frame_stride + 1  # camera frames
+    span = camera_frames(estimator.spec.window_length, estimator.spec.frame_stride)
     for frame in range(span + 1):
         estimator.process_face_image('a', crops[0], 10.0 + frame / RATE_HZ)
         estimator.process_face_image('b', crops[1], 10.0 + frame / RATE_HZ)

@@ -17,6 +17,7 @@ from emotion_estimator.model_files import sha256_of
 from emotion_estimator.provenance import command_line, machine, today
 from emotion_estimator.resting_face import prior_from_neutral_faces, RestingFacePrior, \
     RestingFaceSettings
+from emotion_estimator.window import camera_frames
 
 from emotion_estimator_training.ablation import across_seeds
 from emotion_estimator_training.crossval import extract_stills, load_crossval, person_relative
@@ -238,9 +239,8 @@ def stream_stability(model, table: BlendshapeTable, indices: List[int], length: 
     changes, although the face and its label never change.
     """
     views = filled_views(table, indices)
-    frames = max(frames, (length - 1) * stride + 9)  # a longer window fills, then 8 frames
-    windows = stream_windows(views, length, frames, noise_std, np.random.default_rng(seed),
-                             stride)
+    frames = max(frames, camera_frames(length, stride) + 8)  # a longer window fills first
+    windows = stream_windows(views, length, frames, noise_std, np.random.default_rng(seed), stride)
     flat = windows.reshape(-1, length, windows.shape[-1])
     probabilities = model.predict(flat, batch_size=2048, verbose=0)
     pred7 = probabilities.argmax(axis=1).reshape(len(views), frames)
