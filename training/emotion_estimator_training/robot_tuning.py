@@ -84,18 +84,21 @@ def recorded_once(sets: Dict[str, Tuple[list, np.ndarray]], model_spec: str, fac
                   workers: int, path: Path) -> Dict[str, Tuple[list, list]]:
     """Return :func:`record_sets` of ``sets``, kept in ``path`` for later runs (benchmarks).
 
-    The file names the checksum of the model file that made it; a file made with another model
-    is refused (``ValueError``) rather than replayed: remove it, or give another path.
+    The file names the checksum of the model file that made it and the spec's frame stride
+    (the same file read at another stride sees other windows); a file made with another model
+    or stride is refused (``ValueError``) rather than replayed: remove it, or give another path.
     """
-    model_sha = sha256_of(ModelSpec.load(Path(model_spec)).model_file())
+    spec = ModelSpec.load(Path(model_spec))
+    made_with = {'model_sha256': sha256_of(spec.model_file()), 'frame_stride': spec.frame_stride}
     if path.is_file():
         kept = pickle.loads(path.read_bytes())
-        if kept['model_sha256'] != model_sha:
-            raise ValueError(f'{path} holds the faces recorded with another model; remove it '
-                             f'or give another path')
+        kept.setdefault('frame_stride', 1)  # files from before strides were read at 1
+        if {key: kept[key] for key in made_with} != made_with:
+            raise ValueError(f'{path} holds the faces recorded with another model or frame '
+                             f'stride; remove it or give another path')
         return kept['recorded']
     recorded = record_sets(sets, model_spec, face_model, workers)
-    path.write_bytes(pickle.dumps({'model_sha256': model_sha, 'recorded': recorded}))
+    path.write_bytes(pickle.dumps({**made_with, 'recorded': recorded}))
     return recorded
 
 

@@ -9,6 +9,7 @@ check the filter's arithmetic and the flicker budget, where a real face could no
 sit exactly between two labels.
 """
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -278,3 +279,11 @@ def test_records_are_kept_for_their_model_and_refused_for_another(recorded, face
         (tmp_path / variant.name).write_bytes(variant.read_bytes()[:-1] + b'\0')
     with pytest.raises(ValueError, match='another model'):
         rt.recorded_once(few, str(other), str(face_model), 1, path)
+    # The same model file read at another frame stride sees other windows: refused too.
+    strided = tmp_path / 'strided' / 'emotion_model.json'
+    strided.parent.mkdir()
+    strided.write_text(json.dumps({**json.loads(spec_text), 'frame_stride': 2}))
+    for variant in (Path(model).parent).glob('emotion_model_*.tflite'):
+        (strided.parent / variant.name).write_bytes(variant.read_bytes())
+    with pytest.raises(ValueError, match='frame stride'):
+        rt.recorded_once(few, str(strided), str(face_model), 1, path)
