@@ -7,10 +7,10 @@ to ``EmotionEstimator`` once and replays the label filter on the records. A reco
 window mean the blend's regression reads, so the LSTM's part can be recovered exactly and
 blended with another regression (``robot_tuning.reblended``): this script fits the shipped
 model's regression again and each variant (``HParams`` changes such as
-``linear_speech_fraction`` or ``linear_c``, ``train.fit_regression``), re-blends the records
-with each, tunes the decision as the build does and writes each variant's objective and
-per-set scores. The LSTM stays the shipped one, so only the regression is compared; the test
-split is never used.
+``linear_speech_fraction``, ``linear_c`` or ``linear_crosses``, ``train.fit_regression``),
+re-blends the records with each, tunes the decision as the build does and writes each
+variant's objective and per-set scores. The LSTM stays the shipped one, so only the regression
+is compared; the test split is never used.
 
     .venv-train/bin/python benchmarks/regression_variants.py --out
         training/results/alternatives/regression_variants.json --variant
@@ -30,6 +30,7 @@ import time
 from emotion_estimator.contract import ModelSpec, shared_dir
 from emotion_estimator.provenance import command_line, machine, today
 
+from emotion_estimator_training.features import crosses_for
 from emotion_estimator_training.hyperparameters import HParams
 from emotion_estimator_training.pipeline import load_dataset, prepare, SET_WEIGHTS
 from emotion_estimator_training.robot_tuning import LinearBlend, reblended, recorded_once, \
@@ -42,7 +43,10 @@ REPO = Path(__file__).resolve().parents[1]
 
 def _change(text: str):
     name, value = text.split('=', 1)
-    return name, float(value)
+    try:
+        return name, float(value)
+    except ValueError:
+        return name, value  # a choice such as linear_crosses=none
 
 
 def main(argv=None) -> None:
@@ -71,14 +75,16 @@ def main(argv=None) -> None:
                        workers=args.workers, progress=False, speech_dir=data / 'speech')
     faces = training_faces(hp, prepared.split('train'))
     views = filled_views(faces, spec.feature_indices)
-    shipped = LinearBlend(*fit_regression(hp, views, faces.labels, spec.feature_indices,
-                                          prepared.speech), hp.linear_blend)
+
+    def regression_of(variant: HParams) -> LinearBlend:
+        return LinearBlend(*fit_regression(variant, views, faces.labels, spec.feature_indices,
+                                           prepared.speech), variant.linear_blend,
+                           crosses_for(variant.linear_crosses, spec.feature_indices))
+
+    shipped = regression_of(hp)
     results = {}
     for changes in [{}] + [dict([change]) for change in args.variant]:
-        variant = hp.with_changes(**changes)
-        regression = (fit_regression(variant, views, faces.labels, spec.feature_indices,
-                                     prepared.speech) if changes
-                      else (shipped.kernel, shipped.bias))
+        regression = regression_of(hp.with_changes(**changes)) if changes else shipped
         replayed = {name: ([], [reblended(record, shipped, hp.linear_blend, regression)
                                 for record in traces])
                     for name, (_, traces) in recorded.items()}

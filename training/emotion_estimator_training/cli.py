@@ -21,7 +21,7 @@ from emotion_estimator.model_files import find_face_model, user_cache_dir
 
 from emotion_estimator_training.card import update_card
 from emotion_estimator_training.hyperparameters import BALANCING, FEATURE_SETS, HParams, \
-    LINEAR_FEATURES, SMOKE, SPEECH_SOURCES, TALKER_LOSSES
+    LINEAR_CROSSES, LINEAR_FEATURES, SMOKE, SPEECH_SOURCES, TALKER_LOSSES
 from emotion_estimator_training.media import SUBJECT_PATTERN
 
 # The steps are imported inside the commands that run them: the pipeline, export and frontier
@@ -122,7 +122,7 @@ def _hparams(args):
     for name in ('window_length', 'frame_stride', 'feature_set', 'balancing', 'epochs', 'seed',
                  'speech_source', 'talker_fraction', 'talker_loss', 'weight_ema',
                  'label_smoothing', 'linear_blend', 'linear_speech_fraction', 'linear_c',
-                 'linear_features', 'linear_min_std'):
+                 'linear_features', 'linear_min_std', 'linear_crosses'):
         value = getattr(args, name, None)
         if value is not None:
             changes[name] = value
@@ -388,6 +388,9 @@ def build_parser() -> argparse.ArgumentParser:
                              help='the regression weighs only blendshapes whose standard '
                                   'deviation on its training frames is at least this '
                                   "(0.005: the selection's rule; default 0: all)")
+            sub.add_argument('--linear-crosses', dest='linear_crosses', choices=LINEAR_CROSSES,
+                             help='the regression also reads products of facial action units '
+                                  '(unit_pairs, default) or the scores alone (none)')
             sub.add_argument('--weight-ema', dest='weight_ema', type=float,
                              help='momentum of a moving average of the weights; 0: off')
             sub.add_argument('--label-smoothing', dest='label_smoothing', type=float,

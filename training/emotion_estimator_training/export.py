@@ -14,7 +14,7 @@ import tf_keras
 from emotion_estimator.classifier import EmotionClassifier
 
 from emotion_estimator_training.hyperparameters import HParams
-from emotion_estimator_training.model import copy_weights, lstm_inputs_of, make_model
+from emotion_estimator_training.model import copy_weights, crosses_of, lstm_inputs_of, make_model
 
 #: Preset name -> TFLite file suffix.
 #: Full-integer int8 is left out: measured here it lost accuracy.
@@ -33,7 +33,7 @@ def inference_model(trained: keras.Model, hp: HParams, num_features: int) -> tf_
     model = make_model(hp, num_features, normalize.mean.numpy().ravel(),
                        normalize.variance.numpy().ravel(), batch_size=1, layers_from=tf_keras,
                        blend=any(layer.name == 'blend_logits' for layer in trained.layers),
-                       lstm_inputs=lstm_inputs_of(trained))
+                       lstm_inputs=lstm_inputs_of(trained), crosses=crosses_of(trained))
     copy_weights(trained, model)
     return model
 

@@ -8,6 +8,8 @@ import numpy as np
 
 from emotion_estimator.contract import BLENDSHAPE_NAMES, CLASS_NAMES, PAPER_FEATURE_INDICES
 
+from emotion_estimator_training.hyperparameters import LINEAR_CROSSES
+
 #: Every blendshape but MediaPipe's own ``_neutral`` score: where the selection starts.
 ALL51 = tuple(range(1, len(BLENDSHAPE_NAMES)))
 
@@ -180,3 +182,71 @@ def lstm_indices(spec) -> List[int]:
     """
     return [BLENDSHAPE_NAMES.index(name)
             for name in spec.extra.get('lstm_feature_names', spec.feature_names)]
+
+
+#: Facial action units as the blendshapes that show them (a left/right pair averaged): what
+#: the linear blend's crossed features multiply (``Crosses``). FACS describes an expression
+#: as units moving together (sadness: inner brow raiser with brow lowerer and lip-corner
+#: depressor, AU1+4+15; anger: brow lowerer, lid tightener, lip press, AU4+7+23/24; disgust:
+#: upper-lip raiser, AU10), and a regression on the scores alone adds them up one by one.
+ACTION_UNITS: Dict[str, Tuple[str, ...]] = {
+    'brow_inner_up': ('browInnerUp',), 'brow_down': ('browDownLeft', 'browDownRight'),
+    'brow_outer_up': ('browOuterUpLeft', 'browOuterUpRight'),
+    'lip_corner_down': ('mouthFrownLeft', 'mouthFrownRight'),
+    'lip_press': ('mouthPressLeft', 'mouthPressRight'),
+    'smile': ('mouthSmileLeft', 'mouthSmileRight'),
+    'upper_lip_up': ('mouthUpperUpLeft', 'mouthUpperUpRight'),
+    'lid_tight': ('eyeSquintLeft', 'eyeSquintRight'), 'jaw_open': ('jawOpen',),
+    'lip_stretch': ('mouthStretchLeft', 'mouthStretchRight'),
+    'lower_lip_down': ('mouthLowerDownLeft', 'mouthLowerDownRight'),
+    'dimple': ('mouthDimpleLeft', 'mouthDimpleRight'),
+    'eye_wide': ('eyeWideLeft', 'eyeWideRight'), 'lower_lip_roll': ('mouthRollLower',),
+    'chin_raise': ('mouthShrugLower',), 'pucker': ('mouthPucker',),
+}
+
+
+class Crosses:
+    """The crossed features of a linear blend: products of action units of the window's mean.
+
+    ``units`` ``[F, U]`` averages the model's inputs into :data:`ACTION_UNITS`; ``left`` and
+    ``right`` ``[U, P]`` pick the two units of each of the P products. Fixed matrices, so that
+    the TFLite model computes them with the same three matrix products (``model._blended``).
+    """
+
+    def __init__(self, units: np.ndarray, left: np.ndarray, right: np.ndarray):
+        """Keep the three fixed matrices (``crosses_for`` makes them)."""
+        self.units, self.left, self.right = units, left, right
+
+    def expand(self, means: np.ndarray) -> np.ndarray:
+        """Return ``[N, F + P]``: the inputs ``means`` ``[N, F]`` and their products."""
+        units = means @ self.units
+        return np.concatenate([means, (units @ self.left) * (units @ self.right)], axis=1)
+
+
+def crosses_for(kind: str, inputs: List[int]) -> Optional[Crosses]:
+    """Return the crossed features ``kind`` of a model reading ``inputs`` (its input order).
+
+    ``unit_pairs``: every two of the action units whose blendshapes ``inputs`` hold (all of
+    them when the regression reads all 51) multiplied, and each with itself; ``none``, or no
+    action unit read: None.
+
+    Raises:
+        ValueError: an unknown ``kind``.
+
+    """
+    if kind not in LINEAR_CROSSES:
+        raise ValueError(f'linear crosses must be one of {LINEAR_CROSSES}, got {kind!r}')
+    names = [BLENDSHAPE_NAMES[i] for i in inputs]
+    read = [parts for parts in ACTION_UNITS.values() if all(part in names for part in parts)]
+    if kind == 'none' or not read:
+        return None
+    units = np.zeros((len(names), len(read)), np.float32)
+    for unit, parts in enumerate(read):
+        for part in parts:
+            units[names.index(part), unit] = 1.0 / len(parts)
+    pairs = [(a, b) for a in range(len(read)) for b in range(a, len(read))]
+    left = np.zeros((len(read), len(pairs)), np.float32)
+    right = np.zeros_like(left)
+    for column, (a, b) in enumerate(pairs):
+        left[a, column] = right[b, column] = 1.0
+    return Crosses(units, left, right)

@@ -15,6 +15,7 @@ BALANCING = ('class_weights', 'focal', 'paper_subsample', 'none')
 SPEECH_SOURCES = ('real', 'simulated', 'none')
 TALKER_LOSSES = ('plain', 'focal')
 LINEAR_FEATURES = ('all51', 'lstm')
+LINEAR_CROSSES = ('unit_pairs', 'none')  # features.crosses_for makes them
 
 
 @dataclass(frozen=True)
@@ -121,6 +122,13 @@ class HParams:
     #: the shipped model's regression): the build with 0.005 scored 0.399 on the robot's view
     #: against 0.401, the same LSTM (training/results/alternatives/linear_min_std_0.005.json)
     linear_min_std: float = 0.0
+    #: the regression also reads products of facial action units of the window's mean
+    #: (``features.Crosses``: 16 units, 136 products; the "wide" part of wide and deep), so
+    #: that a conjunction such as inner brow up *with* lip corners down weighs more than each
+    #: alone. ``unit_pairs`` (round 18): with the shipped LSTM re-blended on the robot's view of
+    #: the validation faces, the objective rose from 0.40 to 0.64
+    #: (training/results/alternatives/crossed_features.json); ``none``: the scores alone
+    linear_crosses: str = 'unit_pairs'
     #: momentum of an exponential moving average of the weights (Polyak averaging, Keras's
     #: ``use_ema``), per training step; validation, early stopping and the saved model use the
     #: averaged weights. 0: off (the raw weights). Off: over three seeds 0.999 (about the last
@@ -157,6 +165,9 @@ class HParams:
         if not 0.0 <= self.linear_speech_fraction <= 1.0 or self.linear_c <= 0:
             raise ValueError(f'linear_speech_fraction must be in [0, 1] and linear_c positive, '
                              f'got {self.linear_speech_fraction} and {self.linear_c}')
+        if self.linear_crosses not in LINEAR_CROSSES:
+            raise ValueError(f'linear_crosses must be one of {LINEAR_CROSSES}, '
+                             f'got {self.linear_crosses!r}')
         if self.linear_features not in LINEAR_FEATURES:
             raise ValueError(f'linear_features must be one of {LINEAR_FEATURES}, '
                              f'got {self.linear_features!r}')
@@ -180,6 +191,8 @@ class HParams:
         values.setdefault('linear_features', 'lstm')
         # Models before linear_min_std had the regression weigh every blendshape it read.
         values.setdefault('linear_min_std', 0.0)
+        # Models before linear_crosses had the regression read the scores alone.
+        values.setdefault('linear_crosses', 'none')
         return cls(**values)
 
     def with_changes(self, **changes) -> 'HParams':

@@ -9,12 +9,14 @@ import numpy as np
 
 from emotion_estimator.contract import CLASS_NAMES
 
+from emotion_estimator_training.features import Crosses
 from emotion_estimator_training.hyperparameters import HParams
 
 
 def make_model(hp: HParams, num_features: int, mean: np.ndarray, variance: np.ndarray,
                batch_size: Optional[int] = None, layers_from=keras,
-               blend: bool = False, lstm_inputs: Optional[Sequence[int]] = None) -> keras.Model:
+               blend: bool = False, lstm_inputs: Optional[Sequence[int]] = None,
+               crosses: Optional[Crosses] = None) -> keras.Model:
     """Build the LSTM; the input normalisation is part of the model (the TFLite input is raw).
 
     Args:
@@ -30,6 +32,8 @@ def make_model(hp: HParams, num_features: int, mean: np.ndarray, variance: np.nd
         lstm_inputs: the positions in the input of the features the LSTM reads, when it reads
             fewer than the input holds (a linear blend that reads all 51 blendshapes, ``hp.
             linear_features``): a fixed 0/1 projection picks them (``lstm_inputs``); None: all.
+        crosses: the crossed features the blend's regression also reads (``hp.linear_crosses``,
+            ``features.crosses_for``), computed in the model by fixed matrices; None: none.
 
     """
     k = layers_from
@@ -63,7 +67,7 @@ def make_model(hp: HParams, num_features: int, mean: np.ndarray, variance: np.nd
         if not blended:
             outputs = k.layers.Softmax(name='scores')(outputs)
     if blended:
-        outputs = _blended(k, hp.linear_blend, inputs, outputs)
+        outputs = _blended(k, hp.linear_blend, inputs, outputs, crosses)
     return k.Model(inputs, outputs, name='emotion_lstm')
 
 
@@ -92,7 +96,7 @@ def copy_weights(source, target) -> None:
             target.get_layer(layer.name).set_weights(layer.get_weights())
 
 
-def _blended(k, weight: float, inputs, lstm_logits):
+def _blended(k, weight: float, inputs, lstm_logits, crosses: Optional[Crosses] = None):
     """Return ``p ∝ p_lstm^(1 - weight) * p_linear^weight`` (a product of experts).
 
     That is ``softmax((1 - weight) * lstm_logits + weight * linear_logits)``: a log-softmax
@@ -100,16 +104,41 @@ def _blended(k, weight: float, inputs, lstm_logits):
 
     The linear model is a logistic regression fitted apart from the LSTM on the training frames
     (``train.with_linear_blend``), here reading the mean of the window's raw scores (its
-    standardisation folded into the weights). Fitted apart, it keeps what made logistic
-    regression carry to other people's faces better than the LSTM (``frontier.json``); trained
-    jointly (``linear_head``), the LSTM takes over and the gain is lost.
+    standardisation folded into the weights) and, with ``crosses``, the products of its action
+    units (``features.Crosses.expand``: three fixed matrix products and a multiplication).
+    Fitted apart, it keeps what made logistic regression carry to other people's faces better
+    than the LSTM (``frontier.json``); trained jointly (``linear_head``), the LSTM takes over
+    and the gain is lost.
     """
     mean_frame = k.layers.GlobalAveragePooling1D(name='blend_window_mean')(inputs)
-    linear = k.layers.Dense(len(CLASS_NAMES), name='blend_logits', trainable=False)(mean_frame)
+    read = mean_frame
+    if crosses is not None:
+        fixed = {}
+        for name, matrix in (('units', crosses.units), ('left', crosses.left),
+                             ('right', crosses.right)):
+            fixed[name] = k.layers.Dense(matrix.shape[1], use_bias=False, trainable=False,
+                                         name=f'blend_cross_{name}')
+        units = fixed['units'](mean_frame)
+        products = k.layers.Multiply(name='blend_crosses')([fixed['left'](units),
+                                                            fixed['right'](units)])
+        read = k.layers.Concatenate(name='blend_features')([mean_frame, products])
+        for name, matrix in (('units', crosses.units), ('left', crosses.left),
+                             ('right', crosses.right)):
+            fixed[name].set_weights([matrix.astype(np.float32)])
+    linear = k.layers.Dense(len(CLASS_NAMES), name='blend_logits', trainable=False)(read)
     lstm_part = k.layers.Rescaling(1.0 - weight, name='blend_lstm_weight')(lstm_logits)
     linear_part = k.layers.Rescaling(weight, name='blend_linear_weight')(linear)
     logits = k.layers.Add(name='blend_mix')([lstm_part, linear_part])
     return k.layers.Softmax(name='blended_scores')(logits)
+
+
+def crosses_of(model) -> Optional[Crosses]:
+    """Return the crossed features ``model``'s blend reads (``make_model``'s ``crosses``)."""
+    names = [layer.name for layer in model.layers]
+    if 'blend_cross_units' not in names:
+        return None
+    return Crosses(*(model.get_layer(f'blend_cross_{name}').get_weights()[0]
+                     for name in ('units', 'left', 'right')))
 
 
 class WithTalkers(keras.losses.Loss):

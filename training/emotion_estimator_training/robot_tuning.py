@@ -23,6 +23,7 @@ from emotion_estimator.model_files import sha256_of
 from emotion_estimator_training import api_eval
 from emotion_estimator_training.crossval import load_still_set
 from emotion_estimator_training.evaluate import decision_objective
+from emotion_estimator_training.features import Crosses
 from emotion_estimator_training.media import FPS, load_items, TALKING_SUBJECT_PATTERN
 from emotion_estimator_training.talking import replay_labels, talking_report
 
@@ -120,35 +121,42 @@ def replay_frames(record: Record, settings: DecisionSettings) -> List[str]:
 class LinearBlend:
     """The logistic regression of a blended model (``model._blended``) and its weight.
 
-    ``kernel`` ``[features, 7]`` and ``bias`` ``[7]`` read the mean of the window's raw scores;
-    ``weight`` is the blend weight the records were made with.
+    ``kernel`` ``[features (+ crossed), 7]`` and ``bias`` ``[7]`` read the mean of the window's
+    raw scores and, with ``crosses``, their crossed features; ``weight`` is the blend weight
+    the records were made with.
     """
 
     kernel: np.ndarray
     bias: np.ndarray
     weight: float
+    crosses: Optional[Crosses] = None
+
+    def logits(self, means: np.ndarray) -> np.ndarray:
+        """Return the regression's logits ``[N, 7]`` of window means ``[N, features]``."""
+        read = means if self.crosses is None else self.crosses.expand(means)
+        return read @ self.kernel + self.bias
 
 
 def reblended(record: Record, blend: LinearBlend, weight: float,
-              regression: Optional[Tuple[np.ndarray, np.ndarray]] = None) -> Record:
+              regression: Optional[LinearBlend] = None) -> Record:
     """Return ``record`` with its probabilities blended at ``weight`` instead of ``blend.weight``.
 
     The recorded probabilities are ``softmax((1 - w0) z_lstm + w0 z_linear)``, and the record
     holds the window mean that ``z_linear`` reads, so ``log p - w0 z_linear`` is
     ``(1 - w0) z_lstm`` up to a constant per frame, which the softmax removes: the LSTM's part
     is recovered exactly and blended again, with ``blend``'s regression or with another one
-    (``regression``: kernel ``[features, 7]`` and bias, as ``train.fit_regression`` returns
-    them). ``blend.weight`` must be below 1.
+    (``regression``: its kernel, bias and crosses; its weight is not used). ``blend.weight``
+    must be below 1.
     """
     out = np.array(record, dtype=np.float64, copy=True)
     face = ~np.isnan(out[:, 1])
     if (weight == blend.weight and regression is None) or not face.any():
         return out
     means = out[face, PROBABILITIES.stop:]
-    linear = means @ blend.kernel + blend.bias
+    linear = blend.logits(means)
     lstm = np.log(np.clip(out[face, PROBABILITIES], 1e-30, None)) - blend.weight * linear
     if regression is not None:
-        linear = means @ regression[0] + regression[1]
+        linear = regression.logits(means)
     logits = lstm * (1.0 - weight) / (1.0 - blend.weight) + weight * linear
     logits -= logits.max(axis=1, keepdims=True)
     probabilities = np.exp(logits)

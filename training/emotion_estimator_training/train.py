@@ -15,10 +15,12 @@ from sklearn.preprocessing import StandardScaler
 from emotion_estimator.contract import CLASS_NAMES
 
 from emotion_estimator_training.extract import BlendshapeTable
-from emotion_estimator_training.features import ALL51
+from emotion_estimator_training.features import ALL51, Crosses, crosses_for
 from emotion_estimator_training.hyperparameters import HParams, PAPER_CLASS_COUNTS
-from emotion_estimator_training.model import compile_model, copy_weights, lstm_inputs_of, \
+from emotion_estimator_training.model import compile_model, copy_weights, crosses_of, \
+    lstm_inputs_of, \
     make_model
+from emotion_estimator_training.robot_tuning import LinearBlend
 from emotion_estimator_training.windows import build_windows, filled_views
 
 
@@ -129,14 +131,20 @@ def regression_frames(hp: HParams, views: np.ndarray, labels: np.ndarray,
 def fit_regression(hp: HParams, views: np.ndarray, labels: np.ndarray,
                    indices: Optional[Sequence[int]] = None, speech_bank=None
                    ) -> Tuple[np.ndarray, np.ndarray]:
-    """Return the linear blend's logistic regression on raw scores: kernel ``[F, 7]``, bias.
+    """Return the linear blend's logistic regression on raw scores: kernel ``[F + P, 7]``, bias.
 
     Standardised inputs, L2 of strength ``1 / hp.linear_c``, seeded solver; fitted on the
-    frames of :func:`regression_frames` with their face's label, reading only the features
-    whose standard deviation there is at least ``hp.linear_min_std`` (the others get weight
-    0). The standardisation is folded into the kernel and bias.
+    frames of :func:`regression_frames` with their face's label, reading the F features and,
+    with ``hp.linear_crosses``, their P crossed features (``features.crosses_for``; the
+    ``indices`` of the features must be given), only those whose standard deviation there is
+    at least ``hp.linear_min_std`` (the others get weight 0). The standardisation is folded
+    into the kernel and bias.
     """
     frames, frame_labels = regression_frames(hp, views, labels, indices, speech_bank)
+    if hp.linear_crosses != 'none':
+        if indices is None:
+            raise ValueError('crossed features need the indices of the features')
+        frames = crosses_for(hp.linear_crosses, list(indices)).expand(frames)
     moving = frames.std(axis=0) >= hp.linear_min_std
     read = frames if moving.all() else frames[:, moving]  # a copy would round differently
     scaler = StandardScaler().fit(read)
@@ -176,29 +184,38 @@ def with_linear_blend(model: keras.Model, hp: HParams, faces: BlendshapeTable,
     kernel, bias = fit_regression(hp, filled_views(faces, inputs), faces.labels, inputs,
                                   speech_bank)
     picked = None if inputs == list(indices) else [inputs.index(i) for i in indices]
-    blended = with_blend_weight(model, hp, len(inputs), picked)
+    blended = with_blend_weight(model, hp, len(inputs), picked,
+                                crosses_for(hp.linear_crosses, inputs))
     blended.get_layer('blend_logits').set_weights([kernel.astype(np.float32),
                                                    bias.astype(np.float32)])
     return blended
 
 
 def with_blend_weight(model: keras.Model, hp: HParams, num_features: Optional[int] = None,
-                      lstm_inputs: Optional[Sequence[int]] = None) -> keras.Model:
+                      lstm_inputs: Optional[Sequence[int]] = None,
+                      crosses: Optional[Crosses] = None) -> keras.Model:
     """Return a blended model at ``hp.linear_blend`` with every trained weight of ``model``.
 
-    ``model`` is the LSTM alone (its regression is set afterwards; ``num_features`` and
-    ``lstm_inputs`` give the blended model's input and where the LSTM's features are in it,
-    by default the LSTM's own) or a blended model (its input and regression are kept: the same
-    model at another weight).
+    ``model`` is the LSTM alone (its regression is set afterwards; ``num_features``,
+    ``lstm_inputs`` and ``crosses`` give the blended model's input, where the LSTM's features
+    are in it, by default the LSTM's own, and the regression's crossed features) or a blended
+    model (its input, crossed features and regression are kept: the same model at another
+    weight).
     """
     normalize = model.get_layer('normalize')
     if lstm_inputs is None:
         lstm_inputs = lstm_inputs_of(model)
     blended = make_model(hp, num_features or model.input_shape[-1],
                          normalize.mean.numpy().ravel(), normalize.variance.numpy().ravel(),
-                         blend=True, lstm_inputs=lstm_inputs)
+                         blend=True, lstm_inputs=lstm_inputs,
+                         crosses=crosses or crosses_of(model))
     copy_weights(model, blended)
     return blended
+
+
+def linear_blend_of(model: keras.Model, weight: float) -> LinearBlend:
+    """Return the regression of the blended ``model`` (made at ``weight``), to re-blend records."""
+    return LinearBlend(*model.get_layer('blend_logits').get_weights(), weight, crosses_of(model))
 
 
 def restore_model(hp: HParams, train_table: BlendshapeTable, indices: List[int],

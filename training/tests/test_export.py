@@ -88,7 +88,8 @@ def test_the_linear_blend_is_the_product_of_the_two_experts_and_exports(tmp_path
     # The blend with the LSTM must be p_lstm^(1 - w) * p_linear^w, renormalised, in Keras and
     # in the TFLite file the runtime loads (here the regression reads the LSTM's features).
     from emotion_estimator_training.train import with_linear_blend
-    hp = HParams(window_length=6, lstm_units=(16, 8), linear_blend=0.3, linear_features='lstm')
+    hp = HParams(window_length=6, lstm_units=(16, 8), linear_blend=0.3, linear_features='lstm',
+                 linear_crosses='none')
     table, indices = blend_faces(), [1, 2, 3, 4, 5]
     features = len(indices)
     frames = table.scores[..., indices]
@@ -137,7 +138,7 @@ def test_a_regression_on_all_51_reads_them_while_the_lstm_reads_its_own(tmp_path
     from emotion_estimator_training.model import lstm_inputs_of
     from emotion_estimator_training.train import model_inputs, with_blend_weight, \
         with_linear_blend
-    hp = HParams(window_length=6, lstm_units=(16, 8), linear_blend=0.3)
+    hp = HParams(window_length=6, lstm_units=(16, 8), linear_blend=0.3, linear_crosses='none')
     assert hp.linear_features == 'all51'
     table, indices = blend_faces(), [3, 8, 20, 44]
     inputs = model_inputs(hp, indices)
@@ -177,6 +178,80 @@ def test_a_regression_on_all_51_reads_them_while_the_lstm_reads_its_own(tmp_path
     np.testing.assert_allclose(heavier.predict(windows, verbose=0), expected, atol=1e-4)
 
 
+def test_crossed_features_are_products_of_action_units_in_keras_and_in_tflite(tmp_path, capfd):
+    # linear_crosses 'unit_pairs': the regression also reads products of the window mean's
+    # action units, which the model computes with fixed matrices: in Keras, in the TFLite
+    # files, at another blend weight, and in the records the build re-blends.
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.preprocessing import StandardScaler
+    from emotion_estimator.contract import BLENDSHAPE_NAMES
+    from emotion_estimator_training.features import ACTION_UNITS, crosses_for
+    from emotion_estimator_training.model import crosses_of
+    from emotion_estimator_training.robot_tuning import reblend_check
+    from emotion_estimator_training.train import linear_blend_of, model_inputs, \
+        with_blend_weight, with_linear_blend
+    hp = HParams(window_length=6, lstm_units=(16, 8), linear_blend=0.3)
+    assert hp.linear_crosses == 'unit_pairs'
+    table, indices = blend_faces(), [3, 8, 20, 44]
+    inputs = model_inputs(hp, indices)
+    crosses = crosses_for(hp.linear_crosses, inputs)
+    means = table.scores[:5, 0, inputs].astype(np.float64)
+    expanded = crosses.expand(means)
+    units = len(ACTION_UNITS)
+    assert expanded.shape == (5, 51 + units * (units + 1) // 2)
+    np.testing.assert_array_equal(expanded[:, :51], means)
+    # (brow_inner_up, lip_corner_down) is the 4th product: AU1 with AU15, sadness's pair.
+    assert list(ACTION_UNITS)[:4:3] == ['brow_inner_up', 'lip_corner_down']
+    names = [BLENDSHAPE_NAMES[i] for i in inputs]
+    frown = means[:, [names.index('mouthFrownLeft'), names.index('mouthFrownRight')]].mean(1)
+    np.testing.assert_allclose(expanded[:, 51 + 3], means[:, names.index('browInnerUp')] * frown,
+                               rtol=1e-6)
+    # A regression on fewer blendshapes crosses the action units it reads: here only
+    # jawOpen and browInnerUp (jaw_open, brow_inner_up), so three products.
+    assert [BLENDSHAPE_NAMES[i] for i in (3, 25)] == ['browInnerUp', 'jawOpen']
+    assert crosses_for('unit_pairs', [3, 8, 25]).left.shape == (2, 3)
+    assert crosses_for('unit_pairs', [8, 20]) is None and crosses_for('none', inputs) is None
+    with pytest.raises(ValueError, match='linear crosses'):
+        crosses_for('all', inputs)
+    frames = table.scores[..., indices]
+    lstm = make_model(hp, len(indices), frames.reshape(-1, len(indices)).mean(0),
+                      frames.reshape(-1, len(indices)).var(0))
+    blended = with_linear_blend(lstm, hp, table, indices)
+    assert all(np.array_equal(a, b) for a, b in zip(
+        (crosses_of(blended).units, crosses_of(blended).left, crosses_of(blended).right),
+        (crosses.units, crosses.left, crosses.right)))
+    windows = np.repeat(table.scores[:20, :1, inputs], hp.window_length, axis=1)
+    windows[:, :3] = table.scores[20:40, 1:2, inputs]
+    flat = crosses.expand(table.scores[..., inputs].reshape(-1, 51).astype(np.float64))
+    scaler = StandardScaler().fit(flat)
+    regression = LogisticRegression(max_iter=3000, random_state=hp.seed).fit(
+        scaler.transform(flat), np.repeat(table.labels, table.scores.shape[1]))
+    p_linear = regression.predict_proba(scaler.transform(crosses.expand(
+        windows.mean(axis=1).astype(np.float64))))
+    p_lstm = lstm.predict(windows[..., [inputs.index(i) for i in indices]], verbose=0)
+    expected = p_lstm ** 0.7 * p_linear ** 0.3
+    expected /= expected.sum(axis=1, keepdims=True)
+    got = blended.predict(windows, verbose=0)
+    np.testing.assert_allclose(got, expected, atol=1e-4)
+    # The products change the answer: the scores alone give another regression.
+    alone = regression_probabilities(table, inputs, windows, hp.seed)
+    assert np.abs(alone - p_linear).max() > 0.05
+    paths = export_all(blended, hp, len(inputs), tmp_path)
+    ops = operators(paths['fp32'], capfd)
+    assert ops.count('UNIDIRECTIONAL_SEQUENCE_LSTM') == len(hp.lstm_units), ops
+    first = None
+    for preset, tolerance in (('fp32', 1e-5), ('int8_dynamic', 0.05)):
+        read = np.stack([EmotionClassifier(paths[preset]).predict(w) for w in windows])
+        np.testing.assert_allclose(read, got, atol=tolerance)
+        first = read if first is None else first
+    heavier = with_blend_weight(blended, hp.with_changes(linear_blend=0.7))
+    assert np.array_equal(crosses_of(heavier).units, crosses.units)
+    again = export_all(heavier, hp.with_changes(linear_blend=0.7), len(inputs), tmp_path / 'w')
+    second = np.stack([EmotionClassifier(again['fp32']).predict(w) for w in windows])
+    assert np.abs(second - first).max() > 0.05
+    assert reblend_check(first, second, windows, linear_blend_of(blended, 0.3), 0.7) < 1e-5
+
+
 def test_hyperparameters_come_back_from_the_dict_stored_with_a_model():
     hp = HParams(lstm_units=(16, 8), linear_blend_choices=(0.5,), linear_speech_fraction=0.5)
     assert HParams.from_dict(json.loads(json.dumps(hp.to_dict()))) == hp
@@ -189,10 +264,11 @@ def test_hyperparameters_come_back_from_the_dict_stored_with_a_model():
     before = {k: v for k, v in hp.to_dict().items() if k != 'linear_features'}
     assert HParams.from_dict(before) == hp.with_changes(linear_features='lstm')
     # Before linear_min_std, it weighed every blendshape it read; before frame_stride, every
-    # camera frame went into the window.
+    # camera frame went into the window; before linear_crosses, it read the scores alone.
     before = {k: v for k, v in hp.to_dict().items()
-              if k not in ('linear_min_std', 'frame_stride')}
-    assert HParams.from_dict(before) == hp.with_changes(linear_min_std=0.0)
+              if k not in ('linear_min_std', 'frame_stride', 'linear_crosses')}
+    assert HParams.from_dict(before) == hp.with_changes(linear_min_std=0.0,
+                                                        linear_crosses='none')
     assert HParams.from_dict(hp.with_changes(linear_min_std=0.005).to_dict()).linear_min_std \
         == 0.005
     assert HParams.from_dict(before).frame_stride == 1
@@ -206,7 +282,8 @@ def test_the_regression_gives_no_weight_to_a_blendshape_that_never_moves():
                       rng.random(1400) * 0.5,  # moves, uninformative
                       1e-6 * (labels + rng.random(1400))],  # tracks the label, never moves
                      axis=1)[:, None, :].astype(np.float32)
-    kernel, bias = fit_regression(HParams(linear_min_std=0.0), views, labels)
+    kernel, bias = fit_regression(HParams(linear_min_std=0.0, linear_crosses='none'), views,
+                                  labels)
     assert np.abs(kernel[2]).max() > 1e4  # 1e-6 standardised: a giant raw weight
     # With every feature read, bit for bit the regression of the models before the option.
     from sklearn.linear_model import LogisticRegression
@@ -218,7 +295,8 @@ def test_the_regression_gives_no_weight_to_a_blendshape_that_never_moves():
     weights = plain.coef_.T / scaler.scale_[:, None]
     assert np.array_equal(kernel, weights)
     assert np.array_equal(bias, plain.intercept_ - scaler.mean_ @ weights)
-    kernel, bias = fit_regression(HParams(linear_min_std=MIN_FEATURE_STD), views, labels)
+    kernel, bias = fit_regression(HParams(linear_min_std=MIN_FEATURE_STD,
+                                          linear_crosses='none'), views, labels)
     assert kernel.shape == (3, 7) and (kernel[2] == 0).all() and (kernel[:2] != 0).all()
     # The bias takes the standardisation of the features read, not of the one left out.
     logits = views[:, 0] @ kernel + bias
@@ -229,6 +307,9 @@ def test_the_command_line_sets_what_the_linear_blend_reads():
     from emotion_estimator_training import cli
     parser = cli.build_parser()
     assert cli._hparams(parser.parse_args(['build'])).linear_features == 'all51'
+    assert cli._hparams(parser.parse_args(['build'])).linear_crosses == 'unit_pairs'
+    assert cli._hparams(parser.parse_args(['build', '--linear-crosses', 'none'])
+                        ).linear_crosses == 'none'
     given = cli._hparams(parser.parse_args(['build', '--linear-features', 'lstm',
                                             '--linear-blend', '0.5']))
     assert (given.linear_features, given.linear_blend, given.linear_blend_choices) == \

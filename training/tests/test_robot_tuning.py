@@ -219,7 +219,7 @@ def test_reblending_recovers_the_lstm_and_blends_it_at_another_weight():
     kernel, bias = rng.normal(0, 3, (features, len(CLASS_NAMES))), rng.normal(0, 1, 7)
     other = means @ kernel + bias
     for weight in (0.3, 0.5):
-        swapped = rt.reblended(record, blend, weight, (kernel, bias))
+        swapped = rt.reblended(record, blend, weight, rt.LinearBlend(kernel, bias, 0.0))
         np.testing.assert_allclose(swapped[face, rt.PROBABILITIES],
                                    _softmax((1 - weight) * lstm + weight * other)[face],
                                    atol=1e-9)
