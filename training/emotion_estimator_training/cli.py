@@ -315,6 +315,8 @@ def cmd_ablate(args) -> int:
     for weight in (0.0, 0.3, 0.5):
         if weight != base.linear_blend:
             runs[f'linear_blend={weight}'] = base.with_changes(linear_blend=weight)
+    crosses = 'none' if base.linear_crosses != 'none' else 'unit_pairs'
+    runs[f'linear_crosses={crosses}'] = base.with_changes(linear_crosses=crosses)
     runs['person_offset_fraction=0.3'] = base.with_changes(person_offset_fraction=0.3)
     runs['speech_fraction=0'] = base.with_changes(speech_fraction=0.0)
     runs['speech_fraction=0.4'] = base.with_changes(speech_fraction=0.4)

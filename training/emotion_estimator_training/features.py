@@ -217,6 +217,10 @@ class Crosses:
         """Keep the three fixed matrices (``crosses_for`` makes them)."""
         self.units, self.left, self.right = units, left, right
 
+    def matrices(self) -> Dict[str, np.ndarray]:
+        """Return the three fixed matrices by name (the model's ``blend_cross_*`` layers)."""
+        return {'units': self.units, 'left': self.left, 'right': self.right}
+
     def expand(self, means: np.ndarray) -> np.ndarray:
         """Return ``[N, F + P]``: the inputs ``means`` ``[N, F]`` and their products."""
         units = means @ self.units

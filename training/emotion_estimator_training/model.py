@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """The 4-layer LSTM: raw blendshape scores in, seven class probabilities out."""
 
-from typing import List, Optional, Sequence
+from typing import List, Optional, Sequence, Tuple
 
 import keras
 import numpy as np
@@ -111,21 +111,23 @@ def _blended(k, weight: float, inputs, lstm_logits, crosses: Optional[Crosses] =
     and the gain is lost.
     """
     mean_frame = k.layers.GlobalAveragePooling1D(name='blend_window_mean')(inputs)
-    read = mean_frame
+    linear = k.layers.Dense(len(CLASS_NAMES), name='blend_logits', trainable=False)(mean_frame)
     if crosses is not None:
-        fixed = {}
-        for name, matrix in (('units', crosses.units), ('left', crosses.left),
-                             ('right', crosses.right)):
-            fixed[name] = k.layers.Dense(matrix.shape[1], use_bias=False, trainable=False,
-                                         name=f'blend_cross_{name}')
+        # The products get a read-out of their own rather than one over [mean, products]: the
+        # int8 variant quantizes a constant matrix of 1,024 elements or more per output, and
+        # one of 7 x (51 + 136) would round the regression's weights away (kept below that,
+        # both stay float; the 0/1 matrices of the products quantize exactly).
+        fixed = {name: k.layers.Dense(matrix.shape[1], use_bias=False, trainable=False,
+                                      name=f'blend_cross_{name}')
+                 for name, matrix in crosses.matrices().items()}
         units = fixed['units'](mean_frame)
         products = k.layers.Multiply(name='blend_crosses')([fixed['left'](units),
                                                             fixed['right'](units)])
-        read = k.layers.Concatenate(name='blend_features')([mean_frame, products])
-        for name, matrix in (('units', crosses.units), ('left', crosses.left),
-                             ('right', crosses.right)):
+        crossed = k.layers.Dense(len(CLASS_NAMES), use_bias=False, trainable=False,
+                                 name='blend_cross_logits')(products)
+        linear = k.layers.Add(name='blend_linear')([linear, crossed])
+        for name, matrix in crosses.matrices().items():
             fixed[name].set_weights([matrix.astype(np.float32)])
-    linear = k.layers.Dense(len(CLASS_NAMES), name='blend_logits', trainable=False)(read)
     lstm_part = k.layers.Rescaling(1.0 - weight, name='blend_lstm_weight')(lstm_logits)
     linear_part = k.layers.Rescaling(weight, name='blend_linear_weight')(linear)
     logits = k.layers.Add(name='blend_mix')([lstm_part, linear_part])
@@ -139,6 +141,24 @@ def crosses_of(model) -> Optional[Crosses]:
         return None
     return Crosses(*(model.get_layer(f'blend_cross_{name}').get_weights()[0]
                      for name in ('units', 'left', 'right')))
+
+
+def regression_of(model) -> Tuple[np.ndarray, np.ndarray]:
+    """Return the blend's regression of ``model``: kernel ``[F (+ P), 7]`` and bias."""
+    kernel, bias = model.get_layer('blend_logits').get_weights()
+    if crosses_of(model) is not None:
+        kernel = np.concatenate([kernel, model.get_layer('blend_cross_logits').get_weights()[0]])
+    return kernel, bias
+
+
+def set_regression(model, kernel: np.ndarray, bias: np.ndarray) -> None:
+    """Set the blend's regression of ``model`` (:func:`regression_of`'s form)."""
+    features = model.get_layer('blend_logits').get_weights()[0].shape[0]
+    model.get_layer('blend_logits').set_weights([kernel[:features].astype(np.float32),
+                                                 bias.astype(np.float32)])
+    if crosses_of(model) is not None:
+        model.get_layer('blend_cross_logits').set_weights(
+            [kernel[features:].astype(np.float32)])
 
 
 class WithTalkers(keras.losses.Loss):

@@ -18,8 +18,7 @@ from emotion_estimator_training.extract import BlendshapeTable
 from emotion_estimator_training.features import ALL51, Crosses, crosses_for
 from emotion_estimator_training.hyperparameters import HParams, PAPER_CLASS_COUNTS
 from emotion_estimator_training.model import compile_model, copy_weights, crosses_of, \
-    lstm_inputs_of, \
-    make_model
+    lstm_inputs_of, make_model, regression_of, set_regression
 from emotion_estimator_training.robot_tuning import LinearBlend
 from emotion_estimator_training.windows import build_windows, filled_views
 
@@ -186,8 +185,7 @@ def with_linear_blend(model: keras.Model, hp: HParams, faces: BlendshapeTable,
     picked = None if inputs == list(indices) else [inputs.index(i) for i in indices]
     blended = with_blend_weight(model, hp, len(inputs), picked,
                                 crosses_for(hp.linear_crosses, inputs))
-    blended.get_layer('blend_logits').set_weights([kernel.astype(np.float32),
-                                                   bias.astype(np.float32)])
+    set_regression(blended, kernel, bias)
     return blended
 
 
@@ -215,7 +213,7 @@ def with_blend_weight(model: keras.Model, hp: HParams, num_features: Optional[in
 
 def linear_blend_of(model: keras.Model, weight: float) -> LinearBlend:
     """Return the regression of the blended ``model`` (made at ``weight``), to re-blend records."""
-    return LinearBlend(*model.get_layer('blend_logits').get_weights(), weight, crosses_of(model))
+    return LinearBlend(*regression_of(model), weight, crosses_of(model))
 
 
 def restore_model(hp: HParams, train_table: BlendshapeTable, indices: List[int],
