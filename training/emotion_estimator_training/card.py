@@ -396,7 +396,9 @@ def render(results: Path) -> str:
                   'from a new face. Simulated, not measured on talking-face video.', '',
                   _table(['neutral faces', 'count', 'happy (still)', 'happy (talking)',
                           'sad (still)', 'sad (talking)'], rows)]
-    for title, record in (('Time over three seeds (round 17): a longer window, a lower rate',
+    for title, record in (('Crossed features over three seeds (round 18)',
+                           _load(results / 'ablations_crosses.json')),
+                          ('Time over three seeds (round 17): a longer window, a lower rate',
                            _load(results / 'ablations_time.json')),
                           ("Over three seeds (round 9): the linear blend on each seed's LSTM",
                            _load(results / 'ablations_seeds_blend.json')),

@@ -31,11 +31,11 @@ from emotion_estimator_training.features import ALL51, backward_elimination, fea
     LinearProbe, names_of, paper_rule, weighted_mean
 from emotion_estimator_training.hyperparameters import HParams, MIN_FEATURE_STD
 from emotion_estimator_training.labels import decide_three_class, to_three_class
-from emotion_estimator_training.robot_tuning import reblend_check, tune_on_robot_view
+from emotion_estimator_training.robot_tuning import LinearBlend, reblend_check, \
+    tune_on_robot_view
 from emotion_estimator_training.speech import load_talking, SpeechBank
 from emotion_estimator_training.talking import replay_clip
-from emotion_estimator_training.train import linear_blend_of, model_inputs, train, \
-    with_blend_weight
+from emotion_estimator_training.train import model_inputs, train, with_blend_weight
 from emotion_estimator_training.variants import check_windows, export_checked, \
     score_variants, test_metrics_record
 from emotion_estimator_training.windows import filled_views, speech_motion, still_windows, \
@@ -360,7 +360,7 @@ def build(prepared: Prepared, hp: HParams, models_dir: Path, results_dir: Path,
         # instead of 0.7 and 0.7, `rebuild_check.md`).
         write_spec(RECORDING_VARIANT)
         choices = hp.linear_blend_choices if hp.linear_blend else ()
-        blend = linear_blend_of(model, hp.linear_blend) if choices else None
+        blend = LinearBlend.of(model, hp.linear_blend) if choices else None
         settings, robot_tuning = tune_on_robot_view(
             models_dir / 'emotion_model.json', face_model, robot_view[0], robot_view[1],
             settings, SET_WEIGHTS, workers=workers, limit=robot_view_limit,

@@ -131,6 +131,12 @@ class LinearBlend:
     weight: float
     crosses: Optional[Crosses] = None
 
+    @classmethod
+    def of(cls, model, weight: float) -> 'LinearBlend':
+        """Return the regression of the blended Keras ``model``, made at ``weight``."""
+        from emotion_estimator_training.model import crosses_of, regression_of  # Keras: lazily
+        return cls(*regression_of(model), weight, crosses_of(model))
+
     def logits(self, means: np.ndarray) -> np.ndarray:
         """Return the regression's logits ``[N, 7]`` of window means ``[N, features]``."""
         read = means if self.crosses is None else self.crosses.expand(means)

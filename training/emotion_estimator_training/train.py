@@ -18,8 +18,7 @@ from emotion_estimator_training.extract import BlendshapeTable
 from emotion_estimator_training.features import ALL51, Crosses, crosses_for
 from emotion_estimator_training.hyperparameters import HParams, PAPER_CLASS_COUNTS
 from emotion_estimator_training.model import compile_model, copy_weights, crosses_of, \
-    lstm_inputs_of, make_model, regression_of, set_regression
-from emotion_estimator_training.robot_tuning import LinearBlend
+    lstm_inputs_of, make_model, set_regression
 from emotion_estimator_training.windows import build_windows, filled_views
 
 
@@ -209,11 +208,6 @@ def with_blend_weight(model: keras.Model, hp: HParams, num_features: Optional[in
                          crosses=crosses or crosses_of(model))
     copy_weights(model, blended)
     return blended
-
-
-def linear_blend_of(model: keras.Model, weight: float) -> LinearBlend:
-    """Return the regression of the blended ``model`` (made at ``weight``), to re-blend records."""
-    return LinearBlend(*regression_of(model), weight, crosses_of(model))
 
 
 def restore_model(hp: HParams, train_table: BlendshapeTable, indices: List[int],

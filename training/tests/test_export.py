@@ -122,7 +122,7 @@ def test_the_linear_blend_is_the_product_of_the_two_experts_and_exports(tmp_path
     expected /= expected.sum(axis=1, keepdims=True)
     np.testing.assert_allclose(heavier.predict(windows, verbose=0), expected, atol=1e-4)
     again = export_all(heavier, hp.with_changes(linear_blend=0.7), features, tmp_path / 'w07')
-    blend = LinearBlend(*blended.get_layer('blend_logits').get_weights(), 0.3)
+    blend = LinearBlend.of(blended, 0.3)
     first = np.stack([classifier.predict(w) for w in windows])
     heavier_file = EmotionClassifier(again['fp32'])
     second = np.stack([heavier_file.predict(w) for w in windows])
@@ -187,9 +187,9 @@ def test_crossed_features_are_products_of_action_units_in_keras_and_in_tflite(tm
     from emotion_estimator.contract import BLENDSHAPE_NAMES, CLASS_NAMES
     from emotion_estimator_training.features import ACTION_UNITS, crosses_for
     from emotion_estimator_training.model import crosses_of
-    from emotion_estimator_training.robot_tuning import reblend_check
-    from emotion_estimator_training.train import linear_blend_of, model_inputs, \
-        with_blend_weight, with_linear_blend
+    from emotion_estimator_training.robot_tuning import LinearBlend, reblend_check
+    from emotion_estimator_training.train import model_inputs, with_blend_weight, \
+        with_linear_blend
     hp = HParams(window_length=6, lstm_units=(16, 8), linear_blend=0.3)
     assert hp.linear_crosses == 'unit_pairs'
     table, indices = blend_faces(), [3, 8, 20, 44]
@@ -255,7 +255,7 @@ def test_crossed_features_are_products_of_action_units_in_keras_and_in_tflite(tm
     again = export_all(heavier, hp.with_changes(linear_blend=0.7), len(inputs), tmp_path / 'w')
     second = np.stack([EmotionClassifier(again['fp32']).predict(w) for w in windows])
     assert np.abs(second - first).max() > 0.05
-    assert reblend_check(first, second, windows, linear_blend_of(blended, 0.3), 0.7) < 1e-5
+    assert reblend_check(first, second, windows, LinearBlend.of(blended, 0.3), 0.7) < 1e-5
 
 
 def test_hyperparameters_come_back_from_the_dict_stored_with_a_model():
