@@ -142,7 +142,8 @@ def fit_regression(hp: HParams, views: np.ndarray, labels: np.ndarray,
     if hp.linear_crosses != 'none':
         if indices is None:
             raise ValueError('crossed features need the indices of the features')
-        frames = crosses_for(hp.linear_crosses, list(indices)).expand(frames)
+        crosses = crosses_for(hp.linear_crosses, list(indices))
+        frames = frames if crosses is None else crosses.expand(frames)
     moving = frames.std(axis=0) >= hp.linear_min_std
     read = frames if moving.all() else frames[:, moving]  # a copy would round differently
     scaler = StandardScaler().fit(read)

@@ -307,6 +307,12 @@ def test_the_regression_gives_no_weight_to_a_blendshape_that_never_moves():
     # The bias takes the standardisation of the features read, not of the one left out.
     logits = views[:, 0] @ kernel + bias
     assert (logits.argmax(axis=1) == labels).mean() > 0.5
+    # Features that make up no action unit have no crossed features: the scores alone.
+    from emotion_estimator.contract import BLENDSHAPE_NAMES
+    no_unit = [BLENDSHAPE_NAMES.index(name)
+               for name in ('cheekPuff', 'cheekSquintLeft', 'cheekSquintRight')]
+    crossed, _ = fit_regression(HParams(linear_min_std=MIN_FEATURE_STD), views, labels, no_unit)
+    assert np.array_equal(crossed, kernel)
 
 
 def test_the_command_line_sets_what_the_linear_blend_reads():
