@@ -374,10 +374,14 @@ def render(results: Path) -> str:
                          'exported).')]
     points = _load(results / 'operating_points.json')
     if points:
+        shown = ('the shipped model as above' if points['decision'] == metrics.get('decision')
+                 else 'the model shipped on that date, not this one (its decision: '
+                 + ', '.join(f'{k} {v}' for k, v in points['decision'].items()
+                             if k in ('happy_gain', 'sad_gain')) + ')')
         parts += ['', '### Operating points: what a lower `sad_gain` buys', '',
                   f'Command: `{points["command"]}` ({points["date"]}, '
                   f'{points["machine"]["cpu"]}). The validation faces shown once to '
-                  "`EmotionEstimator` with the shipped model as above; the runtime's "
+                  f"`EmotionEstimator` with {shown}; the runtime's "
                   '`LabelFilter` replayed with each `sad_gain` (the node parameter of that '
                   'name), every other setting as shipped. A tree that must not comfort '
                   'wrongly trades sad faces found for fewer false alarms here. The tuned gain '

@@ -59,3 +59,16 @@ def test_the_card_keeps_its_prose_and_replaces_only_the_block(results, tmp_path)
     assert 'stale numbers' not in text
     build = json.loads((results / 'metrics.json').read_text())
     assert f'Build command: `{build["command"]}`' in text
+
+
+def test_operating_points_of_another_model_are_said_to_be_so(results):
+    # The operating points are recorded by their own command; after a new build they belong to
+    # the model shipped before until that command runs again, and the card must say so.
+    shutil.copy(RESULTS / 'operating_points.json', results / 'operating_points.json')
+    points = json.loads((results / 'operating_points.json').read_text())
+    shipped = json.loads((results / 'metrics.json').read_text())['decision']
+    for decision, wording in ((shipped, 'with the shipped model as above'),
+                              ({**shipped, 'sad_gain': shipped['sad_gain'] + 1}, 'not this one')):
+        points['decision'] = decision
+        (results / 'operating_points.json').write_text(json.dumps(points))
+        assert wording in render(results)
