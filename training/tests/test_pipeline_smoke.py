@@ -163,7 +163,7 @@ def test_build_end_to_end_gives_a_model_the_runtime_runs(fer_root, face_model, t
     assert robot['faces']['flicker'] > 0 and robot['flicker_per_min'] <= \
         robot['flicker_budget_per_min']
     assert all(share == 1.0 for share in robot['replay_agrees_with_estimator'].values())
-    # The blend weight chosen there is the model's (recorded at 0.3, re-blended exactly).
+    # The blend weight chosen there is the model's (recorded at 0.3 and re-blended).
     blend = robot['blend']
     assert blend['recorded_weight'] == 0.3
     assert set(blend['objective_per_weight']) == {'0.3', '0.5', '0.7'}
@@ -171,7 +171,10 @@ def test_build_end_to_end_gives_a_model_the_runtime_runs(fer_root, face_model, t
     assert spec.extra['hyperparameters']['linear_blend'] == blend['weight']
     assert robot['objective'] == max(blend['objective_per_weight'].values())
     if blend['weight'] != 0.3:
-        assert blend['reblend_check_max_difference'] < 1e-4
+        # Exact for the fp32 file the faces were recorded with; a quantized default differs
+        # by its rounding of the LSTM (0.017-0.030 in the shipped builds, the model card).
+        exact = spec.default_variant == 'fp32'
+        assert blend['reblend_check_max_difference'] < (1e-4 if exact else 0.05)
     assert robot['talking']['per_class']['neutral']['frames'] > 50
     assert spec.decision.__dict__ == record['decision']
 
